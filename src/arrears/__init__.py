@@ -1,0 +1,1 @@
+"""Arrears: collections for credit-card issuers."""

@@ -1,0 +1,32 @@
+"""One root for domain errors: a code, the field it concerns and a message a person can act on."""
+
+from __future__ import annotations
+
+
+class ArrearsError(Exception):
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        if code:
+            self.code = code
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "field": self.field, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class ValidationFailed(ArrearsError):
+    code = "validation_failed"
+
+
+class NotFound(ArrearsError):
+    code = "not_found"
+
+
+class Duplicate(ArrearsError):
+    code = "duplicate"

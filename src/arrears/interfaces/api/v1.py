@@ -1,0 +1,80 @@
+"""The HTTP API, /api/v1/ (OpenAPI at /api/docs): parse, make one call, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import django_auth
+
+from arrears import business_days
+from arrears.errors import ArrearsError, Duplicate, NotFound
+from arrears.ledger.operations import get_account
+from arrears.money import AmountError, format_fen, parse_amount
+from arrears.payments.operations import PaymentIn, post_payment
+
+api = NinjaAPI(title="Arrears", version="1", urls_namespace="api-v1", docs_url="/docs", auth=django_auth)
+
+
+class ErrorOut(Schema):
+    code: str
+    field: str | None
+    message: str
+
+
+@api.exception_handler(ArrearsError)
+def _domain_error(request: HttpRequest, exc: ArrearsError) -> Any:
+    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Duplicate) else 422
+    return api.create_response(request, exc.as_dict(), status=status)
+
+
+class PaymentInSchema(Schema):
+    account: str
+    amount: str
+    date: dt.date | None = None
+    reference: str
+
+
+class PaymentOut(Schema):
+    reference: str
+    account: str
+    amount: str
+    value_date: dt.date
+
+
+@api.post("/v1/payments", response={201: PaymentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+          tags=["payments"])
+def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
+    """Post one payment; it is allocated by the product's waterfall."""
+    try:
+        amount = parse_amount(body.amount)
+    except AmountError as exc:
+        raise ArrearsError(str(exc).split(": ", 1)[-1], field="amount") from None
+    today = business_days.today()
+    payment = post_payment(
+        actor=request.user.get_username(), business_date=today,
+        payment=PaymentIn(account_number=body.account, amount=amount, value_date=body.date or today,
+                          reference=body.reference),
+        source="api",
+    )
+    return 201, {"reference": payment.reference, "account": body.account, "amount": format_fen(payment.amount_fen),
+                 "value_date": payment.value_date}
+
+
+class AccountOut(Schema):
+    number: str
+    status: str
+    balance: str
+    balances: dict[str, str]
+    dpd: int
+    bucket: str
+
+
+@api.get("/v1/accounts/{number}", response={200: AccountOut, 404: ErrorOut}, tags=["accounts"])
+def read_account(request: HttpRequest, number: str) -> Any:
+    account = get_account(number)
+    return {"number": account.number, "status": account.status, "balance": format_fen(account.balance_fen),
+            "balances": {k: f"{v:.2f}" for k, v in account.balances().items()}, "dpd": account.dpd,
+            "bucket": account.bucket_label}

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LedgerConfig(AppConfig):
+    name = "arrears.ledger"
+    verbose_name = _("Card ledger")
+
+    def ready(self) -> None:
+        from arrears.money import enable_float_trap
+
+        enable_float_trap()

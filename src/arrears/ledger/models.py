@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from arrears.money import from_fen
+
+
+class Language(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    EN = "en", "English"
+
+
+class Customer(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    national_id = models.CharField(_("national ID number"), max_length=32, blank=True)
+    mobile = models.CharField(_("mobile phone"), max_length=32, blank=True)
+    home_phone = models.CharField(_("home phone"), max_length=32, blank=True)
+    work_phone = models.CharField(_("work phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    language = models.CharField(
+        _("preferred language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AccountStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    BLOCKED = "blocked", _("blocked")
+    CHARGED_OFF = "charged_off", _("charged off")
+    CLOSED = "closed", _("closed")
+
+
+class Account(models.Model):
+    """A card account. The balance columns are a cache of the ledger, proved by `arrears ledger check`."""
+
+    number = models.CharField(_("account number"), max_length=32, unique=True)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="accounts")
+    product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="accounts")
+    opened_on = models.DateField(_("opened on"))
+    statement_day = models.PositiveSmallIntegerField(_("statement day"))
+    credit_limit_fen = models.BigIntegerField(_("credit limit (fen)"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=AccountStatus.choices, default=AccountStatus.OPEN
+    )
+    principal_fen = models.BigIntegerField(default=0)
+    interest_fen = models.BigIntegerField(default=0)
+    fees_fen = models.BigIntegerField(default=0)
+    dpd = models.IntegerField(_("days past due"), default=0)
+    bucket = models.PositiveSmallIntegerField(_("bucket"), default=0)
+    last_statement_date = models.DateField(null=True, blank=True)
+    charged_off_on = models.DateField(null=True, blank=True)
+    charged_off_fen = models.BigIntegerField(default=0)
+    recovered_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("card account")
+        verbose_name_plural = _("card accounts")
+        indexes = [
+            models.Index(fields=["statement_day", "id"], name="account_statement_day"),
+            models.Index(fields=["id"], condition=models.Q(dpd__gt=0), name="account_delinquent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(statement_day__gte=1, statement_day__lte=31), name="statement_day_1_31"
+            ),
+            models.CheckConstraint(condition=models.Q(credit_limit_fen__gte=0), name="credit_limit_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def balance_fen(self) -> int:
+        return self.principal_fen + self.interest_fen + self.fees_fen
+
+    @property
+    def bucket_label(self) -> str:
+        return f"M{self.bucket}"
+
+    def balances(self) -> dict[str, Any]:
+        return {
+            "principal": from_fen(self.principal_fen),
+            "interest": from_fen(self.interest_fen),
+            "fees": from_fen(self.fees_fen),
+        }
+
+
+class EntryKind(models.TextChoices):
+    PURCHASE = "purchase", _("purchase")
+    CASH_ADVANCE = "cash_advance", _("cash advance")
+    CASH_ADVANCE_FEE = "cash_advance_fee", _("cash-advance fee")
+    PAYMENT = "payment", _("payment")
+    INTEREST = "interest", _("interest")
+    LATE_FEE = "late_fee", _("late fee")
+    ANNUAL_FEE = "annual_fee", _("annual fee")
+    FEE_WAIVER = "fee_waiver", _("fee waiver")
+    REVERSAL = "reversal", _("reversal")
+    ADJUSTMENT = "adjustment", _("adjustment")
+    CHARGE_OFF = "charge_off", _("charge-off")
+    RECOVERY = "recovery", _("recovery")
+
+
+class Component(models.TextChoices):
+    PRINCIPAL = "principal", _("principal")
+    INTEREST = "interest", _("interest")
+    FEES = "fees", _("fees")
+    # Money recovered after charge-off: income, not part of the (written-off) balance.
+    RECOVERY = "recovery", _("recovery")
+
+
+BALANCE_COMPONENTS = (Component.PRINCIPAL, Component.INTEREST, Component.FEES)
+
+
+class Entry(models.Model):
+    """An immutable ledger posting: + raises what the customer owes, - lowers it.
+
+    Database triggers refuse UPDATE and DELETE; a correction is a new, reversing entry.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    component = models.CharField(max_length=10, choices=Component.choices)
+    amount_fen = models.BigIntegerField()
+    posting_date = models.DateField()
+    value_date = models.DateField()
+    # Idempotency key, unique per account and component when given (payment reference, "interest:DATE").
+    reference = models.CharField(max_length=80, blank=True, default="")
+    reverses = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(max_length=200, blank=True, default="")
+    # How a computed amount was computed: base, days, rate, rule. Shown to the customer on request.
+    explanation = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        indexes = [models.Index(fields=["account", "posting_date"], name="entry_account_posting")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "reference", "component"],
+                condition=~models.Q(reference=""),
+                name="entry_reference_once",
+            ),
+            models.CheckConstraint(condition=~models.Q(amount_fen=0), name="entry_amount_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.posting_date} {self.kind} {self.component} {from_fen(self.amount_fen)}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise RuntimeError("ledger entries are immutable; post a reversal instead")
+        super().save(*args, **kwargs)

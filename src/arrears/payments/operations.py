@@ -1,0 +1,186 @@
+"""Posting payments: one at a time or a whole file, through the same bulk path."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import transaction
+
+from arrears.audit.operations import record_many
+from arrears.errors import Duplicate, NotFound, ValidationFailed
+from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
+from arrears.money import AmountError, parse_amount, to_fen
+from arrears.payments.models import Payment
+from arrears.payments.rules import allocate
+from arrears.products.models import versions_in_force
+from arrears.statements.models import Statement
+from arrears.statements.rules import apply_to_minimums
+
+REFERENCE = re.compile(r"^[A-Za-z0-9._:/-]{1,64}$")
+CACHE_FIELD = {"principal": "principal_fen", "interest": "interest_fen", "fees": "fees_fen"}
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PaymentIn:
+    account_number: str
+    amount: Decimal
+    value_date: dt.date
+    reference: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RowError:
+    row: int  # 1-based data row (the header is row 0)
+    field: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportReport:
+    posted: int
+    refused: list[RowError]
+    total_fen: int
+
+
+def post_payment(*, actor: str, payment: PaymentIn, business_date: dt.date, source: str = "manual") -> Payment:
+    """Post one payment; every problem is raised as an error naming the field, nothing written."""
+    errors = _validate([payment], business_date)
+    if errors:
+        error = errors[0]
+        cls = Duplicate if error.message.startswith("duplicate") else (
+            NotFound if error.field == "account" else ValidationFailed)
+        raise cls(error.message, field=error.field)
+    return _post_many([payment], business_date=business_date, actor=actor, source=source)[0]
+
+
+def import_payments(
+    *, actor: str, text: str, business_date: dt.date, post_valid: bool = False, source: str = "file"
+) -> ImportReport:
+    """A CSV file (account, amount, date, reference). Bad rows refuse the whole file, unless
+    post_valid is set, in which case the valid rows post and the bad ones are reported."""
+    rows, errors = _parse_csv(text)
+    errors += _validate([p for _, p in rows], business_date, row_numbers=[r for r, _ in rows])
+    bad_rows = {e.row for e in errors}
+    valid = [p for r, p in rows if r not in bad_rows]
+    if errors and not post_valid:
+        return ImportReport(0, sorted(errors, key=lambda e: e.row), 0)
+    payments = _post_many(valid, business_date=business_date, actor=actor, source=source) if valid else []
+    return ImportReport(len(payments), sorted(errors, key=lambda e: e.row), sum(p.amount_fen for p in payments))
+
+
+def _parse_csv(text: str) -> tuple[list[tuple[int, PaymentIn]], list[RowError]]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    needed = ["account", "amount", "date", "reference"]
+    missing = [c for c in needed if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationFailed(
+            f"the header must name the columns {', '.join(needed)}; missing {', '.join(missing)}", field="header"
+        )
+    rows: list[tuple[int, PaymentIn]] = []
+    errors: list[RowError] = []
+    for number, raw in enumerate(reader, start=1):
+        try:
+            amount = parse_amount(raw["amount"] or "")
+        except AmountError as exc:
+            errors.append(RowError(number, "amount", str(exc).split(": ", 1)[-1]))
+            continue
+        try:
+            value_date = dt.date.fromisoformat((raw["date"] or "").strip())
+        except ValueError:
+            errors.append(RowError(number, "date", f"{raw['date']!r} is not a date like 2026-04-20"))
+            continue
+        rows.append((number, PaymentIn(account_number=(raw["account"] or "").strip(), amount=amount,
+                                       value_date=value_date, reference=(raw["reference"] or "").strip())))
+    return rows, errors
+
+
+def _validate(
+    items: Sequence[PaymentIn], business_date: dt.date, row_numbers: Sequence[int] | None = None
+) -> list[RowError]:
+    numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(items) + 1))
+    errors: list[RowError] = []
+    accounts = dict(
+        Account.objects.filter(number__in={p.account_number for p in items}).values_list("number", "status")
+    )
+    taken = set(Payment.objects.filter(reference__in={p.reference for p in items}).values_list("reference", flat=True))
+    seen: set[str] = set()
+    for n, p in zip(numbers, items, strict=True):
+        if p.amount <= 0:
+            errors.append(RowError(n, "amount", "must be greater than zero"))
+        elif p.amount != p.amount.quantize(Decimal("0.01")):
+            errors.append(RowError(n, "amount", "has more than two decimals"))
+        elif p.value_date > business_date:
+            errors.append(RowError(n, "date", f"{p.value_date} is after the business date {business_date}"))
+        elif p.account_number not in accounts:
+            errors.append(RowError(n, "account", f"no account numbered {p.account_number!r}"))
+        elif accounts[p.account_number] == AccountStatus.CLOSED:
+            errors.append(RowError(n, "account", f"account {p.account_number} is closed"))
+        elif not REFERENCE.match(p.reference):
+            errors.append(RowError(n, "reference", "must be 1-64 letters, digits or . _ : / -"))
+        elif p.reference in taken or p.reference in seen:
+            errors.append(RowError(n, "reference", f"duplicate reference {p.reference!r}: already posted"))
+        seen.add(p.reference)
+    return errors
+
+
+def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: str, source: str) -> list[Payment]:
+    """Allocate and post validated payments in bulk: a fixed number of queries for any count."""
+    payments = sorted(payments, key=lambda p: p.value_date)
+    with transaction.atomic():
+        accounts = {
+            a.number: a
+            for a in Account.objects.select_for_update().filter(number__in={p.account_number for p in payments})
+        }
+        params = versions_in_force(business_date)
+        unpaid: dict[int, list[Statement]] = defaultdict(list)
+        for s in Statement.objects.filter(account__in=accounts.values(), minimum_unpaid_fen__gt=0).order_by(
+            "account_id", "due_date"
+        ):
+            unpaid[s.account_id].append(s)
+        created: list[Payment] = []
+        entries: list[Entry] = []
+        touched_statements: list[Statement] = []
+        for p in payments:
+            account = accounts[p.account_number]
+            fen = to_fen(p.amount)
+            created.append(Payment(reference=p.reference, account=account, amount_fen=fen,
+                                   value_date=p.value_date, posting_date=business_date, source=source))
+            if account.status == AccountStatus.CHARGED_OFF:
+                entries.append(Entry(account=account, kind=EntryKind.RECOVERY, component=Component.RECOVERY,
+                                     amount_fen=-fen, posting_date=business_date, value_date=p.value_date,
+                                     reference=p.reference))
+                account.recovered_fen += fen
+                continue
+            order = params[account.product_id].waterfall_for(account.dpd)
+            balances = {c: getattr(account, f) for c, f in CACHE_FIELD.items()}
+            for component, part in allocate(fen, balances, order).items():
+                if part:
+                    entries.append(Entry(account=account, kind=EntryKind.PAYMENT, component=component,
+                                         amount_fen=-part, posting_date=business_date, value_date=p.value_date,
+                                         reference=p.reference,
+                                         explanation={"waterfall": list(order), "dpd": account.dpd}))
+                    setattr(account, CACHE_FIELD[component], getattr(account, CACHE_FIELD[component]) - part)
+            statements = unpaid[account.pk]
+            for s, left in zip(statements, apply_to_minimums([s.minimum_unpaid_fen for s in statements], fen),
+                               strict=True):
+                if left != s.minimum_unpaid_fen:
+                    s.minimum_unpaid_fen = left
+                    touched_statements.append(s)
+        Payment.objects.bulk_create(created, batch_size=2000)
+        Entry.objects.bulk_create(entries, batch_size=2000)
+        Account.objects.bulk_update(list(accounts.values()),
+                                    [*CACHE_FIELD.values(), "recovered_fen"], batch_size=2000)
+        if touched_statements:
+            Statement.objects.bulk_update(list({s.pk: s for s in touched_statements}.values()),
+                                          ["minimum_unpaid_fen"], batch_size=2000)
+        record_many(actor=actor, action="payment.post", object_type="payment",
+                    items=[(c.reference, {"account": c.account.number, "amount_fen": c.amount_fen,
+                                          "value_date": c.value_date}) for c in created])
+    return created

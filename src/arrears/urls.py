@@ -1,0 +1,20 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from arrears.interfaces.api.v1 import api
+from arrears.interfaces.web import views
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+    path("accounts/<str:number>/", views.account_detail, name="account"),
+    path("login/", auth_views.LoginView.as_view(template_name="arrears/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
