@@ -35,6 +35,14 @@ INSTALLED_APPS = [
     "arrears.payments",
     "arrears.delinquency",
     "arrears.cycle",
+    "arrears.people",
+    "arrears.cases",
+    "arrears.contacts",
+    "arrears.promises",
+    "arrears.compliance",
+    "arrears.outreach",
+    "arrears.plans",
+    "arrears.concessions",
     "arrears.interfaces",
 ]
 

@@ -1,0 +1,44 @@
+# Two commands for a fresh machine: `make demo` and `make test`.
+SHELL := /bin/bash
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PYTHON ?= python3
+PG_URL ?= postgres://postgres@127.0.0.1:5432/arrears
+DEMO_ACCOUNTS ?= 2000
+DEMO_MONTHS ?= 6
+DEMO_SEED ?= 42
+RUN := $(UV) run --frozen
+
+.PHONY: demo test test-sqlite test-postgres lint env serve bench
+
+$(UV):
+	@echo "uv not found: installing it from PyPI"
+	$(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet --break-system-packages uv
+
+env: $(UV)
+	$(UV) sync --frozen --quiet
+
+demo: env
+	$(RUN) arrears migrate --verbosity 0
+	$(RUN) arrears demo --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED)
+	$(RUN) arrears runserver 127.0.0.1:8000
+
+serve: env
+	$(RUN) arrears runserver 127.0.0.1:8000
+
+# Every database test runs twice: on SQLite and on PostgreSQL (which must be reachable: no skipping).
+test: env test-sqlite test-postgres
+
+test-sqlite:
+	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 ARREARS_EXPECT_DB=sqlite $(RUN) pytest -n 2 $(PYTEST_ARGS)
+
+test-postgres:
+	DATABASE_URL=$(PG_URL) ARREARS_EXPECT_DB=postgresql $(RUN) pytest -n 2 $(PYTEST_ARGS)
+
+lint: env
+	$(RUN) ruff check src tests benchmarks
+	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) mypy src
+	$(RUN) lint-imports
+
+bench: env
+	$(RUN) python benchmarks/cycle.py

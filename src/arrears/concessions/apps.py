@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class ConcessionsConfig(AppConfig):
+    name = "arrears.concessions"
