@@ -51,13 +51,21 @@ class ImportReport:
 
 def post_payment(*, actor: str, payment: PaymentIn, business_date: dt.date, source: str = "manual") -> Payment:
     """Post one payment; every problem is raised as an error naming the field, nothing written."""
-    errors = _validate([payment], business_date)
+    return post_payments(actor=actor, payments=[payment], business_date=business_date, source=source)[0]
+
+
+def post_payments(
+    *, actor: str, payments: Sequence[PaymentIn], business_date: dt.date, source: str = "manual"
+) -> list[Payment]:
+    """Post many payments in bulk, all or none: the first problem is raised, naming its field."""
+    errors = _validate(payments, business_date)
     if errors:
         error = errors[0]
+        where = f" (payment {error.row})" if len(payments) > 1 else ""
         cls = Duplicate if error.message.startswith("duplicate") else (
             NotFound if error.field == "account" else ValidationFailed)
-        raise cls(error.message, field=error.field)
-    return _post_many([payment], business_date=business_date, actor=actor, source=source)[0]
+        raise cls(error.message + where, field=error.field)
+    return _post_many(payments, business_date=business_date, actor=actor, source=source)
 
 
 def import_payments(
