@@ -17,6 +17,7 @@ from django.db.models import Max, Min
 
 from arrears.audit.operations import record
 from arrears.business_days import date_range
+from arrears.cases.cycle import CUSTOMER_STEPS
 from arrears.cycle.models import CycleDay, StepRun
 from arrears.cycle.steps import STEPS
 from arrears.ledger.models import Account
@@ -52,6 +53,26 @@ def run_partition(business_date: dt.date, partition: int) -> int:
     return rows
 
 
+CUSTOMER_PARTITION = -1
+
+
+def run_customer_steps(business_date: dt.date) -> int:
+    """The steps over customers and their cases, once all account partitions are done."""
+    done = set(StepRun.objects.filter(business_date=business_date, partition=CUSTOMER_PARTITION)
+               .values_list("step", flat=True))
+    rows = 0
+    for name, step in CUSTOMER_STEPS:
+        if name in done:
+            continue
+        started = time.perf_counter()
+        with transaction.atomic():
+            n = step(business_date)
+            StepRun.objects.create(business_date=business_date, step=name, partition=CUSTOMER_PARTITION, rows=n,
+                                   seconds=time.perf_counter() - started)
+        rows += n
+    return rows
+
+
 def _run_partition_in_worker(business_date: dt.date, partition: int) -> int:
     try:
         return run_partition(business_date, partition)
@@ -70,6 +91,7 @@ def run_date(business_date: dt.date, *, workers: int = 1, actor: str = "cycle") 
             rows = sum(pool.map(_run_partition_in_worker, [business_date] * len(parts), parts))
     else:
         rows = sum(run_partition(business_date, p) for p in parts)
+    rows += run_customer_steps(business_date)
     with transaction.atomic():
         CycleDay.objects.create(business_date=business_date)
         record(actor=actor, action="cycle.run", object_type="cycle_day", object_id=business_date.isoformat(),

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("open")
+    PROMISED = "promised", _("promised")
+    IN_PLAN = "in_plan", _("in plan")
+    IN_DISPUTE = "in_dispute", _("in dispute")
+    WITH_AGENCY = "with_agency", _("with agency")
+    IN_LEGAL = "in_legal", _("in legal")
+    CHARGED_OFF = "charged_off", _("charged off")
+    CLOSED = "closed", _("closed")
+
+
+# Cases a collector works from the queue (the others are with someone else or settled).
+WORKABLE = (CaseStatus.OPEN, CaseStatus.PROMISED, CaseStatus.CHARGED_OFF)
+
+
+class Queue(models.Model):
+    """A rule that routes open cases to a team; the first matching queue by `rank` wins."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="queues")
+    rank = models.PositiveIntegerField(_("rank"), default=100, help_text=_("Lower ranks are matched first."))
+    min_bucket = models.PositiveSmallIntegerField(_("lowest bucket"), default=0)
+    max_bucket = models.PositiveSmallIntegerField(_("highest bucket"), default=7)
+    min_balance_fen = models.BigIntegerField(_("lowest balance (fen)"), default=0)
+    max_balance_fen = models.BigIntegerField(_("highest balance (fen)"), null=True, blank=True)
+    product = models.ForeignKey("products.Product", null=True, blank=True, on_delete=models.PROTECT)
+    language = models.CharField(_("language"), max_length=8, blank=True)
+    region = models.CharField(_("region"), max_length=64, blank=True)
+    min_score = models.IntegerField(_("lowest score"), null=True, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("queue")
+        verbose_name_plural = _("queues")
+        ordering = ["rank", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    """One per customer while any of the customer's accounts is delinquent."""
+
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="cases")
+    status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    opened_on = models.DateField(_("opened on"))
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    past_due_fen = models.BigIntegerField(default=0)
+    balance_fen = models.BigIntegerField(default=0)
+    worst_bucket = models.PositiveSmallIntegerField(default=0)
+    dpd = models.IntegerField(default=0)
+    priority = models.BigIntegerField(default=0)
+    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    collector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="cases")
+    lease_holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    lease_until = models.DateTimeField(null=True, blank=True)
+    next_callback_at = models.DateTimeField(null=True, blank=True)
+    promise_broken_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(fields=["customer"], condition=~models.Q(status="closed"),
+                                    name="one_open_case_a_customer"),
+        ]
+        indexes = [
+            models.Index(fields=["collector", "status", "-priority"], name="case_worklist"),
+            models.Index(fields=["team", "status", "-priority"], name="case_team_worklist"),
+        ]
+
+    def __str__(self) -> str:
+        return f"case {self.pk}"
+
+    @property
+    def bucket_label(self) -> str:
+        return f"M{self.worst_bucket}"
+
+
+class CaseStatusChange(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
+    change_date = models.DateField()
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.CharField(max_length=120, blank=True)
+    actor = models.CharField(max_length=150, default="cycle")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case status change")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.from_status}->{self.to_status}"
