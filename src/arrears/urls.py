@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import views
+from arrears.interfaces.web import views, workbench
 
 urlpatterns = [
     path("api/", api.urls),
@@ -13,6 +13,11 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/<str:number>/", views.account_detail, name="account"),
+    path("work/", workbench.workbench, name="workbench"),
+    path("work/next/", workbench.take_next, name="take-next"),
+    path("cases/<int:case_id>/", workbench.case_page, name="case"),
+    path("team/", workbench.team_page, name="team"),
+    path("audit/", workbench.audit_page, name="audit"),
     path("login/", auth_views.LoginView.as_view(template_name="arrears/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

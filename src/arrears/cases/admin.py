@@ -5,8 +5,19 @@ from arrears.cases.models import Case, Queue
 
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "team", "rank", "min_bucket", "max_bucket", "min_balance_fen", "max_balance_fen",
-                    "product", "language", "region", "active")
+    list_display = (
+        "name",
+        "team",
+        "rank",
+        "min_bucket",
+        "max_bucket",
+        "min_balance_fen",
+        "max_balance_fen",
+        "product",
+        "language",
+        "region",
+        "active",
+    )
     list_editable = ("rank", "active")
 
 

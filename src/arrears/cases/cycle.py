@@ -37,7 +37,9 @@ def open_cases(d: dt.date) -> int:
     open_case = Case.objects.filter(customer_id=OuterRef("customer_id")).exclude(status=CaseStatus.CLOSED)
     customers = list(
         Account.objects.filter(status__in=ACTIVE, dpd__gte=1)
-        .exclude(Exists(open_case)).values_list("customer_id", flat=True).distinct()
+        .exclude(Exists(open_case))
+        .values_list("customer_id", flat=True)
+        .distinct()
     )
     created = Case.objects.bulk_create([Case(customer_id=c, opened_on=d) for c in customers], batch_size=2000)
     if created and created[0].pk is None:  # backends that do not return ids
@@ -58,22 +60,26 @@ def update_cases(d: dt.date) -> int:
     from arrears.statements.models import Statement
 
     past_due = (
-        Statement.objects.filter(account__customer_id=OuterRef("customer_id"), due_date__lt=d,
-                                 minimum_unpaid_fen__gt=0)
-        .values("account__customer_id").annotate(v=Sum("minimum_unpaid_fen")).values("v")
+        Statement.objects.filter(account__customer_id=OuterRef("customer_id"), due_date__lt=d, minimum_unpaid_fen__gt=0)
+        .values("account__customer_id")
+        .annotate(v=Sum("minimum_unpaid_fen"))
+        .values("v")
     )
     live = Case.objects.exclude(status=CaseStatus.CLOSED)
     n = live.update(
         dpd=agg(Max("dpd")),
         worst_bucket=agg(Max("bucket")),
-        balance_fen=agg(Sum(F("principal_fen") + F("interest_fen") + F("fees_fen") + F("charged_off_fen")
-                            - F("recovered_fen"))),
+        balance_fen=agg(
+            Sum(F("principal_fen") + F("interest_fen") + F("fees_fen") + F("charged_off_fen") - F("recovered_fen"))
+        ),
         past_due_fen=Coalesce(Subquery(past_due), Value(0)),
     )
     # Urgency: the bucket first, then the balance (in hundreds of yuan, capped), then DPD.
-    live.update(priority=F("worst_bucket") * Value(10**9)
-                + Least(F("balance_fen") / Value(10_000), Value(10**6 - 1), output_field=IntegerField()) * Value(1000)
-                + Least(F("dpd"), Value(999), output_field=IntegerField()))
+    live.update(
+        priority=F("worst_bucket") * Value(10**9)
+        + Least(F("balance_fen") / Value(10_000), Value(10**6 - 1), output_field=IntegerField()) * Value(1000)
+        + Least(F("dpd"), Value(999), output_field=IntegerField())
+    )
     return n
 
 
@@ -82,19 +88,22 @@ def close_cases(d: dt.date) -> int:
     troubled = Account.objects.filter(customer_id=OuterRef("customer_id")).filter(
         Q(dpd__gt=0, status__in=ACTIVE) | Q(status=AccountStatus.CHARGED_OFF)
     )
-    cured = list(Case.objects.exclude(status=CaseStatus.CLOSED).exclude(Exists(troubled))
-                 .values_list("id", "status"))
+    cured = list(Case.objects.exclude(status=CaseStatus.CLOSED).exclude(Exists(troubled)).values_list("id", "status"))
     ids = [c for c, _ in cured]
-    Case.objects.filter(id__in=ids).update(status=CaseStatus.CLOSED, closed_on=d, collector=None, lease_holder=None,
-                                           lease_until=None, queue=None)
+    Case.objects.filter(id__in=ids).update(
+        status=CaseStatus.CLOSED, closed_on=d, collector=None, lease_holder=None, lease_until=None, queue=None
+    )
     _history([(c, s, CaseStatus.CLOSED) for c, s in cured], d, "cured")
     return len(ids)
 
 
 def mark_charged_off(d: dt.date) -> int:
     written_off = Account.objects.filter(customer_id=OuterRef("customer_id"), status=AccountStatus.CHARGED_OFF)
-    rows = list(Case.objects.filter(status__in=[CaseStatus.OPEN, CaseStatus.PROMISED]).filter(Exists(written_off))
-                .values_list("id", "status"))
+    rows = list(
+        Case.objects.filter(status__in=[CaseStatus.OPEN, CaseStatus.PROMISED])
+        .filter(Exists(written_off))
+        .values_list("id", "status")
+    )
     Case.objects.filter(id__in=[c for c, _ in rows]).update(status=CaseStatus.CHARGED_OFF)
     _history([(c, s, CaseStatus.CHARGED_OFF) for c, s in rows], d, "account charged off")
     return len(rows)
@@ -110,7 +119,9 @@ def route_cases(d: dt.date) -> int:
     last = 0
     while True:
         chunk = list(
-            Case.objects.exclude(status=CaseStatus.CLOSED).filter(id__gt=last).order_by("id")
+            Case.objects.exclude(status=CaseStatus.CLOSED)
+            .filter(id__gt=last)
+            .order_by("id")
             .annotate(product_id=worst_product, language=F("customer__language"), region=F("customer__region"))
             .only("id", "queue_id", "team_id", "collector_id", "worst_bucket", "balance_fen")[:CHUNK]
         )
@@ -119,8 +130,14 @@ def route_cases(d: dt.date) -> int:
         last = chunk[-1].id
         changed = []
         for case in chunk:
-            rule = match_queue(queues, bucket=case.worst_bucket, balance_fen=case.balance_fen,
-                               product_id=case.product_id, language=case.language, region=case.region)
+            rule = match_queue(
+                queues,
+                bucket=case.worst_bucket,
+                balance_fen=case.balance_fen,
+                product_id=case.product_id,
+                language=case.language,
+                region=case.region,
+            )
             queue_id = rule.id if rule else None
             team_id = rule.team_id if rule else None
             if queue_id != case.queue_id or team_id != case.team_id:
@@ -137,16 +154,26 @@ def route_cases(d: dt.date) -> int:
 
 def _allocate_collectors() -> int:
     """Give unassigned cases to the team's collectors, least loaded first, speaking the customer's language."""
-    waiting = list(Case.objects.exclude(status=CaseStatus.CLOSED).filter(collector__isnull=True, team__isnull=False)
-                   .annotate(language=F("customer__language")).order_by("-priority", "id")
-                   .only("id", "team_id"))
+    waiting = list(
+        Case.objects.exclude(status=CaseStatus.CLOSED)
+        .filter(collector__isnull=True, team__isnull=False)
+        .annotate(language=F("customer__language"))
+        .order_by("-priority", "id")
+        .only("id", "team_id")
+    )
     if not waiting:
         return 0
     team_ids = {c.team_id for c in waiting}
-    members = (User.objects.filter(teams__in=team_ids, is_active=True, groups__name=Role.COLLECTOR)
-               .values_list("teams", "id", "profile__languages", "profile__max_cases"))
-    load = dict(Case.objects.exclude(status=CaseStatus.CLOSED).filter(collector__isnull=False)
-                .values("collector_id").annotate(n=Count("id")).values_list("collector_id", "n"))
+    members = User.objects.filter(teams__in=team_ids, is_active=True, groups__name=Role.COLLECTOR).values_list(
+        "teams", "id", "profile__languages", "profile__max_cases"
+    )
+    load = dict(
+        Case.objects.exclude(status=CaseStatus.CLOSED)
+        .filter(collector__isnull=False)
+        .values("collector_id")
+        .annotate(n=Count("id"))
+        .values_list("collector_id", "n")
+    )
     collectors: dict[int, list[tuple[int, list[str], int]]] = defaultdict(list)
     for team_id, user_id, languages, max_cases in members:
         if team_id in team_ids:
@@ -167,13 +194,20 @@ def judge_promises(d: dt.date) -> int:
     grace = policy.grace_days if policy else 1
     last_day = d - dt.timedelta(days=grace + 1)
     paid = (
-        Payment.objects.filter(account__customer_id=OuterRef("case__customer_id"),
-                               value_date__gte=OuterRef("taken_on"), value_date__lte=OuterRef("promised_date")
-                               + dt.timedelta(days=grace))
-        .values("account__customer_id").annotate(s=Sum("amount_fen")).values("s")
+        Payment.objects.filter(
+            account__customer_id=OuterRef("case__customer_id"),
+            value_date__gte=OuterRef("taken_on"),
+            value_date__lte=OuterRef("promised_date") + dt.timedelta(days=grace),
+        )
+        .values("account__customer_id")
+        .annotate(s=Sum("amount_fen"))
+        .values("s")
     )
-    due = list(Promise.objects.filter(status=PromiseStatus.OPEN, promised_date__lte=last_day)
-               .annotate(paid=Coalesce(Subquery(paid), Value(0))).select_related("case"))
+    due = list(
+        Promise.objects.filter(status=PromiseStatus.OPEN, promised_date__lte=last_day)
+        .annotate(paid=Coalesce(Subquery(paid), Value(0)))
+        .select_related("case")
+    )
     broken_cases, settled_cases = [], []
     for p in due:
         p.paid_fen = p.paid
@@ -182,8 +216,11 @@ def judge_promises(d: dt.date) -> int:
         (broken_cases if p.status != PromiseStatus.KEPT else settled_cases).append(p.case_id)
     Promise.objects.bulk_update(due, ["paid_fen", "status", "judged_on"], batch_size=2000)
     Case.objects.filter(id__in=broken_cases).update(promise_broken_on=d)
-    back = list(Case.objects.filter(id__in=broken_cases + settled_cases, status=CaseStatus.PROMISED)
-                .values_list("id", flat=True))
+    back = list(
+        Case.objects.filter(id__in=broken_cases + settled_cases, status=CaseStatus.PROMISED).values_list(
+            "id", flat=True
+        )
+    )
     Case.objects.filter(id__in=back).update(status=CaseStatus.OPEN)
     _history([(c, CaseStatus.PROMISED, CaseStatus.OPEN) for c in back], d, "promise judged")
     return len(due)

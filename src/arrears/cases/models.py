@@ -59,10 +59,12 @@ class Case(models.Model):
     priority = models.BigIntegerField(default=0)
     queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
     team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
-    collector = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="cases")
-    lease_holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    collector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+    )
+    lease_holder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     lease_until = models.DateTimeField(null=True, blank=True)
     next_callback_at = models.DateTimeField(null=True, blank=True)
     promise_broken_on = models.DateField(null=True, blank=True)
@@ -71,8 +73,9 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         constraints = [
-            models.UniqueConstraint(fields=["customer"], condition=~models.Q(status="closed"),
-                                    name="one_open_case_a_customer"),
+            models.UniqueConstraint(
+                fields=["customer"], condition=~models.Q(status="closed"), name="one_open_case_a_customer"
+            ),
         ]
         indexes = [
             models.Index(fields=["collector", "status", "-priority"], name="case_worklist"),

@@ -21,9 +21,17 @@ class QueueRule:
 
     @classmethod
     def of(cls, queue: Any) -> QueueRule:
-        return cls(id=queue.id, team_id=queue.team_id, min_bucket=queue.min_bucket, max_bucket=queue.max_bucket,
-                   min_balance_fen=queue.min_balance_fen, max_balance_fen=queue.max_balance_fen,
-                   product_id=queue.product_id, language=queue.language, region=queue.region)
+        return cls(
+            id=queue.id,
+            team_id=queue.team_id,
+            min_bucket=queue.min_bucket,
+            max_bucket=queue.max_bucket,
+            min_balance_fen=queue.min_balance_fen,
+            max_balance_fen=queue.max_balance_fen,
+            product_id=queue.product_id,
+            language=queue.language,
+            region=queue.region,
+        )
 
     def matches(self, *, bucket: int, balance_fen: int, product_id: int | None, language: str, region: str) -> bool:
         return (
@@ -40,8 +48,9 @@ def match_queue(
     queues: Sequence[QueueRule], *, bucket: int, balance_fen: int, product_id: int | None, language: str, region: str
 ) -> QueueRule | None:
     for queue in queues:
-        if queue.matches(bucket=bucket, balance_fen=balance_fen, product_id=product_id, language=language,
-                         region=region):
+        if queue.matches(
+            bucket=bucket, balance_fen=balance_fen, product_id=product_id, language=language, region=region
+        ):
             return queue
     return None
 

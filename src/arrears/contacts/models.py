@@ -73,8 +73,10 @@ class Contact(models.Model):
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
-        indexes = [models.Index(fields=["case", "-at"], name="contact_case_time"),
-                   models.Index(fields=["collector", "-at"], name="contact_collector_time")]
+        indexes = [
+            models.Index(fields=["case", "-at"], name="contact_case_time"),
+            models.Index(fields=["collector", "-at"], name="contact_collector_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at} {self.channel} {self.result}"
@@ -124,8 +126,9 @@ class Handoff(models.Model):
     to_role = models.CharField(_("hand to"), max_length=20, choices=HandoffTo.choices)
     comment = models.TextField(_("comment"))
     created_at = models.DateTimeField()
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     returned_at = models.DateTimeField(null=True, blank=True)
     return_comment = models.TextField(blank=True)
 

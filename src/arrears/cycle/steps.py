@@ -138,10 +138,14 @@ def statements(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -
         }
         starts = {a.id: (previous[a.id].period_start if a.id in previous else a.opened_on) for a in chunk}
         postings: dict[int, list[Posting]] = defaultdict(list)
-        for row in Entry.objects.filter(account_id__in=ids, posting_date__gte=min(starts.values()),
-                                        posting_date__lt=d).values_list(
+        # Entries posted on or after d (a late-running cycle) are not part of this statement: the
+        # balances at close are the cache less those.
+        later: dict[tuple[int, str], int] = defaultdict(int)
+        for row in Entry.objects.filter(account_id__in=ids, posting_date__gte=min(starts.values())).values_list(
                 "account_id", "kind", "component", "amount_fen", "posting_date", "value_date"):
-            if row[4] >= starts[row[0]]:
+            if row[4] >= d:
+                later[row[0], row[2]] += row[3]
+            elif row[4] >= starts[row[0]]:
                 postings[row[0]].append(Posting(kind=row[1], component=row[2], amount_fen=row[3],
                                                 posting_date=row[4], value_date=row[5]))
         past_due = dict(
@@ -169,15 +173,20 @@ def statements(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -
                 if x.component in (Component.INTEREST, Component.FEES) and x.amount_fen > 0
             )
             payments = -sum(x.amount_fen for x in in_cycle if x.kind == EntryKind.PAYMENT)
+            principal, interest_owed, fees = (
+                a.principal_fen - later[a.id, Component.PRINCIPAL],
+                a.interest_fen - later[a.id, Component.INTEREST],
+                a.fees_fen - later[a.id, Component.FEES],
+            )
             minimum = compute_minimum(
-                params=p, principal_fen=a.principal_fen, interest_fen=a.interest_fen, fees_fen=a.fees_fen,
+                params=p, principal_fen=principal, interest_fen=interest_owed, fees_fen=fees,
                 cycle_interest_and_fees_fen=charges, past_due_fen=past_due.get(a.id, 0),
                 credit_limit_fen=a.credit_limit_fen,
             )
             new_statements.append(Statement(
                 account_id=a.id, statement_date=d, period_start=period_start, due_date=due_date_for(p, d),
-                principal_fen=a.principal_fen, interest_fen=a.interest_fen, fees_fen=a.fees_fen,
-                new_balance_fen=a.balance_fen, interest_charged_fen=interest.amount_fen,
+                principal_fen=principal, interest_fen=interest_owed, fees_fen=fees,
+                new_balance_fen=principal + interest_owed + fees, interest_charged_fen=interest.amount_fen,
                 fees_charged_fen=charges - interest.amount_fen, payments_fen=payments,
                 past_due_fen=past_due.get(a.id, 0), minimum_payment_fen=minimum.total_fen,
                 minimum_due_fen=minimum.own_fen, minimum_unpaid_fen=minimum.own_fen,

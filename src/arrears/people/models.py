@@ -22,10 +22,17 @@ class Role(models.TextChoices):
 
 class Team(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
-    lead = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="teams_led", verbose_name=_("lead"))
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams",
-                                     verbose_name=_("members"))
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="teams_led",
+        verbose_name=_("lead"),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="teams", verbose_name=_("members")
+    )
 
     class Meta:
         verbose_name = _("team")

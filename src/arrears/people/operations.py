@@ -34,8 +34,14 @@ def ensure_roles() -> None:
 
 
 def create_staff(
-    *, actor: str, username: str, password: str, role: str, teams: list[Team] | None = None,
-    languages: str = "zh-hans", **extra: Any,
+    *,
+    actor: str,
+    username: str,
+    password: str,
+    role: str,
+    teams: list[Team] | None = None,
+    languages: str = "zh-hans",
+    **extra: Any,
 ) -> User:
     ensure_roles()
     with transaction.atomic():

@@ -19,8 +19,13 @@ class Policy:
 
 
 def check_promise(
-    *, policy: Policy, amount_fen: int, promised_date: dt.date, business_date: dt.date,
-    past_due_fen: int, open_promises: int,
+    *,
+    policy: Policy,
+    amount_fen: int,
+    promised_date: dt.date,
+    business_date: dt.date,
+    past_due_fen: int,
+    open_promises: int,
 ) -> None:
     """Raise ValidationFailed naming the field when the promise breaks the policy."""
     if amount_fen <= 0:
@@ -29,12 +34,15 @@ def check_promise(
         raise ValidationFailed("must not be in the past", field="promised_date")
     latest = business_date + dt.timedelta(days=policy.max_days_ahead)
     if promised_date > latest:
-        raise ValidationFailed(f"must be on or before {latest} (policy: {policy.max_days_ahead} days ahead)",
-                               field="promised_date")
+        raise ValidationFailed(
+            f"must be on or before {latest} (policy: {policy.max_days_ahead} days ahead)", field="promised_date"
+        )
     least = fen_half_up(policy.min_share_of_past_due * past_due_fen)
     if amount_fen < least:
-        raise ValidationFailed(f"must be at least {least / 100:.2f} ({policy.min_share_of_past_due:%} of the "
-                               "past-due amount)", field="amount")
+        raise ValidationFailed(
+            f"must be at least {least / 100:.2f} ({policy.min_share_of_past_due:%} of the past-due amount)",
+            field="amount",
+        )
     if open_promises >= policy.max_open_promises:
         raise ValidationFailed(f"the case already has {open_promises} open promise(s)", field="promised_date")
 

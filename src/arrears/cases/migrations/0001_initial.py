@@ -6,97 +6,178 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0002_entries_are_immutable'),
-        ('people', '0001_initial'),
-        ('products', '0001_initial'),
+        ("ledger", "0002_entries_are_immutable"),
+        ("people", "0001_initial"),
+        ("products", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'open'), ('promised', 'promised'), ('in_plan', 'in plan'), ('in_dispute', 'in dispute'), ('with_agency', 'with agency'), ('in_legal', 'in legal'), ('charged_off', 'charged off'), ('closed', 'closed')], default='open', max_length=16, verbose_name='status')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('past_due_fen', models.BigIntegerField(default=0)),
-                ('balance_fen', models.BigIntegerField(default=0)),
-                ('worst_bucket', models.PositiveSmallIntegerField(default=0)),
-                ('dpd', models.IntegerField(default=0)),
-                ('priority', models.BigIntegerField(default=0)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('next_callback_at', models.DateTimeField(blank=True, null=True)),
-                ('promise_broken_on', models.DateField(blank=True, null=True)),
-                ('collector', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to=settings.AUTH_USER_MODEL)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cases', to='ledger.customer')),
-                ('lease_holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='people.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("promised", "promised"),
+                            ("in_plan", "in plan"),
+                            ("in_dispute", "in dispute"),
+                            ("with_agency", "with agency"),
+                            ("in_legal", "in legal"),
+                            ("charged_off", "charged off"),
+                            ("closed", "closed"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                ("past_due_fen", models.BigIntegerField(default=0)),
+                ("balance_fen", models.BigIntegerField(default=0)),
+                ("worst_bucket", models.PositiveSmallIntegerField(default=0)),
+                ("dpd", models.IntegerField(default=0)),
+                ("priority", models.BigIntegerField(default=0)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("next_callback_at", models.DateTimeField(blank=True, null=True)),
+                ("promise_broken_on", models.DateField(blank=True, null=True)),
+                (
+                    "collector",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="cases", to="ledger.customer"
+                    ),
+                ),
+                (
+                    "lease_holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="cases",
+                        to="people.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case',
-                'verbose_name_plural': 'cases',
+                "verbose_name": "case",
+                "verbose_name_plural": "cases",
             },
         ),
         migrations.CreateModel(
-            name='CaseStatusChange',
+            name="CaseStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('change_date', models.DateField()),
-                ('from_status', models.CharField(blank=True, max_length=16)),
-                ('to_status', models.CharField(max_length=16)),
-                ('reason', models.CharField(blank=True, max_length=120)),
-                ('actor', models.CharField(default='cycle', max_length=150)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='cases.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("change_date", models.DateField()),
+                ("from_status", models.CharField(blank=True, max_length=16)),
+                ("to_status", models.CharField(max_length=16)),
+                ("reason", models.CharField(blank=True, max_length=120)),
+                ("actor", models.CharField(default="cycle", max_length=150)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="status_changes", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'case status change',
-                'ordering': ['at', 'id'],
+                "verbose_name": "case status change",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Queue',
+            name="Queue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True, verbose_name='name')),
-                ('rank', models.PositiveIntegerField(default=100, help_text='Lower ranks are matched first.', verbose_name='rank')),
-                ('min_bucket', models.PositiveSmallIntegerField(default=0, verbose_name='lowest bucket')),
-                ('max_bucket', models.PositiveSmallIntegerField(default=7, verbose_name='highest bucket')),
-                ('min_balance_fen', models.BigIntegerField(default=0, verbose_name='lowest balance (fen)')),
-                ('max_balance_fen', models.BigIntegerField(blank=True, null=True, verbose_name='highest balance (fen)')),
-                ('language', models.CharField(blank=True, max_length=8, verbose_name='language')),
-                ('region', models.CharField(blank=True, max_length=64, verbose_name='region')),
-                ('min_score', models.IntegerField(blank=True, null=True, verbose_name='lowest score')),
-                ('active', models.BooleanField(default=True)),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='products.product')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='queues', to='people.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, unique=True, verbose_name="name")),
+                (
+                    "rank",
+                    models.PositiveIntegerField(
+                        default=100, help_text="Lower ranks are matched first.", verbose_name="rank"
+                    ),
+                ),
+                ("min_bucket", models.PositiveSmallIntegerField(default=0, verbose_name="lowest bucket")),
+                ("max_bucket", models.PositiveSmallIntegerField(default=7, verbose_name="highest bucket")),
+                ("min_balance_fen", models.BigIntegerField(default=0, verbose_name="lowest balance (fen)")),
+                (
+                    "max_balance_fen",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="highest balance (fen)"),
+                ),
+                ("language", models.CharField(blank=True, max_length=8, verbose_name="language")),
+                ("region", models.CharField(blank=True, max_length=64, verbose_name="region")),
+                ("min_score", models.IntegerField(blank=True, null=True, verbose_name="lowest score")),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="products.product"
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="queues", to="people.team"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'queue',
-                'verbose_name_plural': 'queues',
-                'ordering': ['rank', 'id'],
+                "verbose_name": "queue",
+                "verbose_name_plural": "queues",
+                "ordering": ["rank", "id"],
             },
         ),
         migrations.AddField(
-            model_name='case',
-            name='queue',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='cases', to='cases.queue'),
+            model_name="case",
+            name="queue",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="cases",
+                to="cases.queue",
+            ),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['collector', 'status', '-priority'], name='case_worklist'),
+            model_name="case",
+            index=models.Index(fields=["collector", "status", "-priority"], name="case_worklist"),
         ),
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(fields=['team', 'status', '-priority'], name='case_team_worklist'),
+            model_name="case",
+            index=models.Index(fields=["team", "status", "-priority"], name="case_team_worklist"),
         ),
         migrations.AddConstraint(
-            model_name='case',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'closed'), _negated=True), fields=('customer',), name='one_open_case_a_customer'),
+            model_name="case",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "closed"), _negated=True),
+                fields=("customer",),
+                name="one_open_case_a_customer",
+            ),
         ),
     ]

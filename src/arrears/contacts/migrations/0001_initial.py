@@ -6,104 +6,269 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
+        ("cases", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Callback',
+            name="Callback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField(verbose_name='call back at')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='callbacks', to='cases.case')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("due_at", models.DateTimeField(verbose_name="call back at")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="callbacks", to="cases.case"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'callback',
+                "verbose_name": "callback",
             },
         ),
         migrations.CreateModel(
-            name='FinancialSituation',
+            name="FinancialSituation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('monthly_income_fen', models.BigIntegerField(verbose_name='monthly income')),
-                ('monthly_expenses_fen', models.BigIntegerField(verbose_name='monthly expenses')),
-                ('dependants', models.PositiveSmallIntegerField(default=0, verbose_name='dependants')),
-                ('other_debts_fen', models.BigIntegerField(default=0, verbose_name='other debt payments a month')),
-                ('hardship_reason', models.CharField(blank=True, max_length=200, verbose_name='hardship reason')),
-                ('hardship_expected_end', models.DateField(blank=True, null=True, verbose_name='hardship expected to end')),
-                ('ability', models.CharField(choices=[('able', 'able to pay'), ('unable', 'unable to pay')], max_length=8, verbose_name='ability')),
-                ('willingness', models.CharField(choices=[('willing', 'willing to pay'), ('unwilling', 'unwilling to pay')], max_length=10, verbose_name='willingness')),
-                ('recommended_path', models.CharField(max_length=40, verbose_name='recommended path')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='situations', to='cases.case')),
-                ('taken_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("monthly_income_fen", models.BigIntegerField(verbose_name="monthly income")),
+                ("monthly_expenses_fen", models.BigIntegerField(verbose_name="monthly expenses")),
+                ("dependants", models.PositiveSmallIntegerField(default=0, verbose_name="dependants")),
+                ("other_debts_fen", models.BigIntegerField(default=0, verbose_name="other debt payments a month")),
+                ("hardship_reason", models.CharField(blank=True, max_length=200, verbose_name="hardship reason")),
+                (
+                    "hardship_expected_end",
+                    models.DateField(blank=True, null=True, verbose_name="hardship expected to end"),
+                ),
+                (
+                    "ability",
+                    models.CharField(
+                        choices=[("able", "able to pay"), ("unable", "unable to pay")],
+                        max_length=8,
+                        verbose_name="ability",
+                    ),
+                ),
+                (
+                    "willingness",
+                    models.CharField(
+                        choices=[("willing", "willing to pay"), ("unwilling", "unwilling to pay")],
+                        max_length=10,
+                        verbose_name="willingness",
+                    ),
+                ),
+                ("recommended_path", models.CharField(max_length=40, verbose_name="recommended path")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="situations", to="cases.case"
+                    ),
+                ),
+                (
+                    "taken_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'financial situation',
+                "verbose_name": "financial situation",
             },
         ),
         migrations.CreateModel(
-            name='Handoff',
+            name="Handoff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to_role', models.CharField(choices=[('customer_service', 'customer service'), ('credit_assessor', 'credit assessor')], max_length=20, verbose_name='hand to')),
-                ('comment', models.TextField(verbose_name='comment')),
-                ('created_at', models.DateTimeField()),
-                ('returned_at', models.DateTimeField(blank=True, null=True)),
-                ('return_comment', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='handoffs', to='cases.case')),
-                ('from_user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('taken_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "to_role",
+                    models.CharField(
+                        choices=[("customer_service", "customer service"), ("credit_assessor", "credit assessor")],
+                        max_length=20,
+                        verbose_name="hand to",
+                    ),
+                ),
+                ("comment", models.TextField(verbose_name="comment")),
+                ("created_at", models.DateTimeField()),
+                ("returned_at", models.DateTimeField(blank=True, null=True)),
+                ("return_comment", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="handoffs", to="cases.case"
+                    ),
+                ),
+                (
+                    "from_user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "taken_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'hand-off',
+                "verbose_name": "hand-off",
             },
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('text', models.TextField(verbose_name='note')),
-                ('flagged', models.BooleanField(default=False, help_text='Flagged by the wording check for review.')),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='cases.case')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField()),
+                ("text", models.TextField(verbose_name="note")),
+                ("flagged", models.BooleanField(default=False, help_text="Flagged by the wording check for review.")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="notes", to="cases.case"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'note',
+                "verbose_name": "note",
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(verbose_name='time')),
-                ('channel', models.CharField(choices=[('phone', 'phone'), ('sms', 'SMS'), ('email', 'e-mail'), ('letter', 'letter'), ('visit', 'visit')], max_length=8, verbose_name='channel')),
-                ('direction', models.CharField(choices=[('outbound', 'outbound'), ('inbound', 'inbound')], default='outbound', max_length=8, verbose_name='direction')),
-                ('address', models.CharField(blank=True, max_length=120, verbose_name='number or address used')),
-                ('party', models.CharField(choices=[('cardholder', 'cardholder'), ('spouse', 'spouse'), ('relative', 'relative'), ('employer', 'employer'), ('other_third_party', 'other third party'), ('none', 'nobody')], max_length=20, verbose_name='party reached')),
-                ('result', models.CharField(choices=[('right_party_contact', 'right-party contact'), ('third_party', 'third party'), ('no_answer', 'no answer'), ('busy', 'busy'), ('wrong_number', 'wrong number'), ('message_left', 'message left'), ('refused_to_talk', 'refused to talk')], max_length=20, verbose_name='result')),
-                ('disposition', models.CharField(blank=True, choices=[('', 'none'), ('promise', 'promise to pay'), ('callback', 'callback'), ('dispute_raised', 'dispute raised'), ('hardship_claimed', 'hardship claimed'), ('refuses_to_pay', 'refuses to pay'), ('claims_paid', 'claims paid'), ('deceased', 'deceased'), ('bankruptcy', 'bankruptcy')], max_length=20, verbose_name='disposition')),
-                ('duration_seconds', models.PositiveIntegerField(default=0, verbose_name='duration (seconds)')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('recording_ref', models.CharField(blank=True, max_length=120, verbose_name='recording reference')),
-                ('decision', models.JSONField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='cases.case')),
-                ('collector', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('corrects', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contacts.contact')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(verbose_name="time")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("phone", "phone"),
+                            ("sms", "SMS"),
+                            ("email", "e-mail"),
+                            ("letter", "letter"),
+                            ("visit", "visit"),
+                        ],
+                        max_length=8,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("outbound", "outbound"), ("inbound", "inbound")],
+                        default="outbound",
+                        max_length=8,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=120, verbose_name="number or address used")),
+                (
+                    "party",
+                    models.CharField(
+                        choices=[
+                            ("cardholder", "cardholder"),
+                            ("spouse", "spouse"),
+                            ("relative", "relative"),
+                            ("employer", "employer"),
+                            ("other_third_party", "other third party"),
+                            ("none", "nobody"),
+                        ],
+                        max_length=20,
+                        verbose_name="party reached",
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("right_party_contact", "right-party contact"),
+                            ("third_party", "third party"),
+                            ("no_answer", "no answer"),
+                            ("busy", "busy"),
+                            ("wrong_number", "wrong number"),
+                            ("message_left", "message left"),
+                            ("refused_to_talk", "refused to talk"),
+                        ],
+                        max_length=20,
+                        verbose_name="result",
+                    ),
+                ),
+                (
+                    "disposition",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "none"),
+                            ("promise", "promise to pay"),
+                            ("callback", "callback"),
+                            ("dispute_raised", "dispute raised"),
+                            ("hardship_claimed", "hardship claimed"),
+                            ("refuses_to_pay", "refuses to pay"),
+                            ("claims_paid", "claims paid"),
+                            ("deceased", "deceased"),
+                            ("bankruptcy", "bankruptcy"),
+                        ],
+                        max_length=20,
+                        verbose_name="disposition",
+                    ),
+                ),
+                ("duration_seconds", models.PositiveIntegerField(default=0, verbose_name="duration (seconds)")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("recording_ref", models.CharField(blank=True, max_length=120, verbose_name="recording reference")),
+                ("decision", models.JSONField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="contacts", to="cases.case"
+                    ),
+                ),
+                (
+                    "collector",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "corrects",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contacts.contact",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'indexes': [models.Index(fields=['case', '-at'], name='contact_case_time'), models.Index(fields=['collector', '-at'], name='contact_collector_time')],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "indexes": [
+                    models.Index(fields=["case", "-at"], name="contact_case_time"),
+                    models.Index(fields=["collector", "-at"], name="contact_collector_time"),
+                ],
             },
         ),
     ]

@@ -7,15 +7,17 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
-from ninja.security import django_auth
 
 from arrears import business_days
+from arrears.cases.queries import account_for
 from arrears.errors import ArrearsError, Duplicate, NotFound
-from arrears.ledger.operations import get_account
+from arrears.interfaces.api.auth import AUTH
+from arrears.interfaces.api.cases import router as cases_router
+from arrears.interfaces.api.plans import router as plans_router
 from arrears.money import AmountError, format_fen, parse_amount
 from arrears.payments.operations import PaymentIn, post_payment
 
-api = NinjaAPI(title="Arrears", version="1", urls_namespace="api-v1", docs_url="/docs", auth=django_auth)
+api = NinjaAPI(title="Arrears", version="1", urls_namespace="api-v1", docs_url="/docs", auth=AUTH)
 
 
 class ErrorOut(Schema):
@@ -44,10 +46,12 @@ class PaymentOut(Schema):
     value_date: dt.date
 
 
-@api.post("/v1/payments", response={201: PaymentOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+@api.post("/v1/payments", response={201: PaymentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
           tags=["payments"])
 def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
     """Post one payment; it is allocated by the product's waterfall."""
+    if not request.user.has_perm("payments.add_payment"):
+        return 403, {"code": "forbidden", "field": None, "message": "you may not post payments"}
     try:
         amount = parse_amount(body.amount)
     except AmountError as exc:
@@ -74,7 +78,11 @@ class AccountOut(Schema):
 
 @api.get("/v1/accounts/{number}", response={200: AccountOut, 404: ErrorOut}, tags=["accounts"])
 def read_account(request: HttpRequest, number: str) -> Any:
-    account = get_account(number)
+    account = account_for(request.user, number)
     return {"number": account.number, "status": account.status, "balance": format_fen(account.balance_fen),
             "balances": {k: f"{v:.2f}" for k, v in account.balances().items()}, "dpd": account.dpd,
             "bucket": account.bucket_label}
+
+
+api.add_router("/v1", cases_router)
+api.add_router("/v1/plans", plans_router)

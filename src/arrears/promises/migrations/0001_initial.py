@@ -6,50 +6,90 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('contacts', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("contacts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PromisePolicy',
+            name="PromisePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('max_days_ahead', models.PositiveSmallIntegerField(default=14, verbose_name='latest date allowed, days ahead')),
-                ('min_share_of_past_due', models.DecimalField(decimal_places=4, default='0.5000', max_digits=5, verbose_name='least share of the past-due amount')),
-                ('max_open_promises', models.PositiveSmallIntegerField(default=1, verbose_name='most open promises')),
-                ('grace_days', models.PositiveSmallIntegerField(default=1, verbose_name='grace days when judging')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "max_days_ahead",
+                    models.PositiveSmallIntegerField(default=14, verbose_name="latest date allowed, days ahead"),
+                ),
+                (
+                    "min_share_of_past_due",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default="0.5000",
+                        max_digits=5,
+                        verbose_name="least share of the past-due amount",
+                    ),
+                ),
+                ("max_open_promises", models.PositiveSmallIntegerField(default=1, verbose_name="most open promises")),
+                ("grace_days", models.PositiveSmallIntegerField(default=1, verbose_name="grace days when judging")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'promise policy',
-                'verbose_name_plural': 'promise policies',
+                "verbose_name": "promise policy",
+                "verbose_name_plural": "promise policies",
             },
         ),
         migrations.CreateModel(
-            name='Promise',
+            name="Promise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_fen', models.BigIntegerField(verbose_name='amount')),
-                ('promised_date', models.DateField(verbose_name='promised date')),
-                ('taken_on', models.DateField()),
-                ('status', models.CharField(choices=[('open', 'open'), ('kept', 'kept'), ('partly_kept', 'partly kept'), ('broken', 'broken'), ('cancelled', 'cancelled')], default='open', max_length=12)),
-                ('paid_fen', models.BigIntegerField(default=0)),
-                ('judged_on', models.DateField(blank=True, null=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='promises', to='cases.case')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='contacts.contact')),
-                ('taken_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount_fen", models.BigIntegerField(verbose_name="amount")),
+                ("promised_date", models.DateField(verbose_name="promised date")),
+                ("taken_on", models.DateField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("kept", "kept"),
+                            ("partly_kept", "partly kept"),
+                            ("broken", "broken"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("paid_fen", models.BigIntegerField(default=0)),
+                ("judged_on", models.DateField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="promises", to="cases.case"
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="contacts.contact"
+                    ),
+                ),
+                (
+                    "taken_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'promise to pay',
-                'verbose_name_plural': 'promises to pay',
-                'indexes': [models.Index(fields=['status', 'promised_date'], name='promise_due')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='promise_positive')],
+                "verbose_name": "promise to pay",
+                "verbose_name_plural": "promises to pay",
+                "indexes": [models.Index(fields=["status", "promised_date"], name="promise_due")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount_fen__gt", 0)), name="promise_positive")
+                ],
             },
         ),
     ]

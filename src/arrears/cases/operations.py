@@ -1,0 +1,88 @@
+"""Next account (with a lease no other collector can take), reassignment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Q, Value, When
+
+from arrears import business_days
+from arrears.audit.operations import record
+from arrears.cases.models import WORKABLE, Case
+from arrears.errors import NotFound, ValidationFailed
+
+LEASE = dt.timedelta(minutes=20)
+
+
+def next_case(*, user: Any, now: dt.datetime | None = None, callable_now: Any = None) -> Case | None:
+    """Lease the most urgent case of the collector's queues: due callbacks, then promises broken
+    yesterday, then priority. No two collectors ever hold the same case at once.
+
+    `callable_now(case) -> bool` may refuse cases that cannot be contacted at this moment.
+    """
+    now = now or business_days.now()
+    yesterday = business_days.today() - dt.timedelta(days=1)
+    mine = Q(collector=user) | Q(collector__isnull=True, team__members=user)
+    free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_holder=user)
+    urgency = When_(
+        When(next_callback_at__lte=now, then=Value(0)),
+        When(promise_broken_on__gte=yesterday, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    with transaction.atomic():
+        candidates = (
+            Case.objects.filter(mine, free, status__in=WORKABLE)
+            .annotate(urgency=urgency)
+            .order_by("urgency", "-priority", "id")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        picked = None
+        for case in candidates[:25]:
+            if callable_now is None or callable_now(case):
+                picked = case
+                break
+        if picked is None:
+            return None
+        # The conditional update is the lease itself; on SQLite the IMMEDIATE transaction serialises it.
+        taken = Case.objects.filter(pk=picked.pk).filter(free).update(lease_holder=user, lease_until=now + LEASE)
+        if not taken:
+            return None
+        record(actor=user.get_username(), action="case.lease", object_type="case", object_id=picked.pk)
+    picked.lease_holder, picked.lease_until = user, now + LEASE
+    return picked
+
+
+def release_lease(*, case: Case, user: Any) -> None:
+    Case.objects.filter(pk=case.pk, lease_holder=user).update(lease_holder=None, lease_until=None)
+
+
+def reassign(*, actor: Any, case_ids: list[int], collector: User, visible: Any) -> int:
+    """A lead moves cases to a collector of the team; the collector must be in the case's team."""
+    if not case_ids:
+        raise ValidationFailed("choose at least one case", field="cases")
+    cases = list(visible.filter(pk__in=case_ids))
+    if len(cases) != len(set(case_ids)):
+        raise NotFound("one or more of these cases is not yours to reassign", field="cases")
+    for case in cases:
+        if case.team_id is None or not case.team.members.filter(pk=collector.pk).exists():
+            raise ValidationFailed(
+                f"{collector.get_username()} is not in the team of case {case.pk}", field="collector"
+            )
+    with transaction.atomic():
+        Case.objects.filter(pk__in=case_ids).update(collector=collector, lease_holder=None, lease_until=None)
+        for case in cases:
+            record(
+                actor=actor.get_username(),
+                action="case.reassign",
+                object_type="case",
+                object_id=case.pk,
+                before={"collector": case.collector_id},
+                after={"collector": collector.pk},
+            )
+    return len(cases)

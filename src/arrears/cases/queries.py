@@ -1,0 +1,79 @@
+"""Which cases a person may see, and the reads of the workbench."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from arrears.cases.models import Case
+from arrears.errors import NotFound
+from arrears.ledger.models import Account
+from arrears.people.models import Role
+from arrears.people.operations import roles_of
+
+# Roles that work across all teams (customer service answers any customer; compliance audits all).
+SEES_ALL = {Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER, Role.CREDIT_ASSESSOR, Role.ADMINISTRATOR}
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    if not user.is_authenticated:
+        return Case.objects.none()
+    if user.is_superuser or roles_of(user) & SEES_ALL:
+        return Case.objects.all()
+    if Role.AGENCY_USER in roles_of(user):
+        return Case.objects.none()  # agencies see only the cases placed with them (placement comes later)
+    return Case.objects.filter(Q(team__members=user) | Q(team__lead=user) | Q(collector=user)).distinct()
+
+
+def case_for(user: Any, case_id: int) -> Case:
+    """The case, if this person may see it; otherwise NotFound (never 'forbidden', which would leak that it exists)."""
+    case = visible_cases(user).filter(pk=case_id).select_related("customer", "team", "collector").first()
+    if case is None:
+        raise NotFound(f"no case {case_id} that you can see", field="case")
+    return case
+
+
+def account_for(user: Any, number: str) -> Account:
+    """The account, if this person may see its customer."""
+    account = Account.objects.filter(number=number).select_related("customer").first()
+    if account is None or not (
+        user.is_superuser
+        or roles_of(user) & SEES_ALL
+        or visible_cases(user).filter(customer_id=account.customer_id).exists()
+    ):
+        raise NotFound(f"no account numbered {number!r} that you can see", field="account")
+    return account
+
+
+def customer_360(case: Case, *, user: Any) -> dict[str, Any]:
+    """Everything about a case's customer for one screen, in a fixed number of queries."""
+    from arrears.contacts.models import Contact, FinancialSituation, Handoff, Note
+    from arrears.delinquency.models import BucketChange
+    from arrears.people.rules import mask_national_id, mask_phone
+    from arrears.promises.models import Promise
+    from arrears.statements.models import Statement
+
+    customer = case.customer
+    full = user.is_superuser or user.has_perm("people.view_full_national_id")
+    accounts = list(customer.accounts.select_related("product").order_by("id"))
+    statements = list(
+        Statement.objects.filter(account__customer=customer).order_by("-statement_date", "account_id")[:24]
+    )
+    return {
+        "case": case,
+        "customer": customer,
+        "national_id": customer.national_id if full else mask_national_id(customer.national_id),
+        "mobile": customer.mobile if full else mask_phone(customer.mobile),
+        "accounts": accounts,
+        "statements": statements,
+        "bucket_changes": list(BucketChange.objects.filter(account__customer=customer).order_by("-change_date")[:30]),
+        "contacts": list(
+            Contact.objects.filter(case__customer=customer).select_related("collector").order_by("-at")[:50]
+        ),
+        "promises": list(Promise.objects.filter(case__customer=customer).order_by("-taken_on", "-id")[:20]),
+        "notes": list(Note.objects.filter(case__customer=customer).select_related("author").order_by("-at")[:30]),
+        "situations": list(FinancialSituation.objects.filter(case__customer=customer).order_by("-at")[:5]),
+        "handoffs": list(Handoff.objects.filter(case__customer=customer).order_by("-created_at")[:10]),
+        "status_changes": list(case.status_changes.order_by("-at")[:20]),
+    }

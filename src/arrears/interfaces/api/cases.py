@@ -1,0 +1,195 @@
+"""Cases, contacts, promises and the next account: /api/v1/..."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from arrears import business_days
+from arrears.cases.models import Case
+from arrears.cases.operations import next_case, reassign
+from arrears.cases.queries import case_for, visible_cases
+from arrears.contacts.operations import ContactIn, capture_situation, record_contact
+from arrears.errors import NotFound, ValidationFailed
+from arrears.money import AmountError, format_fen, parse_amount
+from arrears.people.models import Role
+from arrears.people.operations import roles_of
+from arrears.promises.operations import take_promise
+
+router = Router(tags=["workbench"])
+
+
+class ErrorOut(Schema):
+    code: str
+    field: str | None
+    message: str
+
+
+class CaseOut(Schema):
+    id: int
+    customer: str
+    status: str
+    dpd: int
+    bucket: str
+    past_due: str
+    balance: str
+    collector: str | None
+    team: str | None
+
+
+def _case(case: Case) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "customer": case.customer.name,
+        "status": case.status,
+        "dpd": case.dpd,
+        "bucket": case.bucket_label,
+        "past_due": format_fen(case.past_due_fen),
+        "balance": format_fen(case.balance_fen),
+        "collector": case.collector.get_username() if case.collector else None,
+        "team": case.team.name if case.team else None,
+    }
+
+
+def _amount(text: str, field: str) -> Any:
+    try:
+        return parse_amount(text, field=field)
+    except AmountError as exc:
+        raise ValidationFailed(str(exc).split(": ", 1)[-1], field=field) from None
+
+
+@router.get("/cases", response=list[CaseOut])
+def list_cases(request: HttpRequest, status: str | None = None, limit: int = 50, offset: int = 0) -> Any:
+    cases = visible_cases(request.user).select_related("customer", "collector", "team").order_by("-priority", "id")
+    if status:
+        cases = cases.filter(status=status)
+    return [_case(c) for c in cases[offset : offset + min(limit, 500)]]
+
+
+@router.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut})
+def read_case(request: HttpRequest, case_id: int) -> Any:
+    return _case(case_for(request.user, case_id))
+
+
+@router.post("/workbench/next", response={200: CaseOut, 204: None})
+def next_account(request: HttpRequest) -> Any:
+    """Lease the most urgent case of your queues to you (204 when there is none)."""
+    case = next_case(user=request.user)
+    if case is None:
+        return 204, None
+    return _case(Case.objects.select_related("customer", "collector", "team").get(pk=case.pk))
+
+
+class ContactSchema(Schema):
+    channel: str
+    party: str
+    result: str
+    direction: str = "outbound"
+    address: str = ""
+    disposition: str = ""
+    duration_seconds: int = 0
+    notes: str = ""
+    recording_ref: str = ""
+    corrects: int | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    at: dt.datetime
+    channel: str
+    party: str
+    result: str
+    disposition: str
+
+
+@router.post("/cases/{case_id}/contacts", response={201: ContactOut, 404: ErrorOut, 422: ErrorOut})
+def create_contact(request: HttpRequest, case_id: int, body: ContactSchema) -> Any:
+    case = case_for(request.user, case_id)
+    data = body.dict()
+    data["corrects_id"] = data.pop("corrects")
+    contact = record_contact(user=request.user, case=case, data=ContactIn(**data))
+    return 201, contact
+
+
+class PromiseSchema(Schema):
+    amount: str
+    promised_date: dt.date
+
+
+class PromiseOut(Schema):
+    id: int
+    amount: str
+    promised_date: dt.date
+    status: str
+
+
+@router.post("/cases/{case_id}/promises", response={201: PromiseOut, 404: ErrorOut, 422: ErrorOut})
+def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> Any:
+    case = case_for(request.user, case_id)
+    promise = take_promise(
+        user=request.user,
+        case=case,
+        amount=_amount(body.amount, "amount"),
+        promised_date=body.promised_date,
+        business_date=business_days.today(),
+    )
+    return 201, {
+        "id": promise.pk,
+        "amount": format_fen(promise.amount_fen),
+        "promised_date": promise.promised_date,
+        "status": promise.status,
+    }
+
+
+class SituationSchema(Schema):
+    monthly_income: str
+    monthly_expenses: str
+    dependants: int = 0
+    other_debts: str = "0"
+    hardship_reason: str = ""
+    hardship_expected_end: dt.date | None = None
+    ability: str
+    willingness: str
+
+
+class SituationOut(Schema):
+    id: int
+    recommended_path: str
+
+
+@router.post("/cases/{case_id}/situation", response={201: SituationOut, 404: ErrorOut, 422: ErrorOut})
+def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) -> Any:
+    case = case_for(request.user, case_id)
+    situation = capture_situation(
+        user=request.user,
+        case=case,
+        monthly_income=_amount(body.monthly_income, "monthly_income"),
+        monthly_expenses=_amount(body.monthly_expenses, "monthly_expenses"),
+        dependants=body.dependants,
+        other_debts=_amount(body.other_debts, "other_debts"),
+        hardship_reason=body.hardship_reason,
+        hardship_expected_end=body.hardship_expected_end,
+        ability=body.ability,
+        willingness=body.willingness,
+    )
+    return 201, situation
+
+
+class ReassignSchema(Schema):
+    cases: list[int]
+    collector: str
+
+
+@router.post("/cases/reassign", response={200: dict[str, int], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+def reassign_cases(request: HttpRequest, body: ReassignSchema) -> Any:
+    if not (request.user.is_superuser or Role.TEAM_LEAD in roles_of(request.user)):
+        return 403, {"code": "forbidden", "field": None, "message": "only a team lead can reassign cases"}
+    collector = User.objects.filter(username=body.collector, is_active=True).first()
+    if collector is None:
+        raise NotFound(f"no user {body.collector!r}", field="collector")
+    moved = reassign(actor=request.user, case_ids=body.cases, collector=collector, visible=visible_cases(request.user))
+    return {"reassigned": moved}

@@ -1,0 +1,302 @@
+"""The collector's workbench, the customer 360 page, the team lead's view and the audit search."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from arrears import business_days
+from arrears.audit.models import AuditEntry
+from arrears.audit.operations import record
+from arrears.cases.models import WORKABLE, Case, CaseStatus
+from arrears.cases.operations import next_case, reassign
+from arrears.cases.queries import case_for, customer_360, visible_cases
+from arrears.contacts.models import Callback, Contact, Result
+from arrears.contacts.operations import (
+    ContactIn,
+    add_note,
+    capture_situation,
+    hand_off,
+    record_contact,
+    schedule_callback,
+)
+from arrears.errors import ArrearsError, NotFound
+from arrears.interfaces.web.forms import CallbackForm, ContactForm, HandoffForm, NoteForm, SituationForm
+from arrears.people.models import Role, Team
+from arrears.people.operations import roles_of
+from arrears.promises.models import Promise, PromiseStatus
+from arrears.promises.operations import take_promise
+
+PATH_LABELS = {
+    "promise_to_pay": _lazy("take a promise to pay"),
+    "hardship_plan": _lazy("offer a hardship repayment plan"),
+    "escalation": _lazy("escalate"),
+    "review_with_supervisor": _lazy("review with the supervisor"),
+}
+
+
+def _case_or_404(request: HttpRequest, case_id: int) -> Case:
+    try:
+        return case_for(request.user, case_id)
+    except NotFound:
+        raise Http404(_("No such case, or not one you can see.")) from None
+
+
+@login_required
+def workbench(request: HttpRequest) -> HttpResponse:
+    mine = (
+        visible_cases(request.user)
+        .filter(collector=request.user, status__in=WORKABLE)
+        .select_related("customer")
+        .order_by("-priority", "id")
+    )
+    now = business_days.now()
+    callbacks = (
+        Callback.objects.filter(user=request.user, done_at__isnull=True, due_at__lte=now + dt.timedelta(hours=2))
+        .select_related("case__customer")
+        .order_by("due_at")[:20]
+    )
+    return render(
+        request,
+        "arrears/workbench.html",
+        {
+            "cases": mine[:50],
+            "count": mine.count(),
+            "callbacks": callbacks,
+        },
+    )
+
+
+@login_required
+@require_POST
+def take_next(request: HttpRequest) -> HttpResponse:
+    case = next_case(user=request.user)
+    if case is None:
+        messages.info(request, _("No case is waiting in your queues right now."))
+        return redirect("workbench")
+    return redirect("case", case_id=case.pk)
+
+
+@login_required
+def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _case_or_404(request, case_id)
+    forms: dict[str, Any] = {
+        "contact_form": ContactForm(initial={"address": case.customer.mobile}),
+        "situation_form": SituationForm(),
+        "callback_form": CallbackForm(),
+        "note_form": NoteForm(),
+        "handoff_form": HandoffForm(),
+    }
+    if request.method == "POST":
+        done, forms = _act(request, case, forms)
+        if done:
+            return redirect("case", case_id=case.pk)
+    data = customer_360(case, user=request.user)
+    record(
+        actor=request.user.get_username(), action="customer.view", object_type="customer", object_id=case.customer_id
+    )
+    return render(request, "arrears/case.html", {**data, **forms, "leased": case.lease_holder_id == request.user.pk})
+
+
+def _act(request: HttpRequest, case: Case, forms: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
+    """Run the one action the posted form asks for; on a problem, give the form back with the error."""
+    action = request.POST.get("action", "")
+    form_key = {
+        "contact": "contact_form",
+        "situation": "situation_form",
+        "callback": "callback_form",
+        "note": "note_form",
+        "handoff": "handoff_form",
+    }.get(action)
+    if form_key is None:
+        messages.error(request, _("Unknown action."))
+        return False, forms
+    form = type(forms[form_key])(request.POST)
+    forms[form_key] = form
+    if not form.is_valid():
+        return False, forms
+    d = form.cleaned_data
+    try:
+        if action == "contact":
+            _record_contact_with_promise(request, case, d)
+            messages.success(request, _("Contact recorded."))
+        elif action == "situation":
+            situation = capture_situation(
+                user=request.user,
+                case=case,
+                monthly_income=d["monthly_income"],
+                monthly_expenses=d["monthly_expenses"],
+                dependants=d["dependants"],
+                other_debts=d["other_debts"],
+                hardship_reason=d["hardship_reason"],
+                hardship_expected_end=d["hardship_expected_end"],
+                ability=d["ability"],
+                willingness=d["willingness"],
+            )
+            messages.success(
+                request,
+                _("Financial situation saved. Recommended path: %(path)s")
+                % {"path": PATH_LABELS.get(situation.recommended_path, situation.recommended_path)},
+            )
+        elif action == "callback":
+            due = d["due_at"] if timezone.is_aware(d["due_at"]) else timezone.make_aware(d["due_at"])
+            schedule_callback(user=request.user, case=case, due_at=due, note=d["note"])
+            messages.success(request, _("Callback scheduled."))
+        elif action == "note":
+            add_note(user=request.user, case=case, text=d["text"])
+            messages.success(request, _("Note added."))
+        elif action == "handoff":
+            hand_off(user=request.user, case=case, to_role=d["to_role"], comment=d["comment"])
+            messages.success(request, _("Handed off."))
+    except ArrearsError as exc:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        return False, forms
+    return True, forms
+
+
+def _record_contact_with_promise(request: HttpRequest, case: Case, d: dict[str, Any]) -> None:
+    from django.db import transaction
+
+    from arrears.errors import ValidationFailed
+
+    wants_promise = d["disposition"] == "promise"
+    if wants_promise and (d["promise_amount"] is None or d["promise_date"] is None):
+        field = "promise_amount" if d["promise_amount"] is None else "promise_date"
+        raise ValidationFailed(_("a promise needs an amount and a date"), field=field)
+    with transaction.atomic():
+        contact = record_contact(
+            user=request.user,
+            case=case,
+            data=ContactIn(
+                channel=d["channel"],
+                direction=d["direction"],
+                address=d["address"],
+                party=d["party"],
+                result=d["result"],
+                disposition=d["disposition"],
+                duration_seconds=d["duration_seconds"],
+                notes=d["notes"],
+                recording_ref=d["recording_ref"],
+            ),
+        )
+        if wants_promise:
+            take_promise(
+                user=request.user,
+                case=case,
+                amount=d["promise_amount"],
+                promised_date=d["promise_date"],
+                business_date=business_days.today(),
+                contact=contact,
+            )
+
+
+def _is_lead(user: Any) -> bool:
+    return bool(user.is_superuser or Role.TEAM_LEAD in roles_of(user))
+
+
+@login_required
+def team_page(request: HttpRequest) -> HttpResponse:
+    if not _is_lead(request.user):
+        return HttpResponseForbidden(_("This page is for team leads."))
+    teams = Team.objects.all() if request.user.is_superuser else Team.objects.filter(Q(lead=request.user))
+    cases = Case.objects.filter(team__in=teams).exclude(status=CaseStatus.CLOSED)
+    if request.method == "POST":
+        ids = [int(x) for x in request.POST.getlist("cases") if x.isdigit()]
+        collector = User.objects.filter(pk=request.POST.get("collector") or 0).first()
+        try:
+            if collector is None:
+                raise NotFound(_("choose a collector"), field="collector")
+            n = reassign(actor=request.user, case_ids=ids, collector=collector, visible=cases)
+            messages.success(request, _("%(n)d case(s) reassigned to %(who)s.") % {"n": n, "who": collector})
+            return redirect("team")
+        except ArrearsError as exc:
+            messages.error(request, exc.message)
+    today = business_days.today()
+    week_start = today - dt.timedelta(days=today.weekday())
+    tz_today = timezone.make_aware(dt.datetime.combine(today, dt.time()))
+    tz_week = timezone.make_aware(dt.datetime.combine(week_start, dt.time()))
+    by_bucket = Counter(
+        dict(cases.values_list("worst_bucket").annotate(n=Count("id")).values_list("worst_bucket", "n"))
+    )
+    members = User.objects.filter(teams__in=teams).distinct().order_by("username")
+    contacts = Contact.objects.filter(case__team__in=teams)
+    promises = Promise.objects.filter(case__team__in=teams)
+
+    def per_collector(qs: Any, field: str) -> dict[int, int]:
+        return dict(qs.values(field).annotate(n=Count("id")).values_list(field, "n"))
+
+    rows = []
+    load = per_collector(cases, "collector")
+    day_contacts = per_collector(contacts.filter(at__gte=tz_today), "collector")
+    week_contacts = per_collector(contacts.filter(at__gte=tz_week), "collector")
+    day_rpc = per_collector(contacts.filter(at__gte=tz_today, result=Result.RIGHT_PARTY), "collector")
+    week_rpc = per_collector(contacts.filter(at__gte=tz_week, result=Result.RIGHT_PARTY), "collector")
+    week_promises = per_collector(promises.filter(taken_on__gte=week_start), "taken_by")
+    week_kept = per_collector(promises.filter(taken_on__gte=week_start, status=PromiseStatus.KEPT), "taken_by")
+    for m in members:
+        rows.append(
+            {
+                "user": m,
+                "cases": load.get(m.pk, 0),
+                "contacts_today": day_contacts.get(m.pk, 0),
+                "contacts_week": week_contacts.get(m.pk, 0),
+                "rpc_today": day_rpc.get(m.pk, 0),
+                "rpc_week": week_rpc.get(m.pk, 0),
+                "promises_week": week_promises.get(m.pk, 0),
+                "kept_week": week_kept.get(m.pk, 0),
+            }
+        )
+    top = max([1, *by_bucket.values()])
+    buckets = [
+        {"label": f"M{b}", "n": by_bucket.get(b, 0), "pct": round(100 * by_bucket.get(b, 0) / top)} for b in range(8)
+    ]
+    top_contacts = max([1, *(r["contacts_week"] for r in rows)])
+    for r in rows:
+        r["pct"] = round(100 * r["contacts_week"] / top_contacts)
+    page = Paginator(cases.select_related("customer", "collector").order_by("-priority", "id"), 50).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "arrears/team.html",
+        {
+            "teams": teams,
+            "buckets": buckets,
+            "rows": rows,
+            "page": page,
+            "members": members,
+        },
+    )
+
+
+@login_required
+def audit_page(request: HttpRequest) -> HttpResponse:
+    if not (request.user.is_superuser or request.user.has_perm("people.search_audit")):
+        return HttpResponseForbidden(_("This page is for compliance officers."))
+    entries = AuditEntry.objects.order_by("-id")
+    for key in ("actor", "action", "object_type", "object_id"):
+        value = request.GET.get(key, "").strip()
+        if value:
+            entries = entries.filter(**{f"{key}__icontains" if key == "action" else key: value})
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    record(
+        actor=request.user.get_username(),
+        action="audit.search",
+        object_type="audit",
+        object_id="-",
+        after={k: request.GET.get(k) for k in ("actor", "action", "object_type", "object_id") if request.GET.get(k)},
+    )
+    return render(request, "arrears/audit.html", {"page": page, "q": request.GET})

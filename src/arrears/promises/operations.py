@@ -1,0 +1,81 @@
+"""Taking a promise to pay, within the bank's policy."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from arrears.audit.operations import record
+from arrears.cases.models import Case, CaseStatus, CaseStatusChange
+from arrears.contacts.models import Contact
+from arrears.errors import ValidationFailed
+from arrears.money import AmountError, to_fen
+from arrears.promises.models import Promise, PromisePolicy, PromiseStatus
+from arrears.promises.rules import Policy, check_promise
+
+
+def policy_in_force() -> Policy:
+    row = PromisePolicy.objects.order_by("-id").first()
+    if row is None:
+        return Policy()
+    return Policy(
+        max_days_ahead=row.max_days_ahead,
+        min_share_of_past_due=row.min_share_of_past_due,
+        max_open_promises=row.max_open_promises,
+        grace_days=row.grace_days,
+    )
+
+
+def take_promise(
+    *,
+    user: Any,
+    case: Case,
+    amount: Decimal,
+    promised_date: dt.date,
+    business_date: dt.date,
+    contact: Contact | None = None,
+) -> Promise:
+    try:
+        fen = to_fen(amount)
+    except AmountError as exc:
+        raise ValidationFailed(str(exc), field="amount") from None
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        open_count = Promise.objects.filter(case=case, status=PromiseStatus.OPEN).count()
+        check_promise(
+            policy=policy_in_force(),
+            amount_fen=fen,
+            promised_date=promised_date,
+            business_date=business_date,
+            past_due_fen=case.past_due_fen,
+            open_promises=open_count,
+        )
+        promise = Promise.objects.create(
+            case=case,
+            amount_fen=fen,
+            promised_date=promised_date,
+            taken_on=business_date,
+            taken_by=user,
+            contact=contact,
+        )
+        if case.status == CaseStatus.OPEN:
+            Case.objects.filter(pk=case.pk).update(status=CaseStatus.PROMISED)
+            CaseStatusChange.objects.create(
+                case=case,
+                change_date=business_date,
+                from_status=case.status,
+                to_status=CaseStatus.PROMISED,
+                reason="promise to pay",
+                actor=user.get_username(),
+            )
+        record(
+            actor=user.get_username(),
+            action="promise.take",
+            object_type="case",
+            object_id=case.pk,
+            after={"promise": promise.pk, "amount_fen": fen, "promised_date": promised_date},
+        )
+    return promise
