@@ -86,3 +86,7 @@ def read_account(request: HttpRequest, number: str) -> Any:
 
 api.add_router("/v1", cases_router)
 api.add_router("/v1/plans", plans_router)
+
+from arrears.interfaces.api.compliance import router as compliance_router  # noqa: E402
+
+api.add_router("/v1/compliance", compliance_router)
