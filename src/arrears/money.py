@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
+# Far beyond any card balance, and its fen fit a 64-bit integer column (and Decimal's precision).
+MAX_AMOUNT = Decimal("1E15")
 
 
 class AmountError(ValueError):
@@ -56,6 +58,8 @@ def parse_amount(text: object, *, field: str = "amount") -> Decimal:
         raise AmountError(f"{field}: {text!r} is not a number") from None
     if not value.is_finite():
         raise AmountError(f"{field}: {text!r} is not a finite number")
+    if abs(value) >= MAX_AMOUNT:
+        raise AmountError(f"{field}: {text!r} is too large (at most {MAX_AMOUNT - CENT})")
     if value != value.quantize(CENT, rounding=ROUND_DOWN):
         raise AmountError(f"{field}: {text!r} has more than two decimals")
     return value.quantize(CENT)
