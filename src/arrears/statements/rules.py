@@ -129,12 +129,14 @@ def compute_interest(
         paid = previous.paid_by_due_fen or 0
         unpaid = max(0, min(owed, previous.new_balance_fen - paid))
         if owed > 0 and unpaid > 0:
-            share = Decimal(unpaid) / Decimal(owed)
             purchases = [
                 p for p in postings
                 if p.kind == "purchase" and previous.period_start <= p.posting_date < Sp
             ]
             carried = owed - sum(p.amount_fen for p in purchases)
+            # A credit carried in (carried < 0) covered part of the purchases: the unpaid amount is
+            # shared over the purchases alone, so the base never exceeds what is unpaid.
+            share = Decimal(unpaid) / Decimal(owed - min(carried, 0))
             for p in purchases:
                 start = min(p.value_date, Sp)
                 parts.append(_part(f"unpaid share of purchase {p.value_date}", share * p.amount_fen, start, S, rate))
@@ -199,7 +201,7 @@ def compute_minimum(
             "past_due": format_fen(past_due_fen),
             "over_limit": format_fen(over_limit),
             "floor": format_fen(floor_fen),
-            "capped_at_balance": total == new_balance and wanted > new_balance,
+            "capped_at_balance": total == new_balance and max(wanted, floor_fen) > new_balance,
             "amount": format_fen(total),
         },
     )
