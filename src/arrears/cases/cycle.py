@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Least
+from django.db.models import BigIntegerField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Least
 
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange, Queue
 from arrears.cases.rules import QueueRule, assign_collectors, match_queue
@@ -76,7 +76,8 @@ def update_cases(d: dt.date) -> int:
     )
     # Urgency: the bucket first, then the balance (in hundreds of yuan, capped), then DPD.
     live.update(
-        priority=F("worst_bucket") * Value(10**9)
+        # in bigint: worst_bucket is a smallint column and M3 x 10**9 overflows a PostgreSQL integer
+        priority=Cast("worst_bucket", BigIntegerField()) * Value(10**9)
         + Least(F("balance_fen") / Value(10_000), Value(10**6 - 1), output_field=IntegerField()) * Value(1000)
         + Least(F("dpd"), Value(999), output_field=IntegerField())
     )
