@@ -41,7 +41,8 @@ Rounding (every amount is posted, so every amount is rounded half-up to the cent
   by a property test over the whole range of balances, terms and CN rates; in practice nearly
   always within one). The principal parts are never negative (rounding is monotone and
   pmt(B, r, m) > B × r), and they sum exactly to the financed principal because the last one is
-  the balance left.
+  the balance left. (With a balance of only a few cents an instalment, an early instalment may
+  pay interest only: 0.00 principal.)
 
 APR (the annualised rate the customer must be shown, CN-RATE)
 -------------------------------------------------------------
@@ -110,9 +111,7 @@ def plan_policy(pack: str) -> PlanPolicy:
         return PLAN_POLICIES[pack]
     except KeyError:
         known = ", ".join(sorted(PLAN_POLICIES))
-        raise ValidationFailed(
-            f"unknown policy pack {pack!r}; known: {known}", field="pack"
-        ) from None
+        raise ValidationFailed(f"unknown policy pack {pack!r}; known: {known}", field="pack") from None
 
 
 @dataclass(frozen=True)
@@ -169,14 +168,12 @@ def validate_terms(*, terms: PlanTerms, policy: PlanPolicy, business_date: dt.da
         raise ValidationFailed(f"unknown method {terms.method!r}", field="method")
     if not 1 <= terms.instalments <= policy.max_instalments:
         raise ValidationFailed(
-            f"the {policy.pack} policy allows 1 to {policy.max_instalments} instalments, "
-            f"not {terms.instalments}",
+            f"the {policy.pack} policy allows 1 to {policy.max_instalments} instalments, not {terms.instalments}",
             field="instalments",
         )
     if terms.first_due_date < business_date:
         raise ValidationFailed(
-            f"{terms.first_due_date.isoformat()} is before the business date "
-            f"{business_date.isoformat()}",
+            f"{terms.first_due_date.isoformat()} is before the business date {business_date.isoformat()}",
             field="first_due_date",
         )
     _validate_rate(
@@ -200,14 +197,12 @@ def validate_terms(*, terms: PlanTerms, policy: PlanPolicy, business_date: dt.da
     _require_cents(terms.down_payment, field="down_payment")
     if terms.down_payment >= terms.balance:
         raise ValidationFailed(
-            f"the down payment {terms.down_payment:.2f} must be less than the balance "
-            f"{terms.balance:.2f}",
+            f"the down payment {terms.down_payment:.2f} must be less than the balance {terms.balance:.2f}",
             field="down_payment",
         )
     if to_fen(terms.financed_principal) < terms.instalments:
         raise ValidationFailed(
-            f"{terms.financed_principal:.2f} cannot be repaid in {terms.instalments} instalments "
-            "of at least 0.01 principal each",
+            f"{terms.financed_principal:.2f} cannot be split into {terms.instalments} instalments of at least 0.01",
             field="instalments",
         )
 
@@ -217,17 +212,13 @@ def _require_cents(amount: Decimal, *, field: str) -> None:
         raise ValidationFailed(f"{amount} is not an amount in cents", field=field)
 
 
-def _validate_rate(
-    rate: Decimal, *, field: str, maximum: Decimal, used: bool, method: Method, pack: str
-) -> None:
+def _validate_rate(rate: Decimal, *, field: str, maximum: Decimal, used: bool, method: Method, pack: str) -> None:
     if not rate.is_finite():
         raise ValidationFailed(f"{rate} is not a rate", field=field)
     if rate < 0:
         raise ValidationFailed(f"the rate cannot be negative ({rate})", field=field)
     if not used and rate != 0:
-        raise ValidationFailed(
-            f"{method.value} plans do not use {field}; leave it out", field=field
-        )
+        raise ValidationFailed(f"{method.value} plans do not use {field}; leave it out", field=field)
     if rate > maximum:
         raise ValidationFailed(
             f"{rate} is above the {pack} maximum {maximum} (rates are fractions: 0.12 is 12 %)",
@@ -288,9 +279,7 @@ def _even_principal(principal: Decimal, n: int) -> list[Decimal]:
     return [from_fen(f) for f in split_largest_remainder(to_fen(principal), [Decimal(1)] * n)]
 
 
-def _equal_principal(
-    principal: Decimal, monthly_rate: Decimal, n: int
-) -> list[tuple[Decimal, Decimal, Decimal]]:
+def _equal_principal(principal: Decimal, monthly_rate: Decimal, n: int) -> list[tuple[Decimal, Decimal, Decimal]]:
     rows = []
     owed = principal
     for part in _even_principal(principal, n):
@@ -300,9 +289,7 @@ def _equal_principal(
     return rows
 
 
-def _equal_payment(
-    principal: Decimal, monthly_rate: Decimal, n: int
-) -> list[tuple[Decimal, Decimal, Decimal]]:
+def _equal_payment(principal: Decimal, monthly_rate: Decimal, n: int) -> list[tuple[Decimal, Decimal, Decimal]]:
     rows = []
     owed = principal
     for left in range(n, 0, -1):
@@ -310,9 +297,7 @@ def _equal_payment(
         if left == 1:  # pmt(B, r, 1) = B x (1 + r): the balance plus its interest, exactly
             payment = owed + interest
         else:
-            payment = round_cents(
-                level_payment(principal=owed, monthly_rate=monthly_rate, instalments=left)
-            )
+            payment = round_cents(level_payment(principal=owed, monthly_rate=monthly_rate, instalments=left))
         rows.append((payment - interest, interest, NIL))
         owed -= payment - interest
     return rows
@@ -343,9 +328,7 @@ def annualised_rate(*, principal: Decimal, amounts: list[Decimal]) -> Decimal:
         return (rate * 12).quantize(RATE_PLACES, rounding=ROUND_HALF_UP)
 
 
-def _npv_and_slope(
-    rate: Decimal, principal: Decimal, amounts: list[Decimal]
-) -> tuple[Decimal, Decimal]:
+def _npv_and_slope(rate: Decimal, principal: Decimal, amounts: list[Decimal]) -> tuple[Decimal, Decimal]:
     """Present value of the instalments less the principal, and minus its derivative."""
     discount = 1 / (1 + rate)
     factor = Decimal(1)
