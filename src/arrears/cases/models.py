@@ -67,6 +67,7 @@ class Case(models.Model):
     )
     lease_until = models.DateTimeField(null=True, blank=True)
     next_callback_at = models.DateTimeField(null=True, blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
     promise_broken_on = models.DateField(null=True, blank=True)
 
     class Meta:

@@ -16,6 +16,8 @@ from arrears.cases.models import WORKABLE, Case
 from arrears.errors import NotFound, ValidationFailed
 
 LEASE = dt.timedelta(minutes=20)
+# A case just worked rests this long before the queue serves it again (a due callback overrides).
+RETRY_AFTER = dt.timedelta(hours=2)
 
 
 def next_case(*, user: Any, now: dt.datetime | None = None, callable_now: Any = None) -> Case | None:
@@ -28,6 +30,7 @@ def next_case(*, user: Any, now: dt.datetime | None = None, callable_now: Any = 
     yesterday = business_days.today() - dt.timedelta(days=1)
     mine = Q(collector=user) | Q(collector__isnull=True, team__members=user)
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_holder=user)
+    rested = Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=now - RETRY_AFTER) | Q(next_callback_at__lte=now)
     urgency = When_(
         When(next_callback_at__lte=now, then=Value(0)),
         When(promise_broken_on__gte=yesterday, then=Value(1)),
@@ -36,7 +39,7 @@ def next_case(*, user: Any, now: dt.datetime | None = None, callable_now: Any = 
     )
     with transaction.atomic():
         candidates = (
-            Case.objects.filter(mine, free, status__in=WORKABLE)
+            Case.objects.filter(mine, free, rested, status__in=WORKABLE)
             .annotate(urgency=urgency)
             .order_by("urgency", "-priority", "id")
         )

@@ -90,6 +90,7 @@ def record_contact(
             corrects_id=data.corrects_id,
             decision=decision,
         )
+        Case.objects.filter(pk=case.pk).update(last_contact_at=contact.at)
         Case.objects.filter(pk=case.pk, lease_holder=user).update(lease_holder=None, lease_until=None)
         record(
             actor=user.get_username(),

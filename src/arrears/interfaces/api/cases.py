@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from arrears import business_days
 from arrears.cases.models import Case
@@ -70,7 +70,7 @@ def list_cases(request: HttpRequest, status: str | None = None, limit: int = 50,
     return [_case(c) for c in cases[offset : offset + min(limit, 500)]]
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, 404: ErrorOut})
+@router.get("/cases/{int:case_id}", response={200: CaseOut, 404: ErrorOut})
 def read_case(request: HttpRequest, case_id: int) -> Any:
     return _case(case_for(request.user, case_id))
 
@@ -80,7 +80,7 @@ def next_account(request: HttpRequest) -> Any:
     """Lease the most urgent case of your queues to you (204 when there is none)."""
     case = next_case(user=request.user)
     if case is None:
-        return 204, None
+        return Status(204, None)
     return _case(Case.objects.select_related("customer", "collector", "team").get(pk=case.pk))
 
 
@@ -106,13 +106,13 @@ class ContactOut(Schema):
     disposition: str
 
 
-@router.post("/cases/{case_id}/contacts", response={201: ContactOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/cases/{int:case_id}/contacts", response={201: ContactOut, 404: ErrorOut, 422: ErrorOut})
 def create_contact(request: HttpRequest, case_id: int, body: ContactSchema) -> Any:
     case = case_for(request.user, case_id)
     data = body.dict()
     data["corrects_id"] = data.pop("corrects")
     contact = record_contact(user=request.user, case=case, data=ContactIn(**data))
-    return 201, contact
+    return Status(201, contact)
 
 
 class PromiseSchema(Schema):
@@ -127,7 +127,7 @@ class PromiseOut(Schema):
     status: str
 
 
-@router.post("/cases/{case_id}/promises", response={201: PromiseOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/cases/{int:case_id}/promises", response={201: PromiseOut, 404: ErrorOut, 422: ErrorOut})
 def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> Any:
     case = case_for(request.user, case_id)
     promise = take_promise(
@@ -137,12 +137,15 @@ def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> A
         promised_date=body.promised_date,
         business_date=business_days.today(),
     )
-    return 201, {
-        "id": promise.pk,
-        "amount": format_fen(promise.amount_fen),
-        "promised_date": promise.promised_date,
-        "status": promise.status,
-    }
+    return Status(
+        201,
+        {
+            "id": promise.pk,
+            "amount": format_fen(promise.amount_fen),
+            "promised_date": promise.promised_date,
+            "status": promise.status,
+        },
+    )
 
 
 class SituationSchema(Schema):
@@ -161,7 +164,7 @@ class SituationOut(Schema):
     recommended_path: str
 
 
-@router.post("/cases/{case_id}/situation", response={201: SituationOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/cases/{int:case_id}/situation", response={201: SituationOut, 404: ErrorOut, 422: ErrorOut})
 def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) -> Any:
     case = case_for(request.user, case_id)
     situation = capture_situation(
@@ -176,7 +179,7 @@ def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) 
         ability=body.ability,
         willingness=body.willingness,
     )
-    return 201, situation
+    return Status(201, situation)
 
 
 class ReassignSchema(Schema):
@@ -187,7 +190,7 @@ class ReassignSchema(Schema):
 @router.post("/cases/reassign", response={200: dict[str, int], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
 def reassign_cases(request: HttpRequest, body: ReassignSchema) -> Any:
     if not (request.user.is_superuser or Role.TEAM_LEAD in roles_of(request.user)):
-        return 403, {"code": "forbidden", "field": None, "message": "only a team lead can reassign cases"}
+        return Status(403, {"code": "forbidden", "field": None, "message": "only a team lead can reassign cases"})
     collector = User.objects.filter(username=body.collector, is_active=True).first()
     if collector is None:
         raise NotFound(f"no user {body.collector!r}", field="collector")

@@ -6,7 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import ValidationError as NinjaValidationError
 
 from arrears import business_days
 from arrears.cases.queries import account_for
@@ -32,6 +33,15 @@ def _domain_error(request: HttpRequest, exc: ArrearsError) -> Any:
     return api.create_response(request, exc.as_dict(), status=status)
 
 
+@api.exception_handler(NinjaValidationError)
+def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> Any:
+    """Schema errors in the same shape as domain errors: the first field and what is wrong with it."""
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
+    body = {"code": "validation_failed", "field": ".".join(location) or None, "message": first.get("msg", "invalid")}
+    return api.create_response(request, body, status=422)
+
+
 class PaymentInSchema(Schema):
     account: str
     amount: str
@@ -51,7 +61,7 @@ class PaymentOut(Schema):
 def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
     """Post one payment; it is allocated by the product's waterfall."""
     if not request.user.has_perm("payments.add_payment"):
-        return 403, {"code": "forbidden", "field": None, "message": "you may not post payments"}
+        return Status(403, {"code": "forbidden", "field": None, "message": "you may not post payments"})
     try:
         amount = parse_amount(body.amount)
     except AmountError as exc:
@@ -63,8 +73,8 @@ def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
                           reference=body.reference),
         source="api",
     )
-    return 201, {"reference": payment.reference, "account": body.account, "amount": format_fen(payment.amount_fen),
-                 "value_date": payment.value_date}
+    return Status(201, {"reference": payment.reference, "account": body.account,
+                        "amount": format_fen(payment.amount_fen), "value_date": payment.value_date})
 
 
 class AccountOut(Schema):
