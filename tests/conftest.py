@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import decimal
 import os
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -24,3 +25,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 @pytest.fixture
 def db_vendor(db: None) -> str:
     return connection.vendor
+
+
+@pytest.fixture(autouse=True)
+def _ledger_flushable_after_transactional_tests(request: pytest.FixtureRequest) -> Any:
+    """Tests that commit are emptied by deleting every row; SQLite's ledger triggers must allow that."""
+    from arrears.ledger import immutability
+
+    immutability.LOCKED = True
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        yield
+        immutability.LOCKED = False
+    else:
+        yield

@@ -19,6 +19,7 @@ def create_triggers(apps, schema_editor):
         for event in ("UPDATE", "DELETE"):
             schema_editor.execute(
                 f"CREATE TRIGGER ledger_entry_no_{event.lower()} BEFORE {event} ON ledger_entry "
+                "WHEN arrears_ledger_locked() "
                 "BEGIN SELECT RAISE(ABORT, 'ledger entries are immutable; post a reversal instead'); END;"
             )
 
