@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -17,7 +18,9 @@ PROJECT_DIR = Path(os.environ.get("ARREARS_HOME", Path.cwd()))
 VAR_DIR = PROJECT_DIR / "var"
 
 DEBUG = os.environ.get("ARREARS_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "dev-only-insecure-key-change-me" if DEBUG else "")
+SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "") or ("dev-only-insecure-key-change-me" if DEBUG else "")
+if not SECRET_KEY:
+    raise ImproperlyConfigured("ARREARS_SECRET_KEY must be set when ARREARS_DEBUG=0 (production)")
 ALLOWED_HOSTS = os.environ.get("ARREARS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
