@@ -17,6 +17,7 @@ urlpatterns += i18n_patterns(
     path("work/next/", workbench.take_next, name="take-next"),
     path("cases/<int:case_id>/", workbench.case_page, name="case"),
     path("team/", workbench.team_page, name="team"),
+    path("handoffs/", workbench.handoffs_page, name="handoffs"),
     path("audit/", workbench.audit_page, name="audit"),
     path("login/", auth_views.LoginView.as_view(template_name="arrears/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

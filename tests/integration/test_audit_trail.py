@@ -23,8 +23,9 @@ class TestHashChain:
 
     def test_verification_finds_an_entry_changed_after_the_fact(self) -> None:
         record(actor="a", action="payment.post", object_type="payment", object_id="P1", after={"amount_fen": 100})
-        tampered = record(actor="a", action="payment.post", object_type="payment", object_id="P2",
-                          after={"amount_fen": 200})
+        tampered = record(
+            actor="a", action="payment.post", object_type="payment", object_id="P2", after={"amount_fen": 200}
+        )
         record(actor="a", action="payment.post", object_type="payment", object_id="P3", after={"amount_fen": 300})
         AuditEntry.objects.filter(pk=tampered.pk).update(after={"amount_fen": 1})
         assert verify_chain() == (2, tampered.pk)

@@ -8,17 +8,27 @@ import sys
 
 
 def test_check_deploy_is_clean_under_production_settings() -> None:
-    env = {**os.environ, "ARREARS_DEBUG": "0", "ARREARS_SECRET_KEY": "x7" * 32 + "-production-secret",
-           "ARREARS_ALLOWED_HOSTS": "arrears.example.com"}
-    done = subprocess.run([sys.executable, "-m", "arrears.cli", "check", "--deploy", "--fail-level", "WARNING"],
-                          env=env, capture_output=True, text=True, check=False)
+    env = {
+        **os.environ,
+        "ARREARS_DEBUG": "0",
+        "ARREARS_SECRET_KEY": "x7" * 32 + "-production-secret",
+        "ARREARS_ALLOWED_HOSTS": "arrears.example.com",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "arrears.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr + done.stdout
     assert "no issues" in done.stdout
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
     env = {**os.environ, "ARREARS_DEBUG": "0", "ARREARS_SECRET_KEY": ""}
-    done = subprocess.run([sys.executable, "-m", "arrears.cli", "check"], env=env, capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "arrears.cli", "check"], env=env, capture_output=True, text=True, check=False
+    )
     assert done.returncode != 0
     assert "SECRET_KEY" in done.stderr

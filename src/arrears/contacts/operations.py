@@ -90,7 +90,12 @@ def record_contact(
             corrects_id=data.corrects_id,
             decision=decision,
         )
-        Case.objects.filter(pk=case.pk).update(last_contact_at=contact.at)
+        # A contact answers the callbacks that were due by now.
+        Callback.objects.filter(case=case, done_at__isnull=True, due_at__lte=contact.at).update(done_at=contact.at)
+        pending = Callback.objects.filter(case=case, done_at__isnull=True).order_by("due_at").first()
+        Case.objects.filter(pk=case.pk).update(
+            last_contact_at=contact.at, next_callback_at=pending.due_at if pending else None
+        )
         Case.objects.filter(pk=case.pk, lease_holder=user).update(lease_holder=None, lease_until=None)
         record(
             actor=user.get_username(),

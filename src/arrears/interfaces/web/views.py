@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,6 +14,7 @@ from arrears.cases.queries import account_for
 from arrears.cycle.runner import last_completed
 from arrears.delinquency.rules import classification
 from arrears.errors import NotFound
+from arrears.interfaces.web.labels import classification_label, component_label, entry_kind_label, explanation_label
 from arrears.ledger.models import Account, AccountStatus
 from arrears.money import from_fen
 from arrears.scenario import statement_lines
@@ -35,9 +38,15 @@ def home(request: HttpRequest) -> HttpResponse:
     buckets: dict[str, dict[str, object]] = {}
     for r in rows:
         charged_off = r["status"] == AccountStatus.CHARGED_OFF
-        label = "核销 / charged off" if charged_off else f"M{r['bucket']}"
+        label = str(AccountStatus.CHARGED_OFF.label) if charged_off else f"M{r['bucket']}"
         b = buckets.setdefault(
-            label, {"label": label, "n": 0, "owed": 0, "class": classification(r["bucket"], charged_off=charged_off)}
+            label,
+            {
+                "label": label,
+                "n": 0,
+                "owed": 0,
+                "class": classification_label(classification(r["bucket"], charged_off=charged_off)),
+            },
         )
         b["n"] = int(b["n"]) + r["n"]  # type: ignore[call-overload]
         b["owed"] = int(b["owed"]) + (r["written_off"] if charged_off else r["owed"] or 0)  # type: ignore[call-overload]
@@ -71,7 +80,7 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404(_("No such account, or not one you can see.")) from None
     statements = list(account.statements.order_by("-statement_date")[:12])
     for s in statements:
-        s.lines = statement_lines(s)  # type: ignore[attr-defined]
+        s.lines = [_labelled(line) for line in statement_lines(s)]  # type: ignore[attr-defined]
     return render(
         request,
         "arrears/account.html",
@@ -79,6 +88,20 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
             "account": account,
             "statements": statements,
             "bucket_changes": account.bucket_changes.order_by("-change_date")[:24],
-            "classification": classification(account.bucket, charged_off=account.status == AccountStatus.CHARGED_OFF),
+            "classification": classification_label(
+                classification(account.bucket, charged_off=account.status == AccountStatus.CHARGED_OFF)
+            ),
         },
     )
+
+
+def _labelled(line: dict[str, Any]) -> dict[str, Any]:
+    """A statement line with its type, allocation and interest terms in the language of the page."""
+    line["type"] = entry_kind_label(line["type"])
+    if "allocation" in line:
+        line["allocation"] = {component_label(c): v for c, v in line["allocation"].items()}
+    parts = (line.get("explanation") or {}).get("parts")
+    if parts:
+        terms = [{**p, "what": explanation_label(p["what"])} for p in parts]
+        line["explanation"] = {**line["explanation"], "parts": terms}
+    return line

@@ -35,6 +35,7 @@ from arrears.contacts.operations import (
 )
 from arrears.errors import ArrearsError, NotFound
 from arrears.interfaces.web.forms import CallbackForm, ContactForm, HandoffForm, NoteForm, SituationForm
+from arrears.interfaces.web.labels import case_status_label, error_message, status_reason_label
 from arrears.people.models import Role, Team
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise, PromiseStatus
@@ -46,6 +47,9 @@ PATH_LABELS = {
     "escalation": _lazy("escalate"),
     "review_with_supervisor": _lazy("review with the supervisor"),
 }
+
+# The promise's fields as the contact form names them.
+PROMISE_FIELDS = {"amount": "promise_amount", "promised_date": "promise_date"}
 
 
 def _case_or_404(request: HttpRequest, case_id: int) -> Case:
@@ -105,6 +109,11 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         if done:
             return redirect("case", case_id=case.pk)
     data = customer_360(case, user=request.user)
+    for s in data["situations"]:
+        s.path_label = PATH_LABELS.get(s.recommended_path, s.recommended_path)
+    for c in data["status_changes"]:
+        c.from_label, c.to_label = case_status_label(c.from_status), case_status_label(c.to_status)
+        c.reason_label = status_reason_label(c.reason)
     record(
         actor=request.user.get_username(), action="customer.view", object_type="customer", object_id=case.customer_id
     )
@@ -162,7 +171,8 @@ def _act(request: HttpRequest, case: Case, forms: dict[str, Any]) -> tuple[bool,
             hand_off(user=request.user, case=case, to_role=d["to_role"], comment=d["comment"])
             messages.success(request, _("Handed off."))
     except ArrearsError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        field = PROMISE_FIELDS.get(exc.field or "", exc.field) if action == "contact" else exc.field
+        form.add_error(field if field in form.fields else None, error_message(exc))
         return False, forms
     return True, forms
 
@@ -223,7 +233,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(n)d case(s) reassigned to %(who)s.") % {"n": n, "who": collector})
             return redirect("team")
         except ArrearsError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_message(exc))
     today = business_days.today()
     week_start = today - dt.timedelta(days=today.weekday())
     tz_today = timezone.make_aware(dt.datetime.combine(today, dt.time()))
@@ -300,3 +310,29 @@ def audit_page(request: HttpRequest) -> HttpResponse:
         after={k: request.GET.get(k) for k in ("actor", "action", "object_type", "object_id") if request.GET.get(k)},
     )
     return render(request, "arrears/audit.html", {"page": page, "q": request.GET})
+
+
+@login_required
+def handoffs_page(request: HttpRequest) -> HttpResponse:
+    """Customer service and credit assessors: the cases handed to their role, to answer and give back."""
+    from arrears.contacts.models import Handoff
+    from arrears.contacts.operations import return_handoff
+
+    roles = roles_of(request.user)
+    mine = [r for r in (Role.CUSTOMER_SERVICE, Role.CREDIT_ASSESSOR) if r in roles or request.user.is_superuser]
+    if not mine:
+        return HttpResponseForbidden(_("This page is for customer service and credit assessors."))
+    open_handoffs = Handoff.objects.filter(to_role__in=mine, returned_at__isnull=True).select_related(
+        "case__customer", "from_user"
+    )
+    if request.method == "POST":
+        handoff = open_handoffs.filter(pk=request.POST.get("handoff") or 0).first()
+        try:
+            if handoff is None:
+                raise NotFound(_("no such open hand-off"), field="handoff")
+            return_handoff(user=request.user, handoff=handoff, comment=request.POST.get("comment", ""))
+            messages.success(request, _("Returned to the collector."))
+            return redirect("handoffs")
+        except ArrearsError as exc:
+            messages.error(request, error_message(exc))
+    return render(request, "arrears/handoffs.html", {"handoffs": open_handoffs.order_by("created_at")[:100]})
