@@ -3,17 +3,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", pgettext_lazy("case status", "open")
     PROMISED = "promised", _("promised")
     IN_PLAN = "in_plan", _("in plan")
     IN_DISPUTE = "in_dispute", _("in dispute")
     WITH_AGENCY = "with_agency", _("with agency")
     IN_LEGAL = "in_legal", _("in legal")
     CHARGED_OFF = "charged_off", _("charged off")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("case status", "closed")
 
 
 # Cases a collector works from the queue (the others are with someone else or settled).

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from arrears.money import from_fen
 
@@ -37,10 +38,10 @@ class Customer(models.Model):
 
 
 class AccountStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", pgettext_lazy("account status", "open")
     BLOCKED = "blocked", _("blocked")
     CHARGED_OFF = "charged_off", _("charged off")
-    CLOSED = "closed", _("closed")
+    CLOSED = "closed", pgettext_lazy("account status", "closed")
 
 
 class Account(models.Model):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class PromisePolicy(models.Model):
@@ -25,7 +26,7 @@ class PromisePolicy(models.Model):
 
 
 class PromiseStatus(models.TextChoices):
-    OPEN = "open", _("open")
+    OPEN = "open", pgettext_lazy("promise status", "open")
     KEPT = "kept", _("kept")
     PARTLY_KEPT = "partly_kept", _("partly kept")
     BROKEN = "broken", _("broken")
