@@ -40,9 +40,29 @@ _ExactLoader.yaml_implicit_resolvers = {
 _ExactLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-_ExactLoader.add_constructor(
-    "tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node))  # type: ignore[arg-type]
-)
+
+
+def _exact_number(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal | str:
+    """A number with a fraction as an exact Decimal; what Decimal cannot read (.inf, .nan) stays text,
+    for the validation to name its key."""
+    text = loader.construct_scalar(node)
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        return text
+
+
+def _date_or_text(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    """A date; one that looks like a date but is not (2026-02-30) stays text, for the validation
+    to name its key."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_ExactLoader.add_constructor("tag:yaml.org,2002:float", _exact_number)
+_ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 
 
 def load(text: str) -> dict[str, Any]:
@@ -104,7 +124,7 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
     if limit < 0:
         raise ValidationFailed("must be a non-negative amount like \"10000.00\"", field="account.credit_limit")
     statement_day = account.get("statement_day", params.statement_day)
-    if not isinstance(statement_day, int) or not 1 <= statement_day <= 31:
+    if isinstance(statement_day, bool) or not isinstance(statement_day, int) or not 1 <= statement_day <= 31:
         raise ValidationFailed("must be a day of the month, 1 to 31", field="account.statement_day")
     if "run_until" not in data:
         raise ValidationFailed("is required", field="run_until")
