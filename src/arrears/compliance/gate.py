@@ -109,8 +109,10 @@ US-HARASS, US-FALSE, US-CONDUCT  wording findings (threats and insults; posing a
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -146,6 +148,23 @@ class _Block:
     warn: bool = False
 
 
+class _Series:
+    """Contacts in time order with their instants, so that a window is two bisections, not a scan."""
+
+    def __init__(self, contacts: Iterable[Contact]) -> None:
+        self.contacts = list(contacts)  # in time order: ContactRequest sorts its history
+        self.ats = [c.at for c in self.contacts]
+
+    def before(self, at: dt.datetime) -> int:
+        """How many contacts are strictly before `at`."""
+        return bisect.bisect_left(self.ats, at)
+
+    def since(self, zone: ZoneInfo, day: dt.date, n: int) -> list[Contact]:
+        """The first `n` contacts from the start of local `day` in `zone` on."""
+        start = dt.datetime.combine(day, _MIDNIGHT, tzinfo=zone)
+        return self.contacts[bisect.bisect_left(self.ats, start, 0, n) : n]
+
+
 @dataclass
 class _Ctx:
     pack: Pack
@@ -156,12 +175,47 @@ class _Ctx:
     display_zone: ZoneInfo
     checked: list[str] = field(default_factory=list)
     recording: bool = True
+    _series: dict[str, _Series] = field(default_factory=dict)
 
     def applies(self, rule_id: str) -> bool:
         ok = self.pack.has(rule_id, collector_type=self.request.collector_type)
         if ok and self.recording and rule_id not in self.checked:
             self.checked.append(rule_id)
         return ok
+
+    def series(self, name: str, keep: Callable[[Contact], bool], *, source: Iterable[Contact] | None = None) -> _Series:
+        """The history contacts `keep` selects, built once per check (the selection must not depend on t)."""
+        built = self._series.get(name)
+        if built is None:
+            built = self._series[name] = _Series(h for h in (self.calls if source is None else source) if keep(h))
+        return built
+
+    @functools.cached_property
+    def calls(self) -> tuple[Contact, ...]:
+        """The phone history, in time order (every series is a selection of it)."""
+        return tuple(h for h in self.request.history if h.channel == "phone")
+
+    @functools.cached_property
+    def consented_calls(self) -> frozenset[int]:
+        """The ids of the phone history contacts placed inside a consent window (US-EXCL)."""
+        if not self.consented_call_windows:
+            return frozenset()
+        ats = [c.at for c in self.calls]
+        return frozenset(
+            id(c)
+            for start, end in self.consented_call_windows
+            for c in self.calls[bisect.bisect_left(ats, start) : bisect.bisect_left(ats, end)]
+        )
+
+    @functools.cached_property
+    def consented_call_windows(self) -> tuple[tuple[dt.datetime, dt.datetime], ...]:
+        """US-EXCL: [from, min(to, from + consent_max_days)) of each phone consent, for consumer parties."""
+        if self.party_class != "consumer" or not self.pack.has("US-EXCL", collector_type=self.request.collector_type):
+            return ()
+        limit = dt.timedelta(days=self.pack.int_param("US-EXCL", "consent_max_days"))
+        return tuple(
+            (c.from_at, min(c.to_at, c.from_at + limit)) for c in self.request.customer.consents if c.channel == "phone"
+        )
 
     def say(self, key: str, **fields: object) -> str:
         return say(key, self.lang, **fields)
@@ -575,16 +629,12 @@ def _cn_dials(ctx: _Ctx, at: dt.datetime) -> list[_Block]:
     if proposed.channel != "phone" or not ctx.applies("CN-DIALS") or _consent_covers(ctx, at, "phone"):
         return []
     outcomes = pack.strs_param("CN-DIALS", "counted_outcomes")
-    day = at.astimezone(pack.zone).date()
-    count = sum(
-        1
-        for h in ctx.request.history
-        if h.channel == "phone"
-        and h.address == proposed.address
-        and h.outcome in outcomes
-        and h.at < at
-        and h.at.astimezone(pack.zone).date() == day
+    dials = ctx.series(
+        "dials",
+        lambda h: h.channel == "phone" and h.address == proposed.address and h.outcome in outcomes,
     )
+    day = at.astimezone(pack.zone).date()
+    count = len(dials.since(pack.zone, day, dials.before(at)))
     limit = pack.int_param("CN-DIALS", "max_unanswered_per_number_per_day")
     if count < limit:
         return []
@@ -631,30 +681,33 @@ def _next_local(at: dt.datetime, zone: ZoneInfo, clock: dt.time) -> dt.datetime:
     return candidate if candidate > at else dt.datetime.combine(local.date() + dt.timedelta(days=1), clock, tzinfo=zone)
 
 
-def _counted_calls(ctx: _Ctx, at: dt.datetime, *, key: str) -> list[Contact]:
-    """Phone history before `at` that US-7IN7 counts, to the party (key=party) or the number."""
-    proposed, pack = ctx.request.proposed, ctx.pack
-    uncounted = pack.strs_param("US-EXCL", "uncounted_outcomes")
-    calls = []
-    for h in ctx.request.history:
-        if h.channel != "phone" or h.at >= at or h.outcome in uncounted:
-            continue
-        if (h.party if key == "party" else h.address) != (proposed.party if key == "party" else proposed.address):
-            continue
-        if _consented_call(ctx, h.at):
-            continue
-        calls.append(h)
-    return calls
+def _counted_calls(ctx: _Ctx, *, key: str) -> _Series:
+    """Phone history that US-7IN7 counts (not uncounted outcomes, not consented), to the party or the number."""
+    proposed = ctx.request.proposed
+    uncounted = ctx.pack.strs_param("US-EXCL", "uncounted_outcomes")
+    if key == "party":
+        return ctx.series(
+            "party_calls",
+            lambda h: (
+                h.channel == "phone"
+                and h.party == proposed.party
+                and h.outcome not in uncounted
+                and id(h) not in ctx.consented_calls
+            ),
+        )
+    return ctx.series(
+        "number_calls",
+        lambda h: (
+            h.channel == "phone"
+            and h.address == proposed.address
+            and h.outcome not in uncounted
+            and id(h) not in ctx.consented_calls
+        ),
+    )
 
 
 def _consented_call(ctx: _Ctx, at: dt.datetime) -> bool:
-    if ctx.party_class != "consumer":
-        return False
-    limit = dt.timedelta(days=ctx.pack.int_param("US-EXCL", "consent_max_days"))
-    return any(
-        c.channel == "phone" and c.from_at <= at < min(c.to_at, c.from_at + limit)
-        for c in ctx.request.customer.consents
-    )
+    return any(start <= at < end for start, end in ctx.consented_call_windows)
 
 
 def _about(contact: Contact, debt: str | None) -> bool:
@@ -672,31 +725,32 @@ def _us_call_counts(ctx: _Ctx, at: dt.datetime) -> list[_Block]:
     ctx.applies("US-EXCL")
     if _consented_call(ctx, at):
         return []
-    calls = _counted_calls(ctx, at, key="party")
+    calls = _counted_calls(ctx, key="party")
+    conversations = ctx.series("conversations", lambda h: h.outcome == "conversation", source=calls.contacts)
     debts: Iterable[str | None] = proposed.debts or (None,)
     blocks = []
     for debt in debts:
-        about = [c for c in calls if _about(c, debt)]
         label = debt or ctx.word("all")
         if seven:
-            block = _seven_in_seven(ctx, at, about, label)
+            block = _seven_in_seven(ctx, at, calls, debt, label)
             if block:
                 blocks.append(block)
         if conv:
-            block = _cooling_off(ctx, at, [c for c in about if c.outcome == "conversation"], label)
+            block = _cooling_off(ctx, at, conversations, debt, label)
             if block:
                 blocks.append(block)
     return blocks
 
 
-def _seven_in_seven(ctx: _Ctx, at: dt.datetime, calls: Sequence[Contact], debt: str) -> _Block | None:
+def _seven_in_seven(ctx: _Ctx, at: dt.datetime, calls: _Series, debt: str | None, label: str) -> _Block | None:
     limit = ctx.pack.int_param("US-7IN7", "max_calls")
     days = ctx.pack.int_param("US-7IN7", "window_days")
+    n = calls.before(at)
     worst: tuple[dt.datetime, int, dt.date, dt.date] | None = None
     for zone in ctx.day_zones:
         today = at.astimezone(zone).date()
         first = today - dt.timedelta(days=days - 1)
-        in_window = sorted(d for d in (c.at.astimezone(zone).date() for c in calls) if first <= d <= today)
+        in_window = [c.at.astimezone(zone).date() for c in calls.since(zone, first, n) if _about(c, debt)]
         if len(in_window) < limit:
             continue
         opens_on = in_window[len(in_window) - limit] + dt.timedelta(days=days)
@@ -713,7 +767,7 @@ def _seven_in_seven(ctx: _Ctx, at: dt.datetime, calls: Sequence[Contact], debt: 
             "7in7",
             rule="US-7IN7",
             count=count,
-            debt=debt,
+            debt=label,
             first=first.isoformat(),
             day=today.isoformat(),
             limit=limit,
@@ -722,11 +776,11 @@ def _seven_in_seven(ctx: _Ctx, at: dt.datetime, calls: Sequence[Contact], debt: 
     )
 
 
-def _cooling_off(ctx: _Ctx, at: dt.datetime, conversations: Sequence[Contact], debt: str) -> _Block | None:
-    if not conversations:
+def _cooling_off(ctx: _Ctx, at: dt.datetime, conversations: _Series, debt: str | None, label: str) -> _Block | None:
+    latest = next((c for c in reversed(conversations.contacts[: conversations.before(at)]) if _about(c, debt)), None)
+    if latest is None:
         return None
     days = ctx.pack.int_param("US-CONV7", "window_days")
-    latest = max(conversations, key=lambda c: c.at)
     worst: dt.datetime | None = None
     for zone in ctx.day_zones:
         opens_on = latest.at.astimezone(zone).date() + dt.timedelta(days=days)
@@ -739,7 +793,7 @@ def _cooling_off(ctx: _Ctx, at: dt.datetime, conversations: Sequence[Contact], d
         rules=("US-CONV7",),
         until=worst,
         reason=ctx.say(
-            "conv7", rule="US-CONV7", debt=debt, day=ctx.fmt(latest.at)[:10], days=days, until=ctx.fmt(worst)
+            "conv7", rule="US-CONV7", debt=label, day=ctx.fmt(latest.at)[:10], days=days, until=ctx.fmt(worst)
         ),
     )
 
@@ -752,14 +806,12 @@ def _us_rebut(ctx: _Ctx, at: dt.datetime) -> list[_Block]:
     blocks = []
     gap = dt.timedelta(minutes=pack.int_param("US-REBUT", "unanswered_gap_minutes"))
     unanswered = pack.strs_param("US-REBUT", "unanswered_outcomes")
-    last = max(
-        (
-            h.at
-            for h in ctx.request.history
-            if h.channel == "phone" and h.address == proposed.address and h.outcome in unanswered and h.at < at
-        ),
-        default=None,
+    unanswered_calls = ctx.series(
+        "unanswered",
+        lambda h: h.channel == "phone" and h.address == proposed.address and h.outcome in unanswered,
     )
+    n_unanswered = unanswered_calls.before(at)
+    last = unanswered_calls.ats[n_unanswered - 1] if n_unanswered else None
     if last is not None and at - last < gap:
         blocks.append(
             _Block(
@@ -776,11 +828,12 @@ def _us_rebut(ctx: _Ctx, at: dt.datetime) -> list[_Block]:
             )
         )
     limit = pack.int_param("US-REBUT", "calls_per_number_per_day")
-    calls = _counted_calls(ctx, at, key="address")
+    calls = _counted_calls(ctx, key="address")
+    n = calls.before(at)
     full: list[tuple[dt.datetime, int, dt.date]] = []
     for zone in ctx.day_zones:
         today = at.astimezone(zone).date()
-        count = sum(1 for c in calls if c.at.astimezone(zone).date() == today)
+        count = len(calls.since(zone, today, n))
         if count >= limit - 1:
             full.append((_next_midnight(at, zone), count, today))
     if full:

@@ -95,5 +95,11 @@ class ContactRequest:
     language: str | None = None
 
     def __post_init__(self) -> None:
+        # The gate reads the history in time order (bisecting); sort it once, here.
+        object.__setattr__(self, "history", tuple(sorted(self.history, key=_instant)))
         if not isinstance(self.parties, MappingProxyType):
             object.__setattr__(self, "parties", MappingProxyType(dict(self.parties)))
+
+
+def _instant(contact: Contact) -> dt.datetime:
+    return contact.at
