@@ -45,11 +45,18 @@ def next_case(*, user: Any, now: dt.datetime | None = None, callable_now: Any = 
         )
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+        # One row at a time: locking a batch would hide all of it from the other collectors asking at
+        # this moment (SKIP LOCKED), who would then be told there is nothing left.
         picked = None
-        for case in candidates[:25]:
+        refused: list[int] = []
+        for _ in range(25):
+            case = candidates.exclude(pk__in=refused).first() if refused else candidates.first()
+            if case is None:
+                return None
             if callable_now is None or callable_now(case):
                 picked = case
                 break
+            refused.append(case.pk)
         if picked is None:
             return None
         # The conditional update is the lease itself; on SQLite the IMMEDIATE transaction serialises it.
