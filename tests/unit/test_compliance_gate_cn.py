@@ -254,3 +254,19 @@ class TestCnHolds:
         doc = with_(cn_doc(channel="sms"), **{"customer.opted_out_channels": ["sms"]})
         assert check(doc).rules == ("CN-OPTOUT",)
         assert check(with_(doc, **{"proposed.channel": "phone"})).allowed
+
+
+class TestCnCustomerLocations:
+    def test_a_bank_may_also_check_every_customer_location(self, tmp_path: Path) -> None:
+        # 10:00 in Beijing is 22:00 (previous day) in New York: allowed by Beijing time, blocked abroad.
+        overrides = tmp_path / "bank.yaml"
+        overrides.write_text(
+            'overrides: CN\nname: bank\nversion: "1"\neffective_from: "2026-01-01"\n'
+            "rules:\n  CN-HOURS: {params: {use_customer_locations: true}}\n"
+        )
+        doc = with_(cn_doc("2026-03-10T10:00:00+08:00"), **{"customer.locations": ["America/New_York"]})
+        assert check(doc).allowed
+        verdict = check(doc, overrides=[overrides])
+        assert verdict.rules == ("CN-HOURS",)
+        # 08:00 in New York (EDT from 03-08) is 20:00 in Beijing, inside both windows.
+        assert verdict.next_allowed_at == at(BEIJING, 2026, 3, 10, 20, 0)

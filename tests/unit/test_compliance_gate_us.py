@@ -397,3 +397,21 @@ class TestUsWording:
         assert check(doc).allowed
         verdict = check(with_(doc, **{"customer.time_barred_debts": ["D1"]}))
         assert verdict.rules == ("US-TBD",)
+
+
+class TestUsEdges:
+    def test_locations_with_no_common_window_give_no_next_time(self) -> None:
+        # In UTC: London-on-UTC 08:00-21:00, Shanghai 00:00-13:00, Los Angeles (PDT) 15:00-04:00. Any two
+        # 13-hour windows overlap, these three have no instant in common.
+        verdict = check(us_doc("2026-04-07T10:00:00Z", locations=("Etc/UTC", "Asia/Shanghai", "America/Los_Angeles")))
+        assert verdict.rules == ("US-HOURS",)
+        assert verdict.next_allowed_at is None
+        assert "share no contact window" in verdict.reasons[0]
+
+    def test_threats_are_blocked_for_a_first_party_collector_too(self) -> None:
+        doc = us_doc(channel="letter", address="1 Main St", collector_type="first_party", text="We will hurt you.")
+        assert check(doc).rules == ("US-HARASS",)
+
+    def test_reasons_in_chinese_on_request(self) -> None:
+        verdict = check(with_(us_doc("2026-04-07T22:00:00-04:00"), language="zh-hans"))
+        assert verdict.reasons[0].startswith("US-HOURS：2026-04-07 22:00 America/New_York不在允许联系时段")

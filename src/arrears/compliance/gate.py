@@ -98,8 +98,8 @@ US-VAL        With ``validation`` given: assumed receipt = the sent day + ``assu
               ``validation_period_days`` later (inclusive). A dispute on or before that day blocks every
               contact until ``verification_sent_at``. The flag ``dispute`` alone is US-HOLD-DISPUTE.
 US-MINI       A written text (``channels``) to a consumer must contain an ``initial_markers`` phrase if
-              no communication (conversation/delivered) with a consumer is in the history, else a
-              ``subsequent_markers`` phrase.
+              no communication (``communication_outcomes``: conversation, delivered) with a consumer is
+              in the history, else a ``subsequent_markers`` phrase.
 US-TBD        When a proposed debt is in ``time_barred_debts``, any threat to sue in the text blocks.
 US-BK         ``bankruptcy`` flag: nothing to anyone. US-HOLD-*: deceased (the attorney only), dispute,
               plan in good standing (``allowed_purposes`` only).
@@ -459,9 +459,9 @@ def _channel_rules(ctx: _Ctx) -> list[_Block]:
         and ctx.applies("US-MINI")
     ):
         consumers = {pid for pid, p in req.parties.items() if p.role in pack.strs_param("US-3P", "consumer_roles")}
+        communications = pack.strs_param("US-MINI", "communication_outcomes")
         initial = not any(
-            h.party in consumers and h.outcome in ("conversation", "delivered") and h.at < proposed.at
-            for h in req.history
+            h.party in consumers and h.outcome in communications and h.at < proposed.at for h in req.history
         )
         markers = pack.strs_param("US-MINI", "initial_markers" if initial else "subsequent_markers")
         if not any(normalise(m) in text for m in markers):

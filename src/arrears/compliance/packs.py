@@ -109,6 +109,7 @@ GATE_PARAMETERS: dict[str, dict[str, _Spec]] = {
         "channels": ("channels", None),
         "initial_markers": ("strs", None),
         "subsequent_markers": ("strs", None),
+        "communication_outcomes": ("outcomes", None),
     },
     "US-HARASS": {},
     "US-FALSE": {},
