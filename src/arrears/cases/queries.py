@@ -19,9 +19,10 @@ SEES_ALL = {Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER, Role.CREDIT_ASSESSOR
 def visible_cases(user: Any) -> QuerySet[Case]:
     if not user.is_authenticated:
         return Case.objects.none()
-    if user.is_superuser or roles_of(user) & SEES_ALL:
+    roles = roles_of(user)
+    if user.is_superuser or roles & SEES_ALL:
         return Case.objects.all()
-    if Role.AGENCY_USER in roles_of(user):
+    if Role.AGENCY_USER in roles:
         return Case.objects.none()  # agencies see only the cases placed with them (placement comes later)
     return Case.objects.filter(Q(team__members=user) | Q(team__lead=user) | Q(collector=user)).distinct()
 
@@ -58,7 +59,9 @@ def customer_360(case: Case, *, user: Any) -> dict[str, Any]:
     full = user.is_superuser or user.has_perm("people.view_full_national_id")
     accounts = list(customer.accounts.select_related("product").order_by("id"))
     statements = list(
-        Statement.objects.filter(account__customer=customer).order_by("-statement_date", "account_id")[:24]
+        Statement.objects.filter(account__customer=customer)
+        .select_related("account")
+        .order_by("-statement_date", "account_id")[:24]
     )
     return {
         "case": case,

@@ -1,0 +1,120 @@
+"""The customer 360 page makes the same small number of queries however long the customer's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from arrears.cases.models import Case, CaseStatusChange
+from arrears.contacts.models import Contact, FinancialSituation, Handoff, Note
+from arrears.delinquency.models import BucketChange
+from arrears.ledger.models import Account
+from arrears.promises.models import Promise
+from arrears.statements.models import Statement
+from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 5, 3)
+
+
+@pytest.fixture(autouse=True)
+def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    from arrears import business_days
+
+    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+
+
+def _queries_of_the_page(client: Client, case: Case) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(f"/cases/{case.pk}/")
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _a_longer_history(case: Case, collector: Any, n: int) -> None:
+    """n more of every kind of row the page shows, over two more accounts."""
+    account = case.customer.accounts.get()
+    now = timezone.now()
+    for k in range(2):
+        extra = Account.objects.create(
+            number=f"69{case.pk:06d}{k:04d}",
+            customer=case.customer,
+            product=account.product,
+            opened_on=account.opened_on,
+            statement_day=account.statement_day,
+            credit_limit_fen=account.credit_limit_fen,
+        )
+        Statement.objects.bulk_create(
+            Statement(
+                account=extra,
+                statement_date=dt.date(2024, 1, 5) + dt.timedelta(days=31 * i),
+                period_start=dt.date(2023, 12, 5) + dt.timedelta(days=31 * i),
+                due_date=dt.date(2024, 1, 23) + dt.timedelta(days=31 * i),
+                principal_fen=100_00,
+                interest_fen=0,
+                fees_fen=0,
+                new_balance_fen=100_00,
+                minimum_payment_fen=10_00,
+                minimum_due_fen=10_00,
+                minimum_unpaid_fen=0,
+            )
+            for i in range(n)
+        )
+        BucketChange.objects.bulk_create(
+            BucketChange(
+                account=extra, change_date=dt.date(2024, 1, 1) + dt.timedelta(days=i), from_bucket=0, to_bucket=1, dpd=1
+            )
+            for i in range(n)
+        )
+    Contact.objects.bulk_create(
+        Contact(case=case, collector=collector, at=now, channel="phone", party="none", result="no_answer")
+        for _ in range(n)
+    )
+    Note.objects.bulk_create(Note(case=case, author=collector, at=now, text="note") for _ in range(n))
+    Promise.objects.bulk_create(
+        Promise(case=case, amount_fen=50_00, promised_date=TODAY, taken_on=TODAY, taken_by=collector, status="broken")
+        for _ in range(n)
+    )
+    FinancialSituation.objects.bulk_create(
+        FinancialSituation(
+            case=case,
+            taken_by=collector,
+            at=now,
+            monthly_income_fen=1,
+            monthly_expenses_fen=1,
+            ability="able",
+            willingness="willing",
+            recommended_path="promise_to_pay",
+        )
+        for _ in range(n)
+    )
+    Handoff.objects.bulk_create(
+        Handoff(case=case, from_user=collector, to_role="customer_service", comment="c", created_at=now)
+        for _ in range(n)
+    )
+    CaseStatusChange.objects.bulk_create(
+        CaseStatusChange(case=case, change_date=TODAY, from_status="open", to_status="promised") for _ in range(n)
+    )
+
+
+class TestCustomer360Queries:
+    def test_the_page_makes_the_same_few_queries_whatever_the_history(self) -> None:
+        team = team_with_queue()
+        collector = staff(team=team)
+        [case] = delinquent_customers(1, through=TODAY)
+        client = Client()
+        assert client.login(username=collector.username, password=PASSWORD)
+        client.get(f"/cases/{case.pk}/")  # the first view warms caches (content types, roles)
+
+        short = _queries_of_the_page(client, case)
+        _a_longer_history(case, collector, 40)
+        long = _queries_of_the_page(client, case)
+
+        assert long == short
+        assert short <= 22
