@@ -3,12 +3,26 @@ runs the whole suite once on SQLite and once on PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 import os
 from typing import Any
 
 import pytest
 from django.db import connection
+
+
+# The tests' clock: a Sunday morning in Beijing, inside every contact-hours window. Business rules
+# read time only through arrears.business_days, so freezing it there makes every test independent of
+# when it runs. A test that needs another instant patches business_days.now itself.
+FROZEN_NOW = dt.datetime(2026, 5, 3, 2, 0, tzinfo=dt.UTC)  # 10:00 Asia/Shanghai
+
+
+@pytest.fixture(autouse=True)
+def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    from arrears import business_days
+
+    monkeypatch.setattr(business_days, "now", lambda: FROZEN_NOW)
 
 
 @pytest.fixture(autouse=True)

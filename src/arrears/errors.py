@@ -30,3 +30,16 @@ class NotFound(ArrearsError):
 
 class Duplicate(ArrearsError):
     code = "duplicate"
+
+
+class ContactNotAllowed(ArrearsError):
+    """The compliance gate blocks the contact; `decision` holds its rules, reasons and next_allowed_at."""
+
+    code = "contact_not_allowed"
+
+    def __init__(self, message: str, *, decision: dict[str, object], field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.decision = decision
+
+    def as_dict(self) -> dict[str, object]:  # type: ignore[override]
+        return {**super().as_dict(), "decision": self.decision}

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "arrears.contacts",
     "arrears.promises",
     "arrears.compliance",
+    "arrears.holds",
     "arrears.outreach",
     "arrears.plans",
     "arrears.concessions",

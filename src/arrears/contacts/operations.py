@@ -28,7 +28,7 @@ from arrears.contacts.models import (
     Willingness,
 )
 from arrears.contacts.rules import recommended_path
-from arrears.errors import ValidationFailed
+from arrears.errors import ContactNotAllowed, ValidationFailed
 from arrears.money import AmountError, to_fen
 
 
@@ -71,13 +71,16 @@ def record_contact(
 ) -> Contact:
     """Record a contact; it ends the collector's lease on the case."""
     validate_contact(data)
+    at = at or business_days.now()
+    if decision is None and data.direction == Direction.OUTBOUND:
+        decision = _gate(case, data, at)
     if data.corrects_id is not None and not Contact.objects.filter(pk=data.corrects_id, case=case).exists():
         raise ValidationFailed("the contact to correct is not on this case", field="corrects")
     with transaction.atomic():
         contact = Contact.objects.create(
             case=case,
             collector=user,
-            at=at or business_days.now(),
+            at=at,
             channel=data.channel,
             direction=data.direction,
             address=data.address,
@@ -111,6 +114,24 @@ def record_contact(
             },
         )
     return contact
+
+
+def _gate(case: Case, data: ContactIn, at: dt.datetime) -> dict[str, Any]:
+    """Ask the compliance gate about an outbound contact; refuse it when blocked."""
+    from arrears.compliance.in_app import check_case_contact
+
+    verdict = check_case_contact(
+        case=case,
+        channel=data.channel,
+        address=data.address,
+        party=data.party,
+        at=at,
+        text=data.notes if data.channel in ("sms", "email", "letter") else None,
+    )
+    decision = verdict.as_dict()
+    if not verdict.allowed:
+        raise ContactNotAllowed("; ".join(verdict.reasons), decision=decision, field="channel")
+    return decision
 
 
 def schedule_callback(*, user: Any, case: Case, due_at: dt.datetime, note: str = "") -> Callback:

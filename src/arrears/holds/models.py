@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HoldKind(models.TextChoices):
+    DISPUTE = "dispute", _("dispute")
+    CEASE = "cease", _("cease request")
+    ATTORNEY = "attorney", _("attorney on file")
+    BANKRUPTCY = "bankruptcy", _("bankruptcy")
+    DECEASED = "deceased", _("deceased")
+    COMPLAINT = "complaint", _("complaint")
+    PLAN = "plan", _("plan in good standing")
+
+
+class Hold(models.Model):
+    """Stops the channels it covers (all when none is listed) from `starts_on` until lifted or `ends_on`."""
+
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="holds")
+    kind = models.CharField(_("kind"), max_length=12, choices=HoldKind.choices)
+    channels = models.JSONField(_("channels covered"), default=list, blank=True, help_text=_("Empty: every channel."))
+    reason = models.CharField(_("reason"), max_length=200)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lift_reason = models.CharField(_("why lifted"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("hold")
+        verbose_name_plural = _("holds")
+        indexes = [models.Index(fields=["customer"], condition=models.Q(lifted_at__isnull=True), name="hold_active")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.customer_id}"
+
+
+class ChannelOptOut(models.Model):
+    """The customer asked not to be reached on a channel (an SMS reply, an e-mail link, a call)."""
+
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="opt_outs")
+    channel = models.CharField(_("channel"), max_length=8)
+    at = models.DateTimeField()
+    source = models.CharField(_("how it was asked"), max_length=60)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("channel opt-out")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.channel}"
+
+
+class ContactConsent(models.Model):
+    """The debtor's recorded consent to be contacted on a channel during [from_at, to_at)."""
+
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="consents")
+    channel = models.CharField(_("channel"), max_length=8)
+    from_at = models.DateTimeField()
+    to_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    evidence = models.CharField(_("evidence"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("contact consent")
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.channel}"
