@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-
 # The tests' clock: a Sunday morning in Beijing, inside every contact-hours window. Business rules
 # read time only through arrears.business_days, so freezing it there makes every test independent of
 # when it runs. A test that needs another instant patches business_days.now itself.
