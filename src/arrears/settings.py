@@ -103,9 +103,9 @@ LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
-# The bank's zone: instants are stored in UTC and shown in this zone.
+# The bank's zone: instants are stored in UTC (USE_TZ) and shown in this zone; business dates are read in it.
 ARREARS_BANK_TIME_ZONE = os.environ.get("ARREARS_BANK_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = ARREARS_BANK_TIME_ZONE
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"

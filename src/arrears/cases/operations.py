@@ -14,6 +14,7 @@ from arrears import business_days
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case
 from arrears.errors import NotFound, ValidationFailed
+from arrears.people.models import Team
 
 LEASE = dt.timedelta(minutes=20)
 # A case just worked rests this long before the queue serves it again (a due callback overrides).
@@ -28,7 +29,10 @@ def next_case(*, user: Any, now: dt.datetime | None = None, callable_now: Any = 
     """
     now = now or business_days.now()
     yesterday = business_days.today() - dt.timedelta(days=1)
-    mine = Q(collector=user) | Q(collector__isnull=True, team__members=user)
+    # The team pool through a subquery rather than a join on the members, which multiplied every
+    # case by the size of its team and could not use the worklist indexes.
+    my_teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+    mine = Q(collector=user) | Q(collector__isnull=True, team_id__in=my_teams)
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now) | Q(lease_holder=user)
     rested = Q(last_contact_at__isnull=True) | Q(last_contact_at__lt=now - RETRY_AFTER) | Q(next_callback_at__lte=now)
     urgency = When_(
@@ -40,6 +44,7 @@ def next_case(*, user: Any, now: dt.datetime | None = None, callable_now: Any = 
     with transaction.atomic():
         candidates = (
             Case.objects.filter(mine, free, rested, status__in=WORKABLE)
+            .select_related("customer")
             .annotate(urgency=urgency)
             .order_by("urgency", "-priority", "id")
         )

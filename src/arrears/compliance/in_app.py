@@ -136,3 +136,10 @@ def _party_key(party: str) -> str:
 def decision_record(verdict: Verdict) -> dict[str, Any]:
     """What a contact stores of the decision it was made under."""
     return verdict.as_dict()
+
+
+def callable_now(case: Case) -> bool:
+    """May the cardholder be phoned on their mobile right now? The next-account queue serves only those."""
+    from arrears import business_days
+
+    return check_case_contact(case=case, channel="phone", address=case.customer.mobile, at=business_days.now()).allowed

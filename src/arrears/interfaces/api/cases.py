@@ -13,6 +13,7 @@ from arrears import business_days
 from arrears.cases.models import Case
 from arrears.cases.operations import next_case, reassign
 from arrears.cases.queries import case_for, visible_cases
+from arrears.compliance.in_app import callable_now
 from arrears.contacts.operations import ContactIn, capture_situation, record_contact
 from arrears.errors import NotFound, ValidationFailed
 from arrears.money import AmountError, format_fen, parse_amount
@@ -78,7 +79,7 @@ def read_case(request: HttpRequest, case_id: int) -> Any:
 @router.post("/workbench/next", response={200: CaseOut, 204: None})
 def next_account(request: HttpRequest) -> Any:
     """Lease the most urgent case of your queues to you (204 when there is none)."""
-    case = next_case(user=request.user)
+    case = next_case(user=request.user, callable_now=callable_now)
     if case is None:
         return Status(204, None)
     return _case(Case.objects.select_related("customer", "collector", "team").get(pk=case.pk))

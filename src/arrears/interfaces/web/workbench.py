@@ -6,6 +6,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
@@ -13,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case, CaseStatus
 from arrears.cases.operations import next_case, reassign
 from arrears.cases.queries import case_for, customer_360, visible_cases
+from arrears.compliance.in_app import callable_now, check_case_contact
 from arrears.contacts.models import Callback, Contact, Result
 from arrears.contacts.operations import (
     ContactIn,
@@ -87,9 +89,9 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def take_next(request: HttpRequest) -> HttpResponse:
-    case = next_case(user=request.user)
+    case = next_case(user=request.user, callable_now=callable_now)
     if case is None:
-        messages.info(request, _("No case is waiting in your queues right now."))
+        messages.info(request, _("No case that may be called now is waiting in your queues."))
         return redirect("workbench")
     return redirect("case", case_id=case.pk)
 
@@ -117,7 +119,21 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     record(
         actor=request.user.get_username(), action="customer.view", object_type="customer", object_id=case.customer_id
     )
-    return render(request, "arrears/case.html", {**data, **forms, "leased": case.lease_holder_id == request.user.pk})
+    call = check_case_contact(
+        case=case, channel="phone", address=case.customer.mobile, at=business_days.now(),
+        language=translation.get_language(),
+    )
+    return render(
+        request,
+        "arrears/case.html",
+        {
+            **data,
+            **forms,
+            "leased": case.lease_holder_id == request.user.pk,
+            "call": call,
+            "bank_zone": settings.ARREARS_BANK_TIME_ZONE,
+        },
+    )
 
 
 def _act(request: HttpRequest, case: Case, forms: dict[str, Any]) -> tuple[bool, dict[str, Any]]:
