@@ -196,15 +196,27 @@ class Pack:
 # --- loading -----------------------------------------------------------------------------------
 
 
-def load_pack(code: str, *, on: dt.date, overrides: Sequence[str | Path] = (), directory: Path = PACKS_DIR) -> Pack:
-    """The version of pack `code` in force on `on`, with the overrides packs in force that day on top."""
+OverridesSource = str | Path | Mapping[str, Any]
+
+
+def load_pack(
+    code: str, *, on: dt.date, overrides: Sequence[OverridesSource] = (), directory: Path = PACKS_DIR
+) -> Pack:
+    """The version of pack `code` in force on `on`, with the overrides packs in force that day on top.
+
+    An overrides source is a YAML file path or an already-parsed mapping (a row edited in the admin).
+    """
     code = code.upper()
     candidates = [p for p in _pack_files(directory) if p.code == code and _in_force(p, on)]
     if not candidates:
         raise ValidationFailed(f"no {code} pack in force on {on.isoformat()}", field="pack")
     pack = max(candidates, key=lambda p: p.effective_from)
-    for path in overrides:
-        pack = _apply_overrides(pack, _read_yaml(Path(path)), name=str(path), on=on)
+    for source in overrides:
+        if isinstance(source, Mapping):
+            data, name = source, str(source.get("name") or "<overrides>")
+        else:
+            data, name = _read_yaml(Path(source)), str(source)
+        pack = _apply_overrides(pack, data, name=name, on=on)
     return pack
 
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,26 +40,45 @@ from arrears.compliance.model import (
     Party,
     Validation,
 )
-from arrears.compliance.packs import CHANNELS, COLLECTOR_TYPES, LANGUAGES, OUTCOMES, PURPOSES, ROLES, Pack, load_pack
+from arrears.compliance.packs import (
+    CHANNELS,
+    COLLECTOR_TYPES,
+    LANGUAGES,
+    OUTCOMES,
+    PURPOSES,
+    ROLES,
+    OverridesSource,
+    Pack,
+    load_pack,
+)
 from arrears.errors import ValidationFailed
 
 _FLAGS = ("attorney", "cease", "bankruptcy", "deceased", "dispute", "plan_in_good_standing")
 
 
-def check_document(data: Any, *, overrides: Sequence[str | Path] | None = None) -> dict[str, object]:
+def check_document(data: Any, *, overrides: Sequence[OverridesSource] | None = None) -> dict[str, object]:
     """Parse, check, render: the one call both doors make. Overrides default to the settings'."""
     pack, request = parse_request(data, overrides=overrides)
     verdict: Verdict = check_contact(pack=pack, request=request)
     return verdict.as_dict()
 
 
-def configured_overrides(code: str) -> tuple[str, ...]:
-    """The bank's overrides packs for `code`: settings.ARREARS_COMPLIANCE_OVERRIDES = {"CN": [paths]}."""
+def configured_overrides(code: str) -> tuple[OverridesSource, ...]:
+    """The bank's overrides packs for `code`, in this order: the files of
+    settings.ARREARS_COMPLIANCE_OVERRIDES = {"CN": [paths]}, then, when
+    settings.ARREARS_COMPLIANCE_DB_OVERRIDES is true, the active rows edited in the admin
+    (load_pack applies those in force on the contact's day)."""
     configured = getattr(settings, "ARREARS_COMPLIANCE_OVERRIDES", {}) or {}
-    return tuple(str(p) for p in configured.get(code, ()))
+    sources: list[OverridesSource] = [str(p) for p in configured.get(code, ())]
+    if getattr(settings, "ARREARS_COMPLIANCE_DB_OVERRIDES", False):
+        from arrears.compliance.models import PackOverrides
+
+        rows = PackOverrides.objects.filter(code=code, active=True).order_by("effective_from", "id")
+        sources.extend(row.as_mapping() for row in rows)
+    return tuple(sources)
 
 
-def parse_request(data: Any, *, overrides: Sequence[str | Path] | None = None) -> tuple[Pack, ContactRequest]:
+def parse_request(data: Any, *, overrides: Sequence[OverridesSource] | None = None) -> tuple[Pack, ContactRequest]:
     doc = _obj(data, "")
     _keys(
         doc,
