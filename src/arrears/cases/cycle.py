@@ -89,7 +89,12 @@ def close_cases(d: dt.date) -> int:
     troubled = Account.objects.filter(customer_id=OuterRef("customer_id")).filter(
         Q(dpd__gt=0, status__in=ACTIVE) | Q(status=AccountStatus.CHARGED_OFF)
     )
-    cured = list(Case.objects.exclude(status=CaseStatus.CLOSED).exclude(Exists(troubled)).values_list("id", "status"))
+    # A case in plan stays open while its plan runs (the plan step puts it back when the plan ends).
+    cured = list(
+        Case.objects.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.IN_PLAN])
+        .exclude(Exists(troubled))
+        .values_list("id", "status")
+    )
     ids = [c for c, _ in cured]
     Case.objects.filter(id__in=ids).update(
         status=CaseStatus.CLOSED, closed_on=d, collector=None, lease_holder=None, lease_until=None, queue=None
@@ -227,7 +232,14 @@ def judge_promises(d: dt.date) -> int:
     return len(due)
 
 
+def _monitor_plans(d: dt.date) -> int:
+    from arrears.plans.cycle import monitor_plans
+
+    return monitor_plans(d)
+
+
 CUSTOMER_STEPS: list[tuple[str, CustomerStep]] = [
+    ("plans", _monitor_plans),
     ("open_cases", open_cases),
     ("judge_promises", judge_promises),
     ("update_cases", update_cases),

@@ -59,6 +59,7 @@ class Account(models.Model):
     principal_fen = models.BigIntegerField(default=0)
     interest_fen = models.BigIntegerField(default=0)
     fees_fen = models.BigIntegerField(default=0)
+    plan_fen = models.BigIntegerField(default=0)
     dpd = models.IntegerField(_("days past due"), default=0)
     bucket = models.PositiveSmallIntegerField(_("bucket"), default=0)
     last_statement_date = models.DateField(null=True, blank=True)
@@ -85,7 +86,7 @@ class Account(models.Model):
 
     @property
     def balance_fen(self) -> int:
-        return self.principal_fen + self.interest_fen + self.fees_fen
+        return self.principal_fen + self.interest_fen + self.fees_fen + self.plan_fen
 
     @property
     def bucket_label(self) -> str:
@@ -112,6 +113,11 @@ class EntryKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("adjustment")
     CHARGE_OFF = "charge_off", _("charge-off")
     RECOVERY = "recovery", _("recovery")
+    # Repayment plans (arrears.plans): the balance moved into a plan and back, and the plan's charges.
+    PLAN_TRANSFER = "plan_transfer", _("moved into a repayment plan")
+    PLAN_RETURN = "plan_return", _("returned from a repayment plan")
+    PLAN_INTEREST = "plan_interest", _("repayment-plan interest")
+    PLAN_FEE = "plan_fee", _("repayment-plan fee")
 
 
 class Component(models.TextChoices):
@@ -120,6 +126,9 @@ class Component(models.TextChoices):
     FEES = "fees", _("fees")
     # Money recovered after charge-off: income, not part of the (written-off) balance.
     RECOVERY = "recovery", _("recovery")
+    # The balance restructured into an active repayment plan: still owed, no longer on the card's
+    # statements (no card interest, no minimum payment); paid by the plan's instalments.
+    PLAN = "plan", _("repayment plan")
 
 
 BALANCE_COMPONENTS = (Component.PRINCIPAL, Component.INTEREST, Component.FEES)

@@ -16,9 +16,10 @@ def cache_mismatches() -> list[dict[str, Any]]:
         return Coalesce(Sum("entries__amount_fen", filter=Q(entries__component=component)), 0)
 
     rows = Account.objects.annotate(
-        p=total(Component.PRINCIPAL), i=total(Component.INTEREST), f=total(Component.FEES)
-    ).values("number", "principal_fen", "interest_fen", "fees_fen", "p", "i", "f")
+        p=total(Component.PRINCIPAL), i=total(Component.INTEREST), f=total(Component.FEES),
+        pl=total(Component.PLAN),
+    ).values("number", "principal_fen", "interest_fen", "fees_fen", "plan_fen", "p", "i", "f", "pl")
     return [
-        r for r in rows.iterator(chunk_size=5000)
-        if (r["principal_fen"], r["interest_fen"], r["fees_fen"]) != (r["p"], r["i"], r["f"])
+        dict(r) for r in rows.iterator(chunk_size=5000)
+        if (r["principal_fen"], r["interest_fen"], r["fees_fen"], r["plan_fen"]) != (r["p"], r["i"], r["f"], r["pl"])
     ]

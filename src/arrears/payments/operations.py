@@ -19,6 +19,8 @@ from arrears.ledger.models import Account, AccountStatus, Component, Entry, Entr
 from arrears.money import AmountError, parse_amount, to_fen
 from arrears.payments.models import Payment
 from arrears.payments.rules import allocate
+from arrears.plans import life as plan_life
+from arrears.plans.queries import active_plans
 from arrears.products.models import versions_in_force
 from arrears.statements.models import Statement
 from arrears.statements.rules import apply_to_minimums
@@ -152,6 +154,7 @@ def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: 
             "account_id", "due_date"
         ):
             unpaid[s.account_id].append(s)
+        plans = active_plans(a.pk for a in accounts.values())
         created: list[Payment] = []
         entries: list[Entry] = []
         touched_statements: list[Statement] = []
@@ -166,6 +169,25 @@ def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: 
                                      reference=p.reference))
                 account.recovered_fen += fen
                 continue
+            plan = plans.get(account.pk)
+            if plan is not None and account.plan_fen > 0:
+                # An active plan takes its amount due first (arrears.plans.life.split_payment).
+                paid = plan_life.paid_into_plan(moved_fen=plan.moved_fen, charged_fen=plan.charged_fen,
+                                                plan_fen=account.plan_fen)
+                split = plan_life.split_payment(
+                    amount_fen=fen, plan_due_fen=plan_life.amount_due(schedule=plan.schedule, paid_fen=paid,
+                                                                      on=p.value_date),
+                    plan_fen=account.plan_fen,
+                    card_owed_fen=sum(max(getattr(account, f), 0) for f in CACHE_FIELD.values()))
+                if split.to_plan_fen:
+                    entries.append(Entry(account=account, kind=EntryKind.PAYMENT, component=Component.PLAN,
+                                         amount_fen=-split.to_plan_fen, posting_date=business_date,
+                                         value_date=p.value_date, reference=p.reference,
+                                         explanation={"plan": plan.plan_id}))
+                    account.plan_fen -= split.to_plan_fen
+                fen = split.to_card_fen
+                if not fen:
+                    continue
             order = params[account.product_id].waterfall_for(account.dpd)
             balances = {c: getattr(account, f) for c, f in CACHE_FIELD.items()}
             for component, part in allocate(fen, balances, order).items():
@@ -184,7 +206,7 @@ def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: 
         Payment.objects.bulk_create(created, batch_size=2000)
         Entry.objects.bulk_create(entries, batch_size=2000)
         Account.objects.bulk_update(list(accounts.values()),
-                                    [*CACHE_FIELD.values(), "recovered_fen"], batch_size=2000)
+                                    [*CACHE_FIELD.values(), "plan_fen", "recovered_fen"], batch_size=2000)
         if touched_statements:
             Statement.objects.bulk_update(list({s.pk: s for s in touched_statements}.values()),
                                           ["minimum_unpaid_fen"], batch_size=2000)
