@@ -100,7 +100,8 @@ def run_date(business_date: dt.date, *, workers: int = 1, actor: str = "cycle") 
 
 
 def last_completed() -> dt.date | None:
-    return CycleDay.objects.aggregate(d=Max("business_date"))["d"]
+    last: dt.date | None = CycleDay.objects.aggregate(d=Max("business_date"))["d"]
+    return last
 
 
 def run_through(

@@ -65,13 +65,13 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
 def workbench(request: HttpRequest) -> HttpResponse:
     mine = (
         visible_cases(request.user)
-        .filter(collector=request.user, status__in=WORKABLE)
+        .filter(collector=request.user.pk, status__in=WORKABLE)
         .select_related("customer")
         .order_by("-priority", "id")
     )
     now = business_days.now()
     callbacks = (
-        Callback.objects.filter(user=request.user, done_at__isnull=True, due_at__lte=now + dt.timedelta(hours=2))
+        Callback.objects.filter(user=request.user.pk, done_at__isnull=True, due_at__lte=now + dt.timedelta(hours=2))
         .select_related("case__customer")
         .order_by("due_at")[:20]
     )
@@ -264,7 +264,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     def per_collector(qs: Any, field: str) -> dict[int, int]:
         return dict(qs.values(field).annotate(n=Count("id")).values_list(field, "n"))
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     load = per_collector(cases, "collector")
     day_contacts = per_collector(contacts.filter(at__gte=tz_today), "collector")
     week_contacts = per_collector(contacts.filter(at__gte=tz_week), "collector")

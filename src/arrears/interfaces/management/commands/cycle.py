@@ -28,6 +28,10 @@ class Command(BaseCommand):
         first = start or (last + dt.timedelta(days=1) if last else None)
         total = (through - first).days + 1 if first else None
         with tqdm(total=total, unit="day", desc="cycle", disable=None) as bar:
-            ran = run_through(through, start=start, workers=options["workers"],
-                              progress=lambda day: (bar.set_postfix_str(str(day)), bar.update(1)))
+
+            def advance(day: dt.date) -> None:
+                bar.set_postfix_str(str(day))
+                bar.update(1)
+
+            ran = run_through(through, start=start, workers=options["workers"], progress=advance)
         self.stdout.write(f"ran {len(ran)} business date(s) through {through}")
