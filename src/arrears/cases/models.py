@@ -82,6 +82,10 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["collector", "status", "-priority"], name="case_worklist"),
             models.Index(fields=["team", "status", "-priority"], name="case_team_worklist"),
+            # The cases of a team's pool (no collector yet), which next account serves to its members.
+            models.Index(
+                fields=["team", "-priority"], condition=models.Q(collector__isnull=True), name="case_team_pool"
+            ),
         ]
 
     def __str__(self) -> str:
