@@ -43,3 +43,21 @@ class ContactNotAllowed(ArrearsError):
 
     def as_dict(self) -> dict[str, object]:  # type: ignore[override]
         return {**super().as_dict(), "decision": self.decision}
+
+
+class ConcessionExceedsAuthority(ArrearsError):
+    """Above what the person (and everyone above them on the ladder) may grant."""
+
+    code = "exceeds_authority"
+
+
+class BudgetExhausted(ArrearsError):
+    """The team's waiver budget for the month cannot cover the concession."""
+
+    code = "budget_exhausted"
+
+
+class NotPermitted(ArrearsError):
+    """The person may not do this (e.g. approve their own request)."""
+
+    code = "not_permitted"

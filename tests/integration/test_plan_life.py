@@ -54,24 +54,37 @@ def active() -> dict:
     lead = staff(Role.TEAM_LEAD)
     team = team_with_queue(lead=lead)
     collector = staff(team=team)
-    account = make_account(product=make_product(daily_interest_rate="0", cash_advance_daily_rate="0"),
-                           name="王小明")
+    account = make_account(product=make_product(daily_interest_rate="0", cash_advance_daily_rate="0"), name="王小明")
     purchase(account, dt.date(2026, 3, 10), "1200.00")
     run_days(dt.date(2026, 3, 1), TODAY)
     case = Case.objects.get(customer=account.customer)
     assert balances(account) == (120000, 0, 600, 0)
     assert (account.dpd, case.status) == (10, CaseStatus.OPEN)
-    plan = propose_plan(actor=collector, case=case, account_number=account.number, scope="whole",
-                        method="flat_fee", instalments=4, first_due_date=dt.date(2026, 6, 1),
-                        fee_rate=Decimal("0.005"), business_date=TODAY)
+    plan = propose_plan(
+        actor=collector,
+        case=case,
+        account_number=account.number,
+        scope="whole",
+        method="flat_fee",
+        instalments=4,
+        first_due_date=dt.date(2026, 6, 1),
+        fee_rate=Decimal("0.005"),
+        business_date=TODAY,
+    )
     assert not plan.review_required
     assert [(i.amount_fen, i.principal_fen, i.fee_fen) for i in plan.schedule.order_by("n")] == [
-        (30753, 30150, 603)] * 4
+        (30753, 30150, 603)
+    ] * 4
     assert plan.total_amount_fen == 123012
     approve_plan(actor=lead, plan=plan)
     offer_plan(actor=collector, plan=plan, business_date=TODAY)
-    accept_plan(actor=collector, plan=plan, evidence=Evidence.RECORDED_CALL, evidence_ref="REC-20260503-0001",
-                business_date=TODAY)
+    accept_plan(
+        actor=collector,
+        plan=plan,
+        evidence=Evidence.RECORDED_CALL,
+        evidence_ref="REC-20260503-0001",
+        business_date=TODAY,
+    )
     activate_plan(actor=collector, plan=plan, business_date=TODAY)
     return {"plan": plan, "account": account, "case": case}
 
@@ -80,7 +93,7 @@ class TestActivation:
     def test_moves_the_balance_into_the_plan_settles_the_past_due_minimum_and_stops_collection(
         self, active: dict
     ) -> None:
-        account, case, plan = active["account"], active["case"], active["plan"]
+        account, case = active["account"], active["case"]
         # 1,206.00 moved, plus instalment 1's fee 6.03 charged when its period starts.
         assert balances(account) == (0, 0, 0, 121203)
         assert Statement.objects.get(account=account, statement_date=dt.date(2026, 4, 5)).minimum_unpaid_fen == 0

@@ -14,6 +14,7 @@ from django.db.models.functions import Cast, Coalesce, Least
 
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange, Queue
 from arrears.cases.rules import QueueRule, assign_collectors, match_queue
+from arrears.concessions.operations import expire_approvals, judge_settlements
 from arrears.ledger.models import Account, AccountStatus
 from arrears.payments.models import Payment
 from arrears.people.models import Role
@@ -60,7 +61,8 @@ def update_cases(d: dt.date) -> int:
     from arrears.statements.models import Statement
 
     past_due = (
-        Statement.objects.filter(account__customer_id=OuterRef("customer_id"), due_date__lt=d, minimum_unpaid_fen__gt=0)
+        Statement.objects.annotate(due=Coalesce("extended_due_date", "due_date"))
+        .filter(account__customer_id=OuterRef("customer_id"), due__lt=d, minimum_unpaid_fen__gt=0)
         .values("account__customer_id")
         .annotate(v=Sum("minimum_unpaid_fen"))
         .values("v")
@@ -242,6 +244,8 @@ CUSTOMER_STEPS: list[tuple[str, CustomerStep]] = [
     ("plans", _monitor_plans),
     ("open_cases", open_cases),
     ("judge_promises", judge_promises),
+    ("judge_settlements", judge_settlements),
+    ("expire_approvals", expire_approvals),
     ("update_cases", update_cases),
     ("mark_charged_off", mark_charged_off),
     ("close_cases", close_cases),

@@ -212,6 +212,8 @@ def _previous(s: Statement) -> PreviousStatement:
 def delinquency(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -> int:
     """Days past due and bucket for every account that is or was past due; history of bucket moves.
 
+    A statement's effective due date is its extended_due_date when a due-date extension set one.
+
     Two statements per product: insert the bucket changes, then update DPD and bucket.
     """
     account = Account._meta.db_table
@@ -225,8 +227,8 @@ def delinquency(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) 
             bucket_sql = f"CASE WHEN new_dpd <= 0 THEN 0 {cases} ELSE {len(p.bucket_edges) + 1} END"
             base = f"""
                 WITH late AS (
-                    SELECT account_id, MIN(due_date) AS due FROM {statement}
-                    WHERE minimum_unpaid_fen > 0 AND due_date < {dp} AND account_id >= %s AND account_id < %s
+                    SELECT account_id, MIN(COALESCE(extended_due_date, due_date)) AS due FROM {statement}
+                    WHERE minimum_unpaid_fen > 0 AND COALESCE(extended_due_date, due_date) < {dp} AND account_id >= %s AND account_id < %s
                     GROUP BY account_id),
                 cand AS (
                     SELECT id FROM {account} WHERE dpd > 0 AND id >= %s AND id < %s

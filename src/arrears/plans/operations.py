@@ -119,7 +119,8 @@ def quote_for_case(
     if account.status not in (AccountStatus.OPEN, AccountStatus.BLOCKED):
         raise ValidationFailed(f"the account is {account.status}", field="account")
     if method not in {m.value for m in Method}:
-        raise ValidationFailed(f"unknown method {method!r}; use one of: {', '.join(m.value for m in Method)}", field="method")
+        known = ", ".join(m.value for m in Method)
+        raise ValidationFailed(f"unknown method {method!r}; use one of: {known}", field="method")
     components = _restructurable(account, scope, business_date)
     balance = sum(components.values())
     if balance <= 0:

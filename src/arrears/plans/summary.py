@@ -49,7 +49,8 @@ def plan_summary(facts: PlanFacts, language: str) -> str:
                 f"目前共欠 {format_fen(f.owed_now_fen)} 元（{f.currency}）。",
                 f"按这份还款计划，其中 {format_fen(f.restructured_fen)} 元分 {f.instalments} 期按月偿还，",
                 f"{amount}，从 {f.first_due_date.isoformat()} 开始，到 {f.last_due_date.isoformat()} 结束，",
-                f"共还 {format_fen(f.total_amount_fen)} 元，其中利息和手续费 {format_fen(cost)} 元（年化 {_pct(f.apr)}）。",
+                f"共还 {format_fen(f.total_amount_fen)} 元，",
+                f"其中利息和手续费 {format_fen(cost)} 元（年化 {_pct(f.apr)}）。",
                 "计划生效后，这部分欠款不再计收信用卡利息和违约金，我们也不再为这部分欠款向您催收；计划结清前请不要申请新的信用卡。",
                 "您可以随时提前还清剩余本金，当期尚未到期的利息和手续费将免收。",
                 f"如果某期在到期日后 {f.grace_days} 天内仍未还清，该期即视为未还；",
@@ -65,8 +66,8 @@ def plan_summary(facts: PlanFacts, language: str) -> str:
     )
     return " ".join(
         [
-            f"Dear {f.customer_name}, your card account ending {f.account_number[-4:]} owes {format_fen(f.owed_now_fen)} "
-            f"{f.currency} today.",
+            f"Dear {f.customer_name}, your card account ending {f.account_number[-4:]} owes "
+            f"{format_fen(f.owed_now_fen)} {f.currency} today.",
             f"Under this plan, {format_fen(f.restructured_fen)} of it is repaid in {f.instalments} monthly instalments "
             f"of {amount}, from {f.first_due_date.isoformat()} to {f.last_due_date.isoformat()}:",
             f"{format_fen(f.total_amount_fen)} in all, of which {format_fen(cost)} is interest and fees "
@@ -76,7 +77,8 @@ def plan_summary(facts: PlanFacts, language: str) -> str:
             "You may pay off the remaining principal at any time; the interest and fee of the current month are then "
             "waived.",
             f"An instalment still unpaid {f.grace_days} days after its due date counts as missed.",
-            f"When {f.missed_to_break} instalments are missed, the plan ends: what is left returns to your card account, "
-            "it is past due again, collection resumes, and the late payment may be reported to the credit bureau.",
+            f"When {f.missed_to_break} instalments are missed, the plan ends: "
+            "what is left returns to your card account, it is past due again, collection resumes, "
+            "and the late payment may be reported to the credit bureau.",
         ]
     )

@@ -11,6 +11,9 @@ class Statement(models.Model):
     statement_date = models.DateField(_("statement date"))
     period_start = models.DateField()
     due_date = models.DateField(_("payment due date"))
+    # A due-date extension (延期) granted later: the statement keeps the due date it was issued with,
+    # and days past due count from this date instead while it is set (see concessions).
+    extended_due_date = models.DateField(_("extended due date"), null=True, blank=True)
     principal_fen = models.BigIntegerField()
     interest_fen = models.BigIntegerField()
     fees_fen = models.BigIntegerField()
@@ -21,7 +24,8 @@ class Statement(models.Model):
     past_due_fen = models.BigIntegerField(default=0)
     minimum_payment_fen = models.BigIntegerField()
     # The part of the minimum that is new on this statement, and what of it is still unpaid:
-    # days past due count from the oldest due date whose minimum_unpaid_fen is above zero.
+    # days past due count from the oldest effective due date (the extended one when set) whose
+    # minimum_unpaid_fen is above zero.
     minimum_due_fen = models.BigIntegerField()
     minimum_unpaid_fen = models.BigIntegerField()
     # Interest regime: True when the previous statement was not paid in full by its due date.

@@ -100,3 +100,7 @@ api.add_router("/v1/plans", plans_router)
 from arrears.interfaces.api.compliance import router as compliance_router  # noqa: E402
 
 api.add_router("/v1/compliance", compliance_router)
+
+from arrears.interfaces.api.plan_cases import router as plan_cases_router  # noqa: E402
+
+api.add_router("/v1", plan_cases_router)

@@ -1,0 +1,201 @@
+"""/api/v1/cases/{id}/plans and /api/v1/plans/{id}/...: a plan's life through the API.
+
+Parse, make one call to arrears.plans.operations, render. Errors have the one shape of the API
+(code, field, message) through the domain exception handler.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema, Status
+
+from arrears import business_days
+from arrears.cases.queries import case_for, visible_cases
+from arrears.errors import NotFound, ValidationFailed
+from arrears.money import format_fen
+from arrears.plans import operations as ops
+from arrears.plans.models import Plan
+
+router = Router(tags=["plans"])
+
+
+class ErrorOut(Schema):
+    code: str
+    field: str | None
+    message: str
+
+
+class PlanIn(Schema):
+    account: str
+    scope: str = "overdue"
+    method: str
+    instalments: int
+    first_due_date: dt.date
+    annual_rate: str = "0"
+    fee_rate: str = "0"
+
+
+class DecisionIn(Schema):
+    approve: bool = True
+    comment: str = ""
+
+
+class AcceptIn(Schema):
+    evidence: str
+    evidence_ref: str = ""
+
+
+class InstalmentOut(Schema):
+    n: int
+    due_date: dt.date
+    amount: str
+    status: str
+    paid: str
+
+
+class PlanOut(Schema):
+    id: int
+    case: int
+    account: str
+    status: str
+    scope: str
+    method: str
+    balance: str
+    total_amount: str
+    apr: str
+    review_required: bool
+    review_reasons: list[str]
+    schedule: list[InstalmentOut]
+    summary: dict[str, str]
+    document: bool
+
+
+def _rate(value: str, field: str) -> Decimal:
+    try:
+        rate = Decimal(value.strip())
+    except decimal.InvalidOperation:
+        raise ValidationFailed(f"{value!r} is not a number", field=field) from None
+    if not rate.is_finite():
+        raise ValidationFailed(f"{value!r} is not a finite number", field=field)
+    return rate
+
+
+def _plan(request: HttpRequest, plan_id: int) -> Plan:
+    plan = (
+        Plan.objects.filter(pk=plan_id, case__in=visible_cases(request.user))
+        .select_related("account__customer")
+        .first()
+    )
+    if plan is None:
+        raise NotFound(f"no plan {plan_id} that you can see", field="plan")
+    return plan
+
+
+def _out(plan: Plan) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "case": plan.case_id,
+        "account": plan.account.number,
+        "status": plan.status,
+        "scope": plan.scope,
+        "method": plan.method,
+        "balance": format_fen(plan.balance_fen),
+        "total_amount": format_fen(plan.total_amount_fen),
+        "apr": f"{plan.apr:.6f}",
+        "review_required": plan.review_required,
+        "review_reasons": plan.review_reasons,
+        "schedule": [
+            {
+                "n": i.n,
+                "due_date": i.due_date,
+                "amount": format_fen(i.amount_fen),
+                "status": i.status,
+                "paid": format_fen(i.paid_fen),
+            }
+            for i in plan.schedule.order_by("n")
+        ],
+        "summary": plan.summary or {},
+        "document": bool(plan.document_sha256),
+    }
+
+
+RESPONSES = {200: PlanOut, 404: ErrorOut, 422: ErrorOut}
+
+
+@router.post("/cases/{case_id}/plans", response={201: PlanOut, 404: ErrorOut, 422: ErrorOut})
+def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
+    """A collector proposes a plan on the case; it is quoted, validated and saved with its schedule."""
+    case = case_for(request.user, case_id)
+    plan = ops.propose_plan(
+        actor=request.user,
+        case=case,
+        account_number=body.account,
+        scope=body.scope,
+        method=body.method,
+        instalments=body.instalments,
+        first_due_date=body.first_due_date,
+        annual_rate=_rate(body.annual_rate, "annual_rate"),
+        fee_rate=_rate(body.fee_rate, "fee_rate"),
+        business_date=business_days.today(),
+    )
+    return Status(201, _out(plan))
+
+
+@router.get("/plans/{plan_id}", response=RESPONSES)
+def read(request: HttpRequest, plan_id: int) -> Any:
+    return _out(_plan(request, plan_id))
+
+
+@router.post("/plans/{plan_id}/review", response=RESPONSES)
+def review(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
+    return _out(
+        ops.review_plan(actor=request.user, plan=_plan(request, plan_id), approve=body.approve, comment=body.comment)
+    )
+
+
+@router.post("/plans/{plan_id}/approve", response=RESPONSES)
+def approve(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
+    return _out(
+        ops.approve_plan(actor=request.user, plan=_plan(request, plan_id), approve=body.approve, comment=body.comment)
+    )
+
+
+@router.post("/plans/{plan_id}/offer", response=RESPONSES)
+def offer(request: HttpRequest, plan_id: int) -> Any:
+    return _out(ops.offer_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_days.today()))
+
+
+@router.post("/plans/{plan_id}/accept", response=RESPONSES)
+def accept(request: HttpRequest, plan_id: int, body: AcceptIn) -> Any:
+    return _out(
+        ops.accept_plan(
+            actor=request.user,
+            plan=_plan(request, plan_id),
+            evidence=body.evidence,
+            evidence_ref=body.evidence_ref,
+            business_date=business_days.today(),
+        )
+    )
+
+
+@router.post("/plans/{plan_id}/activate", response=RESPONSES)
+def activate(request: HttpRequest, plan_id: int) -> Any:
+    return _out(
+        ops.activate_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_days.today())
+    )
+
+
+@router.get("/plans/{plan_id}/document", response={200: None, 404: ErrorOut})
+def document(request: HttpRequest, plan_id: int) -> Any:
+    """The plan document (PDF) as offered."""
+    plan = _plan(request, plan_id)
+    if not plan.document_pdf:
+        raise NotFound("this plan has no document yet; offer it first", field="plan")
+    response = HttpResponse(bytes(plan.document_pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
+    return response
