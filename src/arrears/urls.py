@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import views, workbench
+from arrears.interfaces.web import plans, views, workbench
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
@@ -19,6 +19,11 @@ urlpatterns += i18n_patterns(
     path("team/", workbench.team_page, name="team"),
     path("handoffs/", workbench.handoffs_page, name="handoffs"),
     path("audit/", workbench.audit_page, name="audit"),
+    path("cases/<int:case_id>/plans/quote/", plans.quote, name="plan-quote"),
+    path("cases/<int:case_id>/plans/propose/", plans.propose, name="plan-propose"),
+    path("plans/inbox/", plans.inbox, name="plans-inbox"),
+    path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
+    path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
     path("login/", auth_views.LoginView.as_view(template_name="arrears/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,37 @@
+"""{% plan_section %}: the repayment-plan section of the customer 360 page (its own reads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from arrears import business_days
+from arrears.plans.models import Plan, PlanStatus
+from arrears.plans.operations import payoff_amount_fen
+
+register = template.Library()
+
+
+@register.inclusion_tag("arrears/plans/_section.html", takes_context=True)
+def plan_section(context: Any) -> dict[str, Any]:
+    case = context["case"]
+    request = context.get("request")
+    plans = list(
+        Plan.objects.filter(case__customer_id=case.customer_id)
+        .select_related("account")
+        .prefetch_related("schedule")
+        .order_by("-id")[:5]
+    )
+    language = "zh-hans" if (getattr(request, "LANGUAGE_CODE", "zh-hans") or "").startswith("zh") else "en"
+    for plan in plans:
+        plan.summary_text = (plan.summary or {}).get(language, "")
+        plan.payoff_fen = payoff_amount_fen(plan) if plan.status == PlanStatus.ACTIVE else 0
+    return {
+        "case": case,
+        "plans": plans,
+        "accounts": context.get("accounts", []),
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        "today": business_days.today(),
+    }

@@ -1,0 +1,158 @@
+"""Plan pages: the live quote and proposal from the customer 360 page, each step's button, the
+review and approval inbox, the plan document. Parse, make one call, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from arrears import business_days
+from arrears.cases.queries import case_for, visible_cases
+from arrears.errors import ArrearsError, NotFound, ValidationFailed
+from arrears.interfaces.web.labels import error_message
+from arrears.people.models import Role
+from arrears.people.operations import roles_of
+from arrears.plans import operations as ops
+from arrears.plans.models import Plan, PlanStatus
+
+FIELDS = ("account", "scope", "method", "instalments", "first_due_date", "annual_rate", "fee_rate")
+
+
+def _terms(post: Any) -> dict[str, Any]:
+    try:
+        instalments = int(post.get("instalments", ""))
+    except ValueError:
+        raise ValidationFailed("give a whole number", field="instalments") from None
+    try:
+        first = dt.date.fromisoformat(post.get("first_due_date", ""))
+    except ValueError:
+        raise ValidationFailed("give a date like 2026-06-15", field="first_due_date") from None
+    rates = {}
+    for field in ("annual_rate", "fee_rate"):
+        try:
+            rates[field] = Decimal((post.get(field) or "0").strip())
+        except decimal.InvalidOperation:
+            raise ValidationFailed("not a number", field=field) from None
+    return {
+        "account_number": post.get("account", ""),
+        "scope": post.get("scope", "overdue"),
+        "method": post.get("method", ""),
+        "instalments": instalments,
+        "first_due_date": first,
+        **rates,
+    }
+
+
+@login_required
+@require_POST
+def quote(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The schedule the collector reads to the customer before anything is saved."""
+    try:
+        case = case_for(request.user, case_id)
+    except NotFound:
+        raise Http404 from None
+    values = {f: request.POST.get(f, "") for f in FIELDS}
+    result, error = None, None
+    try:
+        result = ops.quote_for_case(case=case, business_date=business_days.today(), **_terms(request.POST))
+    except ArrearsError as exc:
+        error = f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc)
+    return render(request, "arrears/plans/quote.html", {"case": case, "values": values, "q": result, "error": error})
+
+
+@login_required
+@require_POST
+def propose(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        case = case_for(request.user, case_id)
+    except NotFound:
+        raise Http404 from None
+    try:
+        plan = ops.propose_plan(
+            actor=request.user, case=case, business_date=business_days.today(), **_terms(request.POST)
+        )
+        messages.success(request, f"Plan {plan.pk} proposed.")
+    except ArrearsError as exc:
+        messages.error(request, f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc))
+    return redirect("case", case_id=case.pk)
+
+
+def _plan(request: HttpRequest, plan_id: int) -> Plan:
+    plan = Plan.objects.filter(pk=plan_id, case__in=visible_cases(request.user)).first()
+    if plan is None:
+        raise Http404
+    return plan
+
+
+@login_required
+@require_POST
+def act(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    today = business_days.today()
+    approve = request.POST.get("decision", "approve") == "approve"
+    comment = request.POST.get("comment", "")
+    try:
+        if action == "review":
+            ops.review_plan(actor=request.user, plan=plan, approve=approve, comment=comment)
+        elif action == "approve":
+            ops.approve_plan(actor=request.user, plan=plan, approve=approve, comment=comment)
+        elif action == "offer":
+            ops.offer_plan(actor=request.user, plan=plan, business_date=today)
+        elif action == "accept":
+            ops.accept_plan(
+                actor=request.user,
+                plan=plan,
+                evidence=request.POST.get("evidence", ""),
+                evidence_ref=request.POST.get("evidence_ref", ""),
+                business_date=today,
+            )
+        elif action == "activate":
+            ops.activate_plan(actor=request.user, plan=plan, business_date=today)
+        else:
+            raise Http404
+        messages.success(request, f"Plan {plan.pk}: {plan.get_status_display()}.")
+    except ArrearsError as exc:
+        messages.error(request, f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc))
+    return redirect(request.POST.get("next") or "plans-inbox")
+
+
+@login_required
+def document(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = _plan(request, plan_id)
+    if not plan.document_pdf:
+        raise Http404
+    response = HttpResponse(bytes(plan.document_pdf), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
+    return response
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Credit assessors: plans to review. Team leads: plans to approve."""
+    roles = roles_of(request.user)
+    if not (request.user.is_superuser or roles & {Role.CREDIT_ASSESSOR, Role.TEAM_LEAD}):
+        return HttpResponseForbidden("This page is for credit assessors and team leads.")
+    plans = (
+        Plan.objects.filter(case__in=visible_cases(request.user))
+        .select_related("account__customer", "proposed_by")
+        .order_by("id")
+    )
+    to_review = (
+        plans.filter(status=PlanStatus.PROPOSED, review_required=True)
+        if (request.user.is_superuser or Role.CREDIT_ASSESSOR in roles)
+        else plans.none()
+    )
+    to_approve = (
+        (plans.filter(status=PlanStatus.REVIEWED) | plans.filter(status=PlanStatus.PROPOSED, review_required=False))
+        if (request.user.is_superuser or Role.TEAM_LEAD in roles)
+        else plans.none()
+    )
+    return render(request, "arrears/plans/inbox.html", {"to_review": to_review, "to_approve": to_approve})
