@@ -36,11 +36,15 @@ pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 5, 6)
 
 
-def allow(role: str, kind: str, *, amount: str | None = None, share: str | None = None,
-          days: int | None = None) -> AuthorityRule:
+def allow(
+    role: str, kind: str, *, amount: str | None = None, share: str | None = None, days: int | None = None
+) -> AuthorityRule:
     return AuthorityRule.objects.create(
-        role=role, kind=kind, max_amount_fen=int(Decimal(amount) * 100) if amount else None,
-        max_share=Decimal(share) if share else None, max_days=days,
+        role=role,
+        kind=kind,
+        max_amount_fen=int(Decimal(amount) * 100) if amount else None,
+        max_share=Decimal(share) if share else None,
+        max_days=days,
     )
 
 
@@ -55,13 +59,11 @@ def world() -> dict[str, Any]:
         allow(Role.COLLECTOR, kind, amount="50.00")
     allow(Role.COLLECTOR, "extension", days=30)
     allow(Role.COLLECTOR, "settlement", share="0.50")
-    return {"case": case, "account": case.customer.accounts.get(), "collector": collector, "lead": lead,
-            "team": team}
+    return {"case": case, "account": case.customer.accounts.get(), "collector": collector, "lead": lead, "team": team}
 
 
 def ask(w: dict[str, Any], kind: str, *, user: Any = None, on: dt.date = DAY, **fields: Any) -> Concession:
-    data = ConcessionIn(kind=kind, reason="income_loss", evidence="lost job 2026-04, termination letter seen",
-                        **fields)
+    data = ConcessionIn(kind=kind, reason="income_loss", evidence="lost job 2026-04, termination letter seen", **fields)
     return request_concession(user=user or w["collector"], case=w["case"], data=data, business_date=on)
 
 
@@ -112,9 +114,7 @@ class TestWaivers:
 
 
 class TestExtension:
-    def test_an_extension_moves_days_past_due_back_without_editing_the_statement(
-        self, world: dict[str, Any]
-    ) -> None:
+    def test_an_extension_moves_days_past_due_back_without_editing_the_statement(self, world: dict[str, Any]) -> None:
         account = world["account"]
         c = ask(world, "extension", days=20)
 
@@ -143,8 +143,12 @@ class TestSettlement:
         account = world["account"]
         # 60 % of 1,033.00 = 619.80, in 50.00 by 05-10 and 569.80 by 05-20; 413.20 is forgiven. (The
         # first payment is less than the 100.00 minimum past due: the case stays open until settled.)
-        c = ask(world, "settlement", amount=Decimal("619.80"),
-                payments=[(dt.date(2026, 5, 10), Decimal("50.00")), (dt.date(2026, 5, 20), Decimal("569.80"))])
+        c = ask(
+            world,
+            "settlement",
+            amount=Decimal("619.80"),
+            payments=[(dt.date(2026, 5, 10), Decimal("50.00")), (dt.date(2026, 5, 20), Decimal("569.80"))],
+        )
         assert c.status == ConcessionStatus.ACTIVE and c.cost_fen == 41320
         assert "619.80" in c.summary_en and "413.20" in c.summary_en and "2026-05-20" in c.summary_zh
 
@@ -167,16 +171,14 @@ class TestSettlement:
         # The payments went to the fees and interest first (CN-ALLOC): what is written off is principal.
         written = Entry.objects.filter(account=account, reference=f"concession:{c.pk}:write_off")
         assert list(written.values_list("kind", "component", "amount_fen")) == [
-            (EntryKind.ADJUSTMENT, "principal", -41320)]
+            (EntryKind.ADJUSTMENT, "principal", -41320)
+        ]
         assert cache_mismatches() == []
 
-    def test_a_settlement_not_paid_by_its_last_date_lapses_and_the_balance_stays(
-        self, world: dict[str, Any]
-    ) -> None:
+    def test_a_settlement_not_paid_by_its_last_date_lapses_and_the_balance_stays(self, world: dict[str, Any]) -> None:
         account = world["account"]
         TeamBudget.objects.create(team=world["team"], month=DAY.replace(day=1), limit_fen=1000_00)
-        c = ask(world, "settlement", amount=Decimal("619.80"),
-                payments=[(dt.date(2026, 5, 10), Decimal("619.80"))])
+        c = ask(world, "settlement", amount=Decimal("619.80"), payments=[(dt.date(2026, 5, 10), Decimal("619.80"))])
         assert TeamBudget.objects.get().spent_fen == 41320
         run_days(dt.date(2026, 5, 7), dt.date(2026, 5, 8))
         pay(account, dt.date(2026, 5, 8), "100.00")
@@ -194,9 +196,14 @@ class TestSettlement:
 
 def _snapshot(account: Account) -> tuple[Any, ...]:
     account.refresh_from_db()
-    return (Concession.objects.count(), ApprovalRequest.objects.count(), Entry.objects.count(),
-            account.balance_fen, list(Statement.objects.values_list("extended_due_date", flat=True)),
-            list(TeamBudget.objects.values_list("spent_fen", flat=True)))
+    return (
+        Concession.objects.count(),
+        ApprovalRequest.objects.count(),
+        Entry.objects.count(),
+        account.balance_fen,
+        list(Statement.objects.values_list("extended_due_date", flat=True)),
+        list(TeamBudget.objects.values_list("spent_fen", flat=True)),
+    )
 
 
 class TestBadInput:
@@ -215,10 +222,16 @@ class TestBadInput:
             ("settlement", {"amount": Decimal("1033.00"), "payments": [(DAY, Decimal("1033.00"))]}, "amount"),
             ("settlement", {"amount": Decimal("600.00"), "payments": [(DAY, Decimal("500.00"))]}, "payments"),
             ("settlement", {"amount": Decimal("600.00"), "payments": []}, "payments"),
-            ("settlement", {"amount": Decimal("600.00"),
-                            "payments": [(dt.date(2026, 5, 1), Decimal("600.00"))]}, "payments"),
-            ("settlement", {"amount": Decimal("600.00"),
-                            "payments": [(dt.date(2026, 12, 31), Decimal("600.00"))]}, "payments"),
+            (
+                "settlement",
+                {"amount": Decimal("600.00"), "payments": [(dt.date(2026, 5, 1), Decimal("600.00"))]},
+                "payments",
+            ),
+            (
+                "settlement",
+                {"amount": Decimal("600.00"), "payments": [(dt.date(2026, 12, 31), Decimal("600.00"))]},
+                "payments",
+            ),
             ("goodwill_cheque", {"amount": Decimal("5.00")}, "kind"),
         ],
     )

@@ -5,8 +5,18 @@ from arrears.concessions.models import ApprovalRequest, AuthorityRule, Concessio
 
 @admin.register(AuthorityRule)
 class AuthorityRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("id", "role", "product", "min_bucket", "max_bucket", "kind", "max_amount_fen", "max_share",
-                    "max_days", "active")
+    list_display = (
+        "id",
+        "role",
+        "product",
+        "min_bucket",
+        "max_bucket",
+        "kind",
+        "max_amount_fen",
+        "max_share",
+        "max_days",
+        "active",
+    )
     list_filter = ("role", "kind", "active", "product")
     list_editable = ("max_amount_fen", "max_share", "max_days", "active")
 
@@ -22,8 +32,20 @@ class TeamBudgetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class ConcessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: concessions are requested, granted and reversed through their operations."""
 
-    list_display = ("id", "kind", "status", "case", "account", "amount_fen", "days", "cost_fen", "rule",
-                    "requested_by", "requested_on", "granted_on")
+    list_display = (
+        "id",
+        "kind",
+        "status",
+        "case",
+        "account",
+        "amount_fen",
+        "days",
+        "cost_fen",
+        "rule",
+        "requested_by",
+        "requested_on",
+        "granted_on",
+    )
     list_filter = ("kind", "status", "reason")
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]

@@ -52,7 +52,11 @@ class AuthorityRule(models.Model):
         _("most amount (fen)"), null=True, blank=True, help_text=_("Waived or written-off amount in fen.")
     )
     max_share = models.DecimalField(
-        _("most share of the balance"), max_digits=5, decimal_places=4, null=True, blank=True,
+        _("most share of the balance"),
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("0.3000 = 30 % of the balance (of the component, for a waiver)."),
     )
     max_days = models.PositiveIntegerField(_("most days of extension"), null=True, blank=True)
@@ -63,7 +67,9 @@ class AuthorityRule(models.Model):
         verbose_name_plural = _("authority matrix")
         ordering = ["role", "kind", "min_bucket", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(min_bucket__lte=models.F("max_bucket")), name="authority_buckets"),
+            models.CheckConstraint(
+                condition=models.Q(min_bucket__lte=models.F("max_bucket")), name="authority_buckets"
+            ),
             models.CheckConstraint(condition=models.Q(max_amount_fen__gte=0), name="authority_amount_not_negative"),
         ]
 
@@ -145,6 +151,9 @@ class SettlementPayment(models.Model):
         ordering = ["n"]
         constraints = [models.UniqueConstraint(fields=["concession", "n"], name="settlement_payment_once")]
 
+    def __str__(self) -> str:
+        return f"{self.concession_id} #{self.n} {self.due_date}"
+
 
 class ApprovalStatus(models.TextChoices):
     PENDING = "pending", _("pending")
@@ -159,11 +168,14 @@ class ApprovalRequest(models.Model):
     concession = models.OneToOneField(Concession, on_delete=models.PROTECT, related_name="approval")
     maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     to_role = models.CharField(_("approver role"), max_length=20, choices=Role.choices)
-    status = models.CharField(_("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
     requested_on = models.DateField()
     expires_on = models.DateField()
-    checker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
+    checker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField(blank=True)
     # Who passed it up the ladder on the way, with their comments.

@@ -85,9 +85,11 @@ def _fen(amount: Decimal | None, field: str) -> int:
 def _late_fees_waivable(account: Account) -> int:
     """Late fees charged, less late-fee waivers, with reversals of either counted back."""
     kinds = (EntryKind.LATE_FEE, EntryKind.FEE_WAIVER)
-    total = Entry.objects.filter(account=account, component=Component.FEES).filter(
-        Q(kind__in=kinds) | Q(kind=EntryKind.REVERSAL, reverses__kind__in=kinds)
-    ).aggregate(s=Sum("amount_fen"))["s"]
+    total = (
+        Entry.objects.filter(account=account, component=Component.FEES)
+        .filter(Q(kind__in=kinds) | Q(kind=EntryKind.REVERSAL, reverses__kind__in=kinds))
+        .aggregate(s=Sum("amount_fen"))["s"]
+    )
     return int(total or 0)
 
 
@@ -122,34 +124,58 @@ def _plan(kind: str, account: Account, data: ConcessionIn, business_date: dt.dat
             payments.append((date, to_fen(value)))
         except AmountError as exc:
             raise ValidationFailed(f"payment {n}: {exc}", field="payments") from None
-    rules.check_settlement(amount_fen=amount, balance_fen=account.balance_fen, payments=payments,
-                           business_date=business_date)
-    return _Plan(amount_fen=amount, base_fen=account.balance_fen, cost_fen=account.balance_fen - amount,
-                 payments=tuple(payments))
+    rules.check_settlement(
+        amount_fen=amount, balance_fen=account.balance_fen, payments=payments, business_date=business_date
+    )
+    return _Plan(
+        amount_fen=amount, base_fen=account.balance_fen, cost_fen=account.balance_fen - amount, payments=tuple(payments)
+    )
 
 
 def _limits(role: str, kind: str) -> list[rules.Limit]:
     return [
-        rules.Limit(id=r.pk, role=r.role, product_id=r.product_id, min_bucket=r.min_bucket, max_bucket=r.max_bucket,
-                    kind=r.kind, max_amount_fen=r.max_amount_fen, max_share=r.max_share, max_days=r.max_days)
+        rules.Limit(
+            id=r.pk,
+            role=r.role,
+            product_id=r.product_id,
+            min_bucket=r.min_bucket,
+            max_bucket=r.max_bucket,
+            kind=r.kind,
+            max_amount_fen=r.max_amount_fen,
+            max_share=r.max_share,
+            max_days=r.max_days,
+        )
         for r in AuthorityRule.objects.filter(active=True, role=role, kind=kind)
     ]
 
 
 def _authority(role: str, kind: str, account: Account, plan: _Plan) -> rules.Limit | None:
     return rules.authority(
-        _limits(role, kind), role=role, product_id=account.product_id, bucket=account.bucket, kind=kind,
-        amount_fen=plan.cost_fen, base_fen=plan.base_fen, days=plan.days,
+        _limits(role, kind),
+        role=role,
+        product_id=account.product_id,
+        bucket=account.bucket,
+        kind=kind,
+        amount_fen=plan.cost_fen,
+        base_fen=plan.base_fen,
+        days=plan.days,
     )
 
 
 def _summaries(kind: str, account: Account, plan: _Plan) -> tuple[str, str]:
-    past_due = Statement.objects.filter(account=account, minimum_unpaid_fen__gt=0).aggregate(
-        s=Sum("minimum_unpaid_fen"))["s"] or 0
+    past_due = (
+        Statement.objects.filter(account=account, minimum_unpaid_fen__gt=0).aggregate(s=Sum("minimum_unpaid_fen"))["s"]
+        or 0
+    )
     facts = rules.SummaryFacts(
-        kind=kind, account_tail=account.number[-4:], balance_before_fen=account.balance_fen,
-        amount_fen=plan.amount_fen, days=plan.days, past_due_fen=int(past_due),
-        due_dates=tuple((b, a) for _, b, a in plan.statements), payments=plan.payments,
+        kind=kind,
+        account_tail=account.number[-4:],
+        balance_before_fen=account.balance_fen,
+        amount_fen=plan.amount_fen,
+        days=plan.days,
+        past_due_fen=int(past_due),
+        due_dates=tuple((b, a) for _, b, a in plan.statements),
+        payments=plan.payments,
     )
     return rules.summarise(facts, "zh-hans"), rules.summarise(facts, "en")
 
@@ -195,38 +221,70 @@ def request_concession(*, user: Any, case: Case, data: ConcessionIn, business_da
         plan = _plan(data.kind, account, data, business_date)
         limit = _authority(role, data.kind, account, plan)
         if limit is None and rules.LADDER[role] is None:
-            raise ConcessionExceedsAuthority("above the authority of every role; it cannot be granted",
-                                             field="amount" if data.kind != rules.EXTENSION else "days")
+            raise ConcessionExceedsAuthority(
+                "above the authority of every role; it cannot be granted",
+                field="amount" if data.kind != rules.EXTENSION else "days",
+            )
         zh, en = _summaries(data.kind, account, plan)
         concession = Concession.objects.create(
-            case=case, account=account, kind=data.kind, status=ConcessionStatus.PENDING, reason=data.reason,
-            evidence=data.evidence.strip(), amount_fen=plan.amount_fen, days=plan.days, base_fen=plan.base_fen,
-            cost_fen=plan.cost_fen, requested_by=user, requested_on=business_date, team=team,
-            summary_zh=zh, summary_en=en,
+            case=case,
+            account=account,
+            kind=data.kind,
+            status=ConcessionStatus.PENDING,
+            reason=data.reason,
+            evidence=data.evidence.strip(),
+            amount_fen=plan.amount_fen,
+            days=plan.days,
+            base_fen=plan.base_fen,
+            cost_fen=plan.cost_fen,
+            requested_by=user,
+            requested_on=business_date,
+            team=team,
+            summary_zh=zh,
+            summary_en=en,
         )
         SettlementPayment.objects.bulk_create(
             SettlementPayment(concession=concession, n=n, due_date=d, amount_fen=fen)
             for n, (d, fen) in enumerate(plan.payments, start=1)
         )
-        record(actor=user.get_username(), action="concession.request", object_type="concession",
-               object_id=concession.pk, after=_audit_view(concession, plan))
+        record(
+            actor=user.get_username(),
+            action="concession.request",
+            object_type="concession",
+            object_id=concession.pk,
+            after=_audit_view(concession, plan),
+        )
         if limit is not None:
             _grant(concession, account, plan, business_date=business_date, actor=user.get_username(), rule=limit)
         else:
             approval = ApprovalRequest.objects.create(
-                concession=concession, maker=user, to_role=rules.LADDER[role], requested_on=business_date,
+                concession=concession,
+                maker=user,
+                to_role=rules.LADDER[role],
+                requested_on=business_date,
                 expires_on=business_date + dt.timedelta(days=rules.APPROVAL_EXPIRY_DAYS),
             )
-            record(actor=user.get_username(), action="approval.request", object_type="approval",
-                   object_id=approval.pk, after={"concession": concession.pk, "to_role": approval.to_role,
-                                                 "expires_on": approval.expires_on})
+            record(
+                actor=user.get_username(),
+                action="approval.request",
+                object_type="approval",
+                object_id=approval.pk,
+                after={"concession": concession.pk, "to_role": approval.to_role, "expires_on": approval.expires_on},
+            )
     return concession
 
 
 def _audit_view(concession: Concession, plan: _Plan) -> dict[str, Any]:
-    return {"case": concession.case_id, "account": concession.account_id, "kind": concession.kind,
-            "reason": concession.reason, "amount_fen": plan.amount_fen, "days": plan.days,
-            "cost_fen": plan.cost_fen, "base_fen": plan.base_fen}
+    return {
+        "case": concession.case_id,
+        "account": concession.account_id,
+        "kind": concession.kind,
+        "reason": concession.reason,
+        "amount_fen": plan.amount_fen,
+        "days": plan.days,
+        "cost_fen": plan.cost_fen,
+        "base_fen": plan.base_fen,
+    }
 
 
 def _spend_budget(concession: Concession, cost_fen: int, month: dt.date) -> TeamBudget | None:
@@ -247,8 +305,14 @@ def _spend_budget(concession: Concession, cost_fen: int, month: dt.date) -> Team
 
 
 def _grant(
-    concession: Concession, account: Account, plan: _Plan, *, business_date: dt.date, actor: str,
-    rule: rules.Limit, approval: ApprovalRequest | None = None,
+    concession: Concession,
+    account: Account,
+    plan: _Plan,
+    *,
+    business_date: dt.date,
+    actor: str,
+    rule: rules.Limit,
+    approval: ApprovalRequest | None = None,
 ) -> None:
     """Apply a concession (in the caller's transaction, account row locked) and audit the rule."""
     budget = _spend_budget(concession, plan.cost_fen, business_date.replace(day=1))
@@ -256,34 +320,66 @@ def _grant(
     reference = f"concession:{concession.pk}"
     explanation = {"rule": concession.kind, "concession": concession.pk, "reason": concession.reason}
     if concession.kind == rules.LATE_FEE_WAIVER:
-        entry = post_waiver(account=account, component=Component.FEES, amount_fen=plan.amount_fen,
-                            business_date=business_date, reference=reference, explanation=explanation)
+        entry = post_waiver(
+            account=account,
+            component=Component.FEES,
+            amount_fen=plan.amount_fen,
+            business_date=business_date,
+            reference=reference,
+            explanation=explanation,
+        )
         details["entry"] = entry.pk if entry.pk else Entry.objects.get(account=account, reference=reference).pk
         status = ConcessionStatus.APPLIED
     elif concession.kind == rules.INTEREST_WAIVER:
-        entry = post_waiver(account=account, component=Component.INTEREST, amount_fen=plan.amount_fen,
-                            business_date=business_date, reference=reference, explanation=explanation)
+        entry = post_waiver(
+            account=account,
+            component=Component.INTEREST,
+            amount_fen=plan.amount_fen,
+            business_date=business_date,
+            reference=reference,
+            explanation=explanation,
+        )
         details["entry"] = entry.pk if entry.pk else Entry.objects.get(account=account, reference=reference).pk
         status = ConcessionStatus.APPLIED
     elif concession.kind == rules.EXTENSION:
         for statement_id, _before, after in plan.statements:
             Statement.objects.filter(pk=statement_id).update(extended_due_date=after)
-        details["statements"] = [{"statement": s, "before": b.isoformat(), "after": a.isoformat()}
-                                 for s, b, a in plan.statements]
+        details["statements"] = [
+            {"statement": s, "before": b.isoformat(), "after": a.isoformat()} for s, b, a in plan.statements
+        ]
         status = ConcessionStatus.APPLIED
     else:
         status = ConcessionStatus.ACTIVE
     zh, en = _summaries(concession.kind, account, plan)
     Concession.objects.filter(pk=concession.pk).update(
-        status=status, rule_id=rule.id, budget=budget, granted_on=business_date, details=details,
-        amount_fen=plan.amount_fen, days=plan.days, base_fen=plan.base_fen, cost_fen=plan.cost_fen,
-        summary_zh=zh, summary_en=en,
+        status=status,
+        rule_id=rule.id,
+        budget=budget,
+        granted_on=business_date,
+        details=details,
+        amount_fen=plan.amount_fen,
+        days=plan.days,
+        base_fen=plan.base_fen,
+        cost_fen=plan.cost_fen,
+        summary_zh=zh,
+        summary_en=en,
     )
     concession.refresh_from_db()
-    record(actor=actor, action="concession.grant", object_type="concession", object_id=concession.pk,
-           after={"kind": concession.kind, "status": status, "rule": rule.id,
-                  "approval": approval.pk if approval else None, "budget": budget.pk if budget else None,
-                  "cost_fen": plan.cost_fen, **details})
+    record(
+        actor=actor,
+        action="concession.grant",
+        object_type="concession",
+        object_id=concession.pk,
+        after={
+            "kind": concession.kind,
+            "status": status,
+            "rule": rule.id,
+            "approval": approval.pk if approval else None,
+            "budget": budget.pk if budget else None,
+            "cost_fen": plan.cost_fen,
+            **details,
+        },
+    )
 
 
 # --- approvals ---------------------------------------------------------------------------------
@@ -311,8 +407,12 @@ def decide_approval(
         raise ValidationFailed("say why the request is rejected", field="comment")
     expired = False
     with transaction.atomic():
-        approval = (ApprovalRequest.objects.select_for_update().select_related("concession__case")
-                    .filter(pk=approval_id).first())
+        approval = (
+            ApprovalRequest.objects.select_for_update()
+            .select_related("concession__case")
+            .filter(pk=approval_id)
+            .first()
+        )
         if approval is None:
             raise NotFound(f"no approval request {approval_id}", field="approval")
         if approval.maker_id == user.pk:
@@ -338,14 +438,22 @@ def _decide(approval: ApprovalRequest, *, user: Any, decision: str, comment: str
     now = business_days.now()
     if decision == "reject":
         ApprovalRequest.objects.filter(pk=approval.pk).update(
-            status=ApprovalStatus.REJECTED, checker=user, decided_at=now, comment=comment)
+            status=ApprovalStatus.REJECTED, checker=user, decided_at=now, comment=comment
+        )
         Concession.objects.filter(pk=concession.pk).update(status=ConcessionStatus.REJECTED, closed_on=business_date)
-        record(actor=actor, action="approval.reject", object_type="approval", object_id=approval.pk,
-               after={"concession": concession.pk, "comment": comment})
+        record(
+            actor=actor,
+            action="approval.reject",
+            object_type="approval",
+            object_id=approval.pk,
+            after={"concession": concession.pk, "comment": comment},
+        )
         return
     account = _locked_account(concession.account_id)
     data = ConcessionIn(
-        kind=concession.kind, reason=concession.reason, evidence=concession.evidence,
+        kind=concession.kind,
+        reason=concession.reason,
+        evidence=concession.evidence,
         amount=Decimal(concession.amount_fen) / 100 if concession.kind != rules.EXTENSION else None,
         days=concession.days or None,
         payments=[(p.due_date, Decimal(p.amount_fen) / 100) for p in concession.payments.all()],
@@ -356,20 +464,32 @@ def _decide(approval: ApprovalRequest, *, user: Any, decision: str, comment: str
     if limit is None:
         higher = rules.LADDER.get(role)
         if higher is None:
-            raise ConcessionExceedsAuthority("above the authority of every role; reject it instead",
-                                             field="approval")
-        history = [*approval.history, {"by": actor, "role": role, "on": business_date.isoformat(),
-                                        "comment": comment, "passed_to": higher}]
+            raise ConcessionExceedsAuthority("above the authority of every role; reject it instead", field="approval")
+        history = [
+            *approval.history,
+            {"by": actor, "role": role, "on": business_date.isoformat(), "comment": comment, "passed_to": higher},
+        ]
         ApprovalRequest.objects.filter(pk=approval.pk).update(
-            to_role=higher, history=history,
-            expires_on=business_date + dt.timedelta(days=rules.APPROVAL_EXPIRY_DAYS))
-        record(actor=actor, action="approval.escalate", object_type="approval", object_id=approval.pk,
-               after={"to_role": higher, "comment": comment})
+            to_role=higher, history=history, expires_on=business_date + dt.timedelta(days=rules.APPROVAL_EXPIRY_DAYS)
+        )
+        record(
+            actor=actor,
+            action="approval.escalate",
+            object_type="approval",
+            object_id=approval.pk,
+            after={"to_role": higher, "comment": comment},
+        )
         return
     ApprovalRequest.objects.filter(pk=approval.pk).update(
-        status=ApprovalStatus.APPROVED, checker=user, decided_at=now, comment=comment)
-    record(actor=actor, action="approval.approve", object_type="approval", object_id=approval.pk,
-           after={"concession": concession.pk, "rule": limit.id, "comment": comment})
+        status=ApprovalStatus.APPROVED, checker=user, decided_at=now, comment=comment
+    )
+    record(
+        actor=actor,
+        action="approval.approve",
+        object_type="approval",
+        object_id=approval.pk,
+        after={"concession": concession.pk, "rule": limit.id, "comment": comment},
+    )
     _grant(concession, account, plan, business_date=business_date, actor=actor, rule=limit, approval=approval)
 
 
@@ -377,9 +497,14 @@ def _expire(approvals: list[ApprovalRequest], d: dt.date, *, actor: str) -> int:
     ids = [a.pk for a in approvals]
     ApprovalRequest.objects.filter(pk__in=ids, status=ApprovalStatus.PENDING).update(status=ApprovalStatus.EXPIRED)
     Concession.objects.filter(approval__in=ids, status=ConcessionStatus.PENDING).update(
-        status=ConcessionStatus.EXPIRED, closed_on=d)
-    record_many(actor=actor, action="approval.expire", object_type="approval",
-                items=[(a.pk, {"expires_on": a.expires_on, "on": d}) for a in approvals])
+        status=ConcessionStatus.EXPIRED, closed_on=d
+    )
+    record_many(
+        actor=actor,
+        action="approval.expire",
+        object_type="approval",
+        items=[(a.pk, {"expires_on": a.expires_on, "on": d}) for a in approvals],
+    )
     return len(ids)
 
 
@@ -399,27 +524,42 @@ def judge_settlements(d: dt.date) -> int:
     from arrears.payments.models import Payment
 
     active = list(
-        Concession.objects.filter(kind=ConcessionKind.SETTLEMENT, status=ConcessionStatus.ACTIVE)
-        .select_related("account", "case")
+        Concession.objects.filter(kind=ConcessionKind.SETTLEMENT, status=ConcessionStatus.ACTIVE).select_related(
+            "account", "case"
+        )
     )
     if not active:
         return 0
-    last = dict(SettlementPayment.objects.filter(concession__in=active).values("concession_id")
-                .annotate(d=Max("due_date")).values_list("concession_id", "d"))
+    last = dict(
+        SettlementPayment.objects.filter(concession__in=active)
+        .values("concession_id")
+        .annotate(d=Max("due_date"))
+        .values_list("concession_id", "d")
+    )
     judged = 0
     for c in active:
-        paid = Payment.objects.filter(account_id=c.account_id, posting_date__gte=c.granted_on or c.requested_on,
-                                      posting_date__lt=d).aggregate(s=Sum("amount_fen"))["s"] or 0
-        outcome = rules.settlement_outcome(amount_fen=c.amount_fen, paid_fen=paid, last_date=last[c.pk],
-                                           business_date=d)
+        paid = (
+            Payment.objects.filter(
+                account_id=c.account_id, posting_date__gte=c.granted_on or c.requested_on, posting_date__lt=d
+            ).aggregate(s=Sum("amount_fen"))["s"]
+            or 0
+        )
+        outcome = rules.settlement_outcome(
+            amount_fen=c.amount_fen, paid_fen=paid, last_date=last[c.pk], business_date=d
+        )
         if outcome == "settled":
             _settle(c, d, paid)
             judged += 1
         elif outcome == "lapsed":
             _refund_budget(c)
             Concession.objects.filter(pk=c.pk).update(status=ConcessionStatus.LAPSED, closed_on=d)
-            record(actor="cycle", action="concession.lapse", object_type="concession", object_id=c.pk,
-                   after={"paid_fen": paid, "amount_fen": c.amount_fen})
+            record(
+                actor="cycle",
+                action="concession.lapse",
+                object_type="concession",
+                object_id=c.pk,
+                after={"paid_fen": paid, "amount_fen": c.amount_fen},
+            )
             judged += 1
     return judged
 
@@ -428,27 +568,42 @@ def _settle(c: Concession, d: dt.date, paid_fen: int) -> None:
     from arrears.delinquency.models import BucketChange
 
     account = _locked_account(c.account_id)
-    entries = write_off_balance(account=account, business_date=d, reference=f"concession:{c.pk}:write_off",
-                                explanation={"rule": SETTLEMENT_RULE, "concession": c.pk, "paid_fen": paid_fen})
+    entries = write_off_balance(
+        account=account,
+        business_date=d,
+        reference=f"concession:{c.pk}:write_off",
+        explanation={"rule": SETTLEMENT_RULE, "concession": c.pk, "paid_fen": paid_fen},
+    )
     written_off = -sum(e.amount_fen for e in entries)
     Statement.objects.filter(account=account, minimum_unpaid_fen__gt=0).update(minimum_unpaid_fen=0)
     if account.bucket:
-        BucketChange.objects.get_or_create(account=account, change_date=d,
-                                           defaults={"from_bucket": account.bucket, "to_bucket": 0, "dpd": 0})
+        BucketChange.objects.get_or_create(
+            account=account, change_date=d, defaults={"from_bucket": account.bucket, "to_bucket": 0, "dpd": 0}
+        )
     Account.objects.filter(pk=account.pk).update(dpd=0, bucket=0, status=AccountStatus.CLOSED)
     Concession.objects.filter(pk=c.pk).update(
-        status=ConcessionStatus.SETTLED, closed_on=d,
-        details={**c.details, "paid_fen": paid_fen, "written_off_fen": written_off})
-    record(actor="cycle", action="concession.settle", object_type="concession", object_id=c.pk,
-           after={"paid_fen": paid_fen, "written_off_fen": written_off, "account": account.number})
+        status=ConcessionStatus.SETTLED,
+        closed_on=d,
+        details={**c.details, "paid_fen": paid_fen, "written_off_fen": written_off},
+    )
+    record(
+        actor="cycle",
+        action="concession.settle",
+        object_type="concession",
+        object_id=c.pk,
+        after={"paid_fen": paid_fen, "written_off_fen": written_off, "account": account.number},
+    )
     troubled = Account.objects.filter(customer_id=account.customer_id).filter(
-        Q(dpd__gt=0, status__in=ACTIVE_ACCOUNT) | Q(status=AccountStatus.CHARGED_OFF))
+        Q(dpd__gt=0, status__in=ACTIVE_ACCOUNT) | Q(status=AccountStatus.CHARGED_OFF)
+    )
     case = Case.objects.filter(pk=c.case_id).exclude(status=CaseStatus.CLOSED).first()
     if case is not None and not troubled.exists():
-        Case.objects.filter(pk=case.pk).update(status=CaseStatus.CLOSED, closed_on=d, collector=None,
-                                               lease_holder=None, lease_until=None, queue=None)
-        CaseStatusChange.objects.create(case=case, change_date=d, from_status=case.status,
-                                        to_status=CaseStatus.CLOSED, reason="settled")
+        Case.objects.filter(pk=case.pk).update(
+            status=CaseStatus.CLOSED, closed_on=d, collector=None, lease_holder=None, lease_until=None, queue=None
+        )
+        CaseStatusChange.objects.create(
+            case=case, change_date=d, from_status=case.status, to_status=CaseStatus.CLOSED, reason="settled"
+        )
 
 
 def _refund_budget(c: Concession) -> None:
@@ -470,26 +625,38 @@ def reverse_concession(*, user: Any, concession: Concession, reason: str, busine
     if concession.status not in (ConcessionStatus.APPLIED, ConcessionStatus.ACTIVE):
         raise ValidationFailed(f"a concession that is {concession.status} cannot be reversed", field="concession")
     if concession.kind == rules.EXTENSION:
-        later = Concession.objects.filter(account=concession.account, kind=rules.EXTENSION,
-                                          status=ConcessionStatus.APPLIED, pk__gt=concession.pk)
+        later = Concession.objects.filter(
+            account=concession.account, kind=rules.EXTENSION, status=ConcessionStatus.APPLIED, pk__gt=concession.pk
+        )
         if later.exists():
             raise ValidationFailed("a later extension is in force; reverse it first", field="concession")
     with transaction.atomic():
         _locked_account(concession.account_id)
         if concession.kind in (rules.LATE_FEE_WAIVER, rules.INTEREST_WAIVER):
             entry = Entry.objects.get(pk=concession.details["entry"])
-            reverse_entry(actor=user.get_username(), entry=entry, business_date=business_date,
-                          reason=f"concession {concession.pk} reversed: {reason}")
+            reverse_entry(
+                actor=user.get_username(),
+                entry=entry,
+                business_date=business_date,
+                reason=f"concession {concession.pk} reversed: {reason}",
+            )
         elif concession.kind == rules.EXTENSION:
             for row in concession.details.get("statements", []):
                 before = dt.date.fromisoformat(row["before"])
                 Statement.objects.filter(pk=row["statement"]).update(
-                    extended_due_date=None if Statement.objects.filter(pk=row["statement"], due_date=before).exists()
-                    else before)
+                    extended_due_date=None
+                    if Statement.objects.filter(pk=row["statement"], due_date=before).exists()
+                    else before
+                )
         _refund_budget(concession)
         Concession.objects.filter(pk=concession.pk).update(status=ConcessionStatus.REVERSED, closed_on=business_date)
-        record(actor=user.get_username(), action="concession.reverse", object_type="concession",
-               object_id=concession.pk, after={"reason": reason})
+        record(
+            actor=user.get_username(),
+            action="concession.reverse",
+            object_type="concession",
+            object_id=concession.pk,
+            after={"reason": reason},
+        )
     concession.refresh_from_db()
     return concession
 
@@ -501,13 +668,18 @@ def set_budget(*, actor: str, team: Team, month: dt.date, limit: Decimal) -> Tea
         raise ValidationFailed("must not be negative", field="limit")
     month = month.replace(day=1)
     with transaction.atomic():
-        budget, _ = TeamBudget.objects.select_for_update().get_or_create(team=team, month=month,
-                                                                         defaults={"limit_fen": fen})
+        budget, _ = TeamBudget.objects.select_for_update().get_or_create(
+            team=team, month=month, defaults={"limit_fen": fen}
+        )
         if budget.spent_fen > fen:
             raise ValidationFailed(f"already {budget.spent_fen / 100:.2f} spent this month", field="limit")
         TeamBudget.objects.filter(pk=budget.pk).update(limit_fen=fen)
-        record(actor=actor, action="budget.set", object_type="team_budget", object_id=budget.pk,
-               after={"team": team.pk, "month": month, "limit_fen": fen})
+        record(
+            actor=actor,
+            action="budget.set",
+            object_type="team_budget",
+            object_id=budget.pk,
+            after={"team": team.pk, "month": month, "limit_fen": fen},
+        )
     budget.refresh_from_db()
     return budget
-

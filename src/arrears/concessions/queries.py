@@ -31,8 +31,9 @@ def inbox(user: Any, business_date: dt.date) -> QuerySet[ApprovalRequest]:
         return ApprovalRequest.objects.none()
     to_roles = [r for r, rank in rules.RANK.items() if rank <= rules.RANK[role] and rank >= 2]
     pending = (
-        ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING, expires_on__gte=business_date,
-                                       to_role__in=to_roles)
+        ApprovalRequest.objects.filter(
+            status=ApprovalStatus.PENDING, expires_on__gte=business_date, to_role__in=to_roles
+        )
         .exclude(maker=user)
         .select_related("concession__case__customer", "concession__account", "maker")
         .order_by("expires_on", "id")
@@ -47,8 +48,11 @@ def inbox(user: Any, business_date: dt.date) -> QuerySet[ApprovalRequest]:
 
 
 def my_requests(user: Any) -> QuerySet[ApprovalRequest]:
-    return (ApprovalRequest.objects.filter(maker=user).select_related("concession__case__customer", "checker")
-            .order_by("-id"))
+    return (
+        ApprovalRequest.objects.filter(maker=user)
+        .select_related("concession__case__customer", "checker")
+        .order_by("-id")
+    )
 
 
 def approval_status(approval: ApprovalRequest, business_date: dt.date) -> str:

@@ -68,14 +68,24 @@ class Limit:
     def allows(self, *, amount_fen: int, base_fen: int, days: int) -> bool:
         if self.max_amount_fen is not None and amount_fen > self.max_amount_fen:
             return False
-        if self.max_share is not None and amount_fen > 0:
-            if base_fen <= 0 or Decimal(amount_fen) > self.max_share * base_fen:
-                return False
+        if (
+            self.max_share is not None
+            and amount_fen > 0
+            and (base_fen <= 0 or Decimal(amount_fen) > self.max_share * base_fen)
+        ):
+            return False
         return self.max_days is None or days <= self.max_days
 
 
 def authority(
-    limits: Sequence[Limit], *, role: str, product_id: int, bucket: int, kind: str, amount_fen: int, base_fen: int,
+    limits: Sequence[Limit],
+    *,
+    role: str,
+    product_id: int,
+    bucket: int,
+    kind: str,
+    amount_fen: int,
+    base_fen: int,
     days: int,
 ) -> Limit | None:
     """The matrix row that lets `role` grant this concession, or None (above authority).
@@ -83,9 +93,7 @@ def authority(
     Rows for the account's product override rows for any product; among the rows that apply, the first
     (by id) that allows it is the rule recorded with the grant.
     """
-    applicable = [
-        x for x in limits if x.role == role and x.kind == kind and x.min_bucket <= bucket <= x.max_bucket
-    ]
+    applicable = [x for x in limits if x.role == role and x.kind == kind and x.min_bucket <= bucket <= x.max_bucket]
     specific = [x for x in applicable if x.product_id == product_id]
     rows = specific or [x for x in applicable if x.product_id is None]
     for x in sorted(rows, key=lambda r: r.id):
@@ -143,9 +151,7 @@ def check_settlement(
             raise ValidationFailed(f"payment {n}: dates must be in increasing order", field="payments")
         previous = date
     if (payments[-1][0] - business_date).days > MAX_SETTLEMENT_HORIZON_DAYS:
-        raise ValidationFailed(
-            f"the last payment must be within {MAX_SETTLEMENT_HORIZON_DAYS} days", field="payments"
-        )
+        raise ValidationFailed(f"the last payment must be within {MAX_SETTLEMENT_HORIZON_DAYS} days", field="payments")
     total = sum(fen for _, fen in payments)
     if total != amount_fen:
         raise ValidationFailed(
@@ -154,9 +160,7 @@ def check_settlement(
         )
 
 
-def extended_dates(
-    due_dates: Sequence[tuple[int, dt.date]], *, days: int
-) -> list[tuple[int, dt.date, dt.date]]:
+def extended_dates(due_dates: Sequence[tuple[int, dt.date]], *, days: int) -> list[tuple[int, dt.date, dt.date]]:
     """(statement, effective due date before, after) for each past-due statement."""
     return [(s, d, d + dt.timedelta(days=days)) for s, d in due_dates]
 
@@ -198,7 +202,10 @@ def summarise(facts: SummaryFacts, language: str) -> str:
     what happens if a payment is missed. zh-Hans or English."""
     zh = language == "zh-hans"
     f = facts
-    y = (lambda fen: _y(fen, language))
+
+    def y(fen: int) -> str:
+        return _y(fen, language)
+
     if f.kind in (LATE_FEE_WAIVER, INTEREST_WAIVER):
         after = f.balance_before_fen - f.amount_fen
         if zh:

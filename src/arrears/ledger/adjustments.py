@@ -19,7 +19,12 @@ SETTLEMENT_RULE = "settlement_write_off"
 
 
 def post_waiver(
-    *, account: Account, component: str, amount_fen: int, business_date: dt.date, reference: str,
+    *,
+    account: Account,
+    component: str,
+    amount_fen: int,
+    business_date: dt.date,
+    reference: str,
     explanation: dict[str, Any],
 ) -> Entry:
     """Lower the fees or the interest owed by amount_fen (> 0, at most the component's balance: the
@@ -29,10 +34,17 @@ def post_waiver(
     if amount_fen > getattr(account, CACHE_FIELD[Component(component)]):
         raise ValueError("a waiver cannot exceed the balance of its component")
     kind = EntryKind.FEE_WAIVER if component == Component.FEES else EntryKind.ADJUSTMENT
-    entry = Entry(account=account, kind=kind, component=component, amount_fen=-amount_fen,
-                  posting_date=business_date, value_date=business_date, reference=reference,
-                  description="late-fee waiver" if component == Component.FEES else "interest waiver",
-                  explanation=explanation)
+    entry = Entry(
+        account=account,
+        kind=kind,
+        component=component,
+        amount_fen=-amount_fen,
+        posting_date=business_date,
+        value_date=business_date,
+        reference=reference,
+        description="late-fee waiver" if component == Component.FEES else "interest waiver",
+        explanation=explanation,
+    )
     _post(account, [entry])
     return entry
 
@@ -42,10 +54,19 @@ def write_off_balance(
 ) -> list[Entry]:
     """Write off what is left of every balance component owed (a settlement paid): one entry each."""
     entries = [
-        Entry(account=account, kind=EntryKind.ADJUSTMENT, component=component, amount_fen=-getattr(account, field),
-              posting_date=business_date, value_date=business_date, reference=reference,
-              description="settlement write-off", explanation=explanation)
-        for component, field in CACHE_FIELD.items() if getattr(account, field) > 0
+        Entry(
+            account=account,
+            kind=EntryKind.ADJUSTMENT,
+            component=component,
+            amount_fen=-getattr(account, field),
+            posting_date=business_date,
+            value_date=business_date,
+            reference=reference,
+            description="settlement write-off",
+            explanation=explanation,
+        )
+        for component, field in CACHE_FIELD.items()
+        if getattr(account, field) > 0
     ]
     if entries:
         _post(account, entries)

@@ -6,154 +6,361 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0003_case_team_pool'),
-        ('ledger', '0003_plan_component'),
-        ('people', '0001_initial'),
-        ('products', '0001_initial'),
+        ("cases", "0003_case_team_pool"),
+        ("ledger", "0003_plan_component"),
+        ("people", "0001_initial"),
+        ("products", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuthorityRule',
+            name="AuthorityRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('collector', 'Collector'), ('team_lead', 'Team lead'), ('credit_assessor', 'Credit assessor'), ('customer_service', 'Customer-service rep'), ('compliance_officer', 'Compliance officer'), ('agency_user', 'Agency user'), ('administrator', 'Administrator')], max_length=20, verbose_name='role')),
-                ('min_bucket', models.PositiveSmallIntegerField(default=0, verbose_name='lowest bucket')),
-                ('max_bucket', models.PositiveSmallIntegerField(default=7, verbose_name='highest bucket')),
-                ('kind', models.CharField(choices=[('extension', 'due-date extension'), ('late_fee_waiver', 'late-fee waiver'), ('interest_waiver', 'interest waiver'), ('settlement', 'settlement')], max_length=20, verbose_name='concession')),
-                ('max_amount_fen', models.BigIntegerField(blank=True, help_text='Waived or written-off amount in fen.', null=True, verbose_name='most amount (fen)')),
-                ('max_share', models.DecimalField(blank=True, decimal_places=4, help_text='0.3000 = 30 % of the balance (of the component, for a waiver).', max_digits=5, null=True, verbose_name='most share of the balance')),
-                ('max_days', models.PositiveIntegerField(blank=True, null=True, verbose_name='most days of extension')),
-                ('active', models.BooleanField(default=True)),
-                ('product', models.ForeignKey(blank=True, help_text='Empty: any product.', null=True, on_delete=django.db.models.deletion.PROTECT, to='products.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("collector", "Collector"),
+                            ("team_lead", "Team lead"),
+                            ("credit_assessor", "Credit assessor"),
+                            ("customer_service", "Customer-service rep"),
+                            ("compliance_officer", "Compliance officer"),
+                            ("agency_user", "Agency user"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("min_bucket", models.PositiveSmallIntegerField(default=0, verbose_name="lowest bucket")),
+                ("max_bucket", models.PositiveSmallIntegerField(default=7, verbose_name="highest bucket")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("extension", "due-date extension"),
+                            ("late_fee_waiver", "late-fee waiver"),
+                            ("interest_waiver", "interest waiver"),
+                            ("settlement", "settlement"),
+                        ],
+                        max_length=20,
+                        verbose_name="concession",
+                    ),
+                ),
+                (
+                    "max_amount_fen",
+                    models.BigIntegerField(
+                        blank=True,
+                        help_text="Waived or written-off amount in fen.",
+                        null=True,
+                        verbose_name="most amount (fen)",
+                    ),
+                ),
+                (
+                    "max_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="0.3000 = 30 % of the balance (of the component, for a waiver).",
+                        max_digits=5,
+                        null=True,
+                        verbose_name="most share of the balance",
+                    ),
+                ),
+                ("max_days", models.PositiveIntegerField(blank=True, null=True, verbose_name="most days of extension")),
+                ("active", models.BooleanField(default=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty: any product.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="products.product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'authority rule',
-                'verbose_name_plural': 'authority matrix',
-                'ordering': ['role', 'kind', 'min_bucket', 'id'],
+                "verbose_name": "authority rule",
+                "verbose_name_plural": "authority matrix",
+                "ordering": ["role", "kind", "min_bucket", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Concession',
+            name="Concession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('extension', 'due-date extension'), ('late_fee_waiver', 'late-fee waiver'), ('interest_waiver', 'interest waiver'), ('settlement', 'settlement')], max_length=20, verbose_name='concession')),
-                ('status', models.CharField(choices=[('pending', 'awaiting approval'), ('applied', 'applied'), ('active', 'settlement awaiting payment'), ('settled', 'settled'), ('lapsed', 'lapsed'), ('rejected', 'rejected'), ('expired', 'expired'), ('reversed', 'reversed')], max_length=10, verbose_name='status')),
-                ('reason', models.CharField(choices=[('income_loss', 'loss of income or unemployment'), ('illness', 'illness or injury'), ('bereavement', 'bereavement'), ('disaster', 'natural disaster or emergency'), ('bank_error', 'error or service failure of the bank'), ('first_delinquency', 'first delinquency, good history'), ('hardship_other', 'other documented hardship')], max_length=20, verbose_name='reason')),
-                ('evidence', models.TextField(verbose_name='evidence')),
-                ('amount_fen', models.BigIntegerField(default=0)),
-                ('days', models.PositiveIntegerField(default=0)),
-                ('base_fen', models.BigIntegerField(default=0)),
-                ('cost_fen', models.BigIntegerField(default=0)),
-                ('requested_on', models.DateField()),
-                ('granted_on', models.DateField(blank=True, null=True)),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('details', models.JSONField(default=dict)),
-                ('summary_zh', models.TextField(blank=True)),
-                ('summary_en', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='concessions', to='ledger.account')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='concessions', to='cases.case')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='concessions.authorityrule')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("extension", "due-date extension"),
+                            ("late_fee_waiver", "late-fee waiver"),
+                            ("interest_waiver", "interest waiver"),
+                            ("settlement", "settlement"),
+                        ],
+                        max_length=20,
+                        verbose_name="concession",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "awaiting approval"),
+                            ("applied", "applied"),
+                            ("active", "settlement awaiting payment"),
+                            ("settled", "settled"),
+                            ("lapsed", "lapsed"),
+                            ("rejected", "rejected"),
+                            ("expired", "expired"),
+                            ("reversed", "reversed"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("income_loss", "loss of income or unemployment"),
+                            ("illness", "illness or injury"),
+                            ("bereavement", "bereavement"),
+                            ("disaster", "natural disaster or emergency"),
+                            ("bank_error", "error or service failure of the bank"),
+                            ("first_delinquency", "first delinquency, good history"),
+                            ("hardship_other", "other documented hardship"),
+                        ],
+                        max_length=20,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("evidence", models.TextField(verbose_name="evidence")),
+                ("amount_fen", models.BigIntegerField(default=0)),
+                ("days", models.PositiveIntegerField(default=0)),
+                ("base_fen", models.BigIntegerField(default=0)),
+                ("cost_fen", models.BigIntegerField(default=0)),
+                ("requested_on", models.DateField()),
+                ("granted_on", models.DateField(blank=True, null=True)),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("details", models.JSONField(default=dict)),
+                ("summary_zh", models.TextField(blank=True)),
+                ("summary_en", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="concessions", to="ledger.account"
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="concessions", to="cases.case"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="concessions.authorityrule",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'concession',
-                'verbose_name_plural': 'concessions',
+                "verbose_name": "concession",
+                "verbose_name_plural": "concessions",
             },
         ),
         migrations.CreateModel(
-            name='ApprovalRequest',
+            name="ApprovalRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('to_role', models.CharField(choices=[('collector', 'Collector'), ('team_lead', 'Team lead'), ('credit_assessor', 'Credit assessor'), ('customer_service', 'Customer-service rep'), ('compliance_officer', 'Compliance officer'), ('agency_user', 'Agency user'), ('administrator', 'Administrator')], max_length=20, verbose_name='approver role')),
-                ('status', models.CharField(choices=[('pending', 'pending'), ('approved', 'approved'), ('rejected', 'rejected'), ('expired', 'expired')], default='pending', max_length=10, verbose_name='status')),
-                ('requested_on', models.DateField()),
-                ('expires_on', models.DateField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('comment', models.TextField(blank=True)),
-                ('history', models.JSONField(default=list)),
-                ('checker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('maker', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('concession', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='approval', to='concessions.concession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "to_role",
+                    models.CharField(
+                        choices=[
+                            ("collector", "Collector"),
+                            ("team_lead", "Team lead"),
+                            ("credit_assessor", "Credit assessor"),
+                            ("customer_service", "Customer-service rep"),
+                            ("compliance_officer", "Compliance officer"),
+                            ("agency_user", "Agency user"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=20,
+                        verbose_name="approver role",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("approved", "approved"),
+                            ("rejected", "rejected"),
+                            ("expired", "expired"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("requested_on", models.DateField()),
+                ("expires_on", models.DateField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("comment", models.TextField(blank=True)),
+                ("history", models.JSONField(default=list)),
+                (
+                    "checker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "maker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "concession",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="approval",
+                        to="concessions.concession",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval request',
-                'verbose_name_plural': 'approval requests',
+                "verbose_name": "approval request",
+                "verbose_name_plural": "approval requests",
             },
         ),
         migrations.CreateModel(
-            name='SettlementPayment',
+            name="SettlementPayment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('n', models.PositiveSmallIntegerField()),
-                ('due_date', models.DateField()),
-                ('amount_fen', models.BigIntegerField()),
-                ('concession', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='payments', to='concessions.concession')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("n", models.PositiveSmallIntegerField()),
+                ("due_date", models.DateField()),
+                ("amount_fen", models.BigIntegerField()),
+                (
+                    "concession",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="payments",
+                        to="concessions.concession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['n'],
+                "ordering": ["n"],
             },
         ),
         migrations.CreateModel(
-            name='TeamBudget',
+            name="TeamBudget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.', verbose_name='month')),
-                ('limit_fen', models.BigIntegerField(verbose_name='budget (fen)')),
-                ('spent_fen', models.BigIntegerField(default=0, verbose_name='spent (fen)')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='budgets', to='people.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="The first day of the month.", verbose_name="month")),
+                ("limit_fen", models.BigIntegerField(verbose_name="budget (fen)")),
+                ("spent_fen", models.BigIntegerField(default=0, verbose_name="spent (fen)")),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="budgets", to="people.team"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'team waiver budget',
-                'verbose_name_plural': 'team waiver budgets',
+                "verbose_name": "team waiver budget",
+                "verbose_name_plural": "team waiver budgets",
             },
         ),
         migrations.AddField(
-            model_name='concession',
-            name='budget',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='concessions.teambudget'),
+            model_name="concession",
+            name="budget",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="concessions.teambudget",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorityrule',
-            constraint=models.CheckConstraint(condition=models.Q(('min_bucket__lte', models.F('max_bucket'))), name='authority_buckets'),
+            model_name="authorityrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_bucket__lte", models.F("max_bucket"))), name="authority_buckets"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='authorityrule',
-            constraint=models.CheckConstraint(condition=models.Q(('max_amount_fen__gte', 0)), name='authority_amount_not_negative'),
+            model_name="authorityrule",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("max_amount_fen__gte", 0)), name="authority_amount_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='approvalrequest',
-            index=models.Index(fields=['status', 'to_role'], name='approval_inbox'),
+            model_name="approvalrequest",
+            index=models.Index(fields=["status", "to_role"], name="approval_inbox"),
         ),
         migrations.AddConstraint(
-            model_name='approvalrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('checker', models.F('maker')), _negated=True), name='maker_is_not_checker'),
+            model_name="approvalrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("checker", models.F("maker")), _negated=True), name="maker_is_not_checker"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='settlementpayment',
-            constraint=models.UniqueConstraint(fields=('concession', 'n'), name='settlement_payment_once'),
+            model_name="settlementpayment",
+            constraint=models.UniqueConstraint(fields=("concession", "n"), name="settlement_payment_once"),
         ),
         migrations.AddConstraint(
-            model_name='teambudget',
-            constraint=models.UniqueConstraint(fields=('team', 'month'), name='one_budget_a_team_month'),
+            model_name="teambudget",
+            constraint=models.UniqueConstraint(fields=("team", "month"), name="one_budget_a_team_month"),
         ),
         migrations.AddConstraint(
-            model_name='teambudget',
-            constraint=models.CheckConstraint(condition=models.Q(('spent_fen__gte', 0), ('spent_fen__lte', models.F('limit_fen'))), name='budget_not_overspent'),
+            model_name="teambudget",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("spent_fen__gte", 0), ("spent_fen__lte", models.F("limit_fen"))),
+                name="budget_not_overspent",
+            ),
         ),
         migrations.AddIndex(
-            model_name='concession',
-            index=models.Index(fields=['status', 'kind'], name='concession_status_kind'),
+            model_name="concession",
+            index=models.Index(fields=["status", "kind"], name="concession_status_kind"),
         ),
         migrations.AddConstraint(
-            model_name='concession',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gte', 0)), name='concession_amount_not_negative'),
+            model_name="concession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gte", 0)), name="concession_amount_not_negative"
+            ),
         ),
     ]
