@@ -215,24 +215,11 @@ class TestLateFee:
         # 200.00 paid on 04-20 covers the minimum: no fee, not past due, though not paid in full.
         result = run(
             "late_fee.yaml",
-            events=[event("2026-03-10", "purchase", "2000.00"), event("2026-04-20", "payment", "200.00")],
+            events=[event("2026-03-28", "purchase", "2000.00"), event("2026-04-20", "payment", "200.00")],
         )
 
         assert entries("late_fee") == []
         assert (result["dpd"], result["balances"]["fees"]) == (0, "0.00")
-
-    def test_is_charged_once_per_missed_due_date_and_grows_with_the_past_due_minimum(self) -> None:
-        # Nothing paid (waterfall.yaml has no interest). 04-24: 5 % x 200.00 = 10.00.
-        # 05-05 minimum: own 10 % x 2000.00 + 10.00 late fee = 210.00, past due 200.00.
-        # 05-24: 5 % x (200.00 + 210.00) = 20.50.  06-05 own 200.00 + 20.50 = 220.50.
-        # 06-24: 5 % x (200.00 + 210.00 + 220.50) = 31.525 -> 31.53 (half-up).
-        run("waterfall.yaml", run_until=dt.date(2026, 7, 22))
-
-        assert entries("late_fee") == [
-            ("2026-04-24", "fees", "10.00"),
-            ("2026-05-24", "fees", "20.50"),
-            ("2026-06-24", "fees", "31.53"),
-        ]
 
 
 @pytest.mark.django_db
@@ -258,7 +245,12 @@ class TestMinimumPayment:
 
     def test_adds_the_amount_over_the_credit_limit(self) -> None:
         # Limit 1500.00, principal 2000.00: 10 % x 2000.00 = 200.00 + 500.00 over the limit = 700.00.
-        result = run("missed_minimum.yaml", account={"credit_limit": "1500.00"}, run_until=dt.date(2026, 4, 5))
+        result = run(
+            "missed_minimum.yaml",
+            account={"credit_limit": "1500.00", "opened_on": dt.date(2026, 3, 28)},
+            events=[event("2026-03-28", "purchase", "2000.00")],
+            run_until=dt.date(2026, 4, 5),
+        )
 
         assert statement(result, "2026-04-05")["minimum_payment"] == "700.00"
 
@@ -267,7 +259,8 @@ class TestMinimumPayment:
         result = run(
             "missed_minimum.yaml",
             product={"min_payment_floor": "100.00"},
-            events=[event("2026-03-10", "purchase", "60.00")],
+            account={"opened_on": dt.date(2026, 3, 28)},
+            events=[event("2026-03-28", "purchase", "60.00")],
             run_until=dt.date(2026, 4, 5),
         )
 
@@ -374,28 +367,37 @@ class TestStatementDay31:
     def test_falls_on_february_29_in_a_leap_year(self) -> None:
         result = run(
             "statement_day_31.yaml",
-            account={"opened_on": dt.date(2028, 1, 15)},
+            account={"opened_on": dt.date(2028, 2, 20)},
             events=[],
             run_until=dt.date(2028, 3, 31),
         )
 
-        assert [s["statement_date"] for s in result["statements"]] == ["2028-01-31", "2028-02-29", "2028-03-31"]
+        assert [s["statement_date"] for s in result["statements"]] == ["2028-02-29", "2028-03-31"]
 
 
 @pytest.mark.django_db
 class TestAllocationWaterfall:
     # Nothing paid and no interest (waterfall.yaml): on 07-22 and 07-23 the balance is
-    # principal 2000.00 and late fees 10.00 + 20.50 + 31.53 = 62.03 (see TestLateFee).
+    # principal 2000.00 and late fees 10.00 + 20.50 + 31.53 = 62.03.
     # DPD on 07-22 = 07-22 - 04-23 = 90; on 07-23 = 91.
 
     def test_pays_fees_first_up_to_90_dpd(self) -> None:
+        # The late fee is charged once per missed due date and grows with the past-due minimum:
+        #   04-24: 5 % x 200.00 = 10.00.  05-05 minimum: own 10 % x 2000.00 + 10.00 = 210.00, past due 200.00.
+        #   05-24: 5 % x (200.00 + 210.00) = 20.50.  06-05 own 200.00 + 20.50 = 220.50.
+        #   06-24: 5 % x (200.00 + 210.00 + 220.50) = 31.525 -> 31.53 (half-up).
         # 100.00 at DPD 90: fees 62.03, then principal 37.97.
         result = run(
             "waterfall.yaml",
-            events=[event("2026-03-10", "purchase", "2000.00"), event("2026-07-22", "payment", "100.00")],
+            events=[event("2026-03-28", "purchase", "2000.00"), event("2026-07-22", "payment", "100.00")],
             run_until=dt.date(2026, 7, 22),
         )
 
+        assert entries("late_fee") == [
+            ("2026-04-24", "fees", "10.00"),
+            ("2026-05-24", "fees", "20.50"),
+            ("2026-06-24", "fees", "31.53"),
+        ]
         assert result["dpd"] == 90
         assert entries("payment") == [("2026-07-22", "fees", "-62.03"), ("2026-07-22", "principal", "-37.97")]
         assert result["balances"] == {"principal": "1962.03", "interest": "0.00", "fees": "0.00"}
@@ -404,7 +406,7 @@ class TestAllocationWaterfall:
         # 100.00 at DPD 91: all to principal; the fees stay.
         result = run(
             "waterfall.yaml",
-            events=[event("2026-03-10", "purchase", "2000.00"), event("2026-07-23", "payment", "100.00")],
+            events=[event("2026-03-28", "purchase", "2000.00"), event("2026-07-23", "payment", "100.00")],
         )
 
         assert result["dpd"] == 91
@@ -415,11 +417,11 @@ class TestAllocationWaterfall:
 @pytest.mark.django_db
 class TestOverpayment:
     def test_leaves_a_credit_balance_and_no_minimum(self) -> None:
-        # 150.00 paid on a 100.00 purchase: principal -50.00; statement 04-05 new balance -50.00,
+        # 150.00 paid on a 100.00 purchase (03-28, paid 03-30): principal -50.00; statement 04-05 new balance -50.00,
         # minimum 0.00, no interest.
         result = run("overpayment.yaml")
 
         april = statement(result, "2026-04-05")
         assert (april["new_balance"], april["minimum_payment"], april["interest"]) == ("-50.00", "0.00", "0.00")
         assert (result["balance"], result["balances"]["principal"]) == ("-50.00", "-50.00")
-        assert entries("payment") == [("2026-03-20", "principal", "-150.00")]
+        assert entries("payment") == [("2026-03-30", "principal", "-150.00")]
