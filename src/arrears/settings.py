@@ -125,3 +125,24 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Outreach. E-mail goes through SMTP; SMS through the adapter named here ("file": a JSON-lines outbox).
+EMAIL_HOST = os.environ.get("ARREARS_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("ARREARS_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("ARREARS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("ARREARS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("ARREARS_SMTP_TLS", "0") == "1"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("ARREARS_FROM_EMAIL", "collections@bank.example")
+ARREARS_SMS_BACKEND = os.environ.get("ARREARS_SMS_BACKEND", "file")
+ARREARS_SMS_OUTBOX = os.environ.get("ARREARS_SMS_OUTBOX", str(VAR_DIR / "sms" / "outbox.jsonl"))
+ARREARS_PUBLIC_URL = os.environ.get("ARREARS_PUBLIC_URL", "http://127.0.0.1:8000")
+# The issuer, as collection letters and messages name it (CN-LETTER).
+ARREARS_ISSUER = {
+    "name": os.environ.get("ARREARS_ISSUER_NAME", "示例银行信用卡中心"),
+    "phone": os.environ.get("ARREARS_ISSUER_PHONE", "400-800-9999"),
+    "website": os.environ.get("ARREARS_ISSUER_WEBSITE", "https://card.bank.example"),
+    "address": os.environ.get("ARREARS_ISSUER_ADDRESS", "上海市浦东新区示例路 1 号"),
+}
+# CN-REMIND: remind the cardholder of amount and due date this many days before each due date.
+ARREARS_REMIND_DAYS_BEFORE = int(os.environ.get("ARREARS_REMIND_DAYS_BEFORE", "3"))

@@ -18,6 +18,7 @@ urlpatterns += i18n_patterns(
     path("cases/<int:case_id>/", workbench.case_page, name="case"),
     path("team/", workbench.team_page, name="team"),
     path("handoffs/", workbench.handoffs_page, name="handoffs"),
+    path("optout/<str:token>/", workbench.opt_out_page, name="optout"),
     path("audit/", workbench.audit_page, name="audit"),
     path("cases/<int:case_id>/plans/quote/", plans.quote, name="plan-quote"),
     path("cases/<int:case_id>/plans/propose/", plans.propose, name="plan-propose"),

@@ -1,13 +1,17 @@
-"""The gate inside Arrears: a proposed contact on a case, judged against the customer's holds,
-opt-outs, consents and the contact history of every collector, the dialer and the agencies.
+"""The gate inside Arrears: a proposed contact with a customer, judged against the customer's holds,
+opt-outs, consents and the contact history of every collector, the dialer, the agencies and the
+messages sent.
 
-Reads the database, builds the gate's request, and asks the same pure `check_contact` that the
-CLI and the API doors ask.
+Reads the database in bulk (a fixed number of queries for any number of customers), builds the
+gate's requests, and asks the same pure `check_contact` that the CLI and the API doors ask.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -17,10 +21,11 @@ from arrears.cases.models import Case
 from arrears.compliance.gate import Verdict, check_contact
 from arrears.compliance.model import Consent, ContactRequest, Customer, Flags, Party
 from arrears.compliance.model import Contact as GateContact
-from arrears.compliance.packs import load_pack
+from arrears.compliance.packs import Pack, load_pack
 from arrears.compliance.parse import configured_overrides
 from arrears.contacts.models import Contact
 from arrears.holds.models import ChannelOptOut, ContactConsent, Hold
+from arrears.ledger.models import Customer as CustomerRow
 
 # How far back the history that counting rules need reaches (7-day windows, daily limits, 失联).
 HISTORY_DAYS = 30
@@ -44,6 +49,7 @@ OUTCOME_OF_RESULT = {
     "busy": "busy",
     "wrong_number": "wrong_number",
 }
+OUTCOME_OF_MESSAGE = {"sent": "delivered", "delivered": "delivered", "bounced": "bounced", "failed": "not_connected"}
 HOLD_FLAG = {
     "dispute": "dispute",
     "cease": "cease",
@@ -54,88 +60,131 @@ HOLD_FLAG = {
 }
 # Holds the packs do not name (a complaint) stop the channels they cover as house policy.
 HOUSE_HOLD_RULE = "HOLD-COMPLAINT"
+HOUSE_HOLD_REASON = {"zh-hans": "客户投诉处理期间暂停此渠道联系", "en": "A complaint hold stops this channel"}
+
+
+@dataclasses.dataclass
+class _Known:
+    """What the database says of one customer, loaded in bulk."""
+
+    holds: list[tuple[str, list[str]]] = dataclasses.field(default_factory=list)
+    opted_out: set[str] = dataclasses.field(default_factory=set)
+    consents: list[Consent] = dataclasses.field(default_factory=list)
+    history: list[GateContact] = dataclasses.field(default_factory=list)
 
 
 def pack_code() -> str:
     return str(getattr(settings, "ARREARS_COMPLIANCE_PACK", "CN"))
 
 
-def check_case_contact(
+def pack_on(day: dt.date) -> Pack:
+    code = pack_code()
+    return load_pack(code, on=day, overrides=configured_overrides(code))
+
+
+def load_known(customer_ids: Iterable[int], *, at: dt.datetime) -> dict[int, _Known]:
+    """Holds, opt-outs, consents and recent history of many customers: five queries in all."""
+    from arrears.outreach.models import Message
+
+    ids = list(set(customer_ids))
+    known: dict[int, _Known] = defaultdict(_Known)
+    today = at.date()
+    for cid, kind, channels in (
+        Hold.objects.filter(customer_id__in=ids, lifted_at__isnull=True, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("customer_id", "kind", "channels")
+    ):
+        known[cid].holds.append((kind, list(channels or [])))
+    for cid, channel in ChannelOptOut.objects.filter(customer_id__in=ids, withdrawn_at__isnull=True).values_list(
+        "customer_id", "channel"
+    ):
+        known[cid].opted_out.add(channel)
+    for cid, channel, start, end in ContactConsent.objects.filter(
+        customer_id__in=ids, to_at__gt=at - dt.timedelta(days=HISTORY_DAYS)
+    ).values_list("customer_id", "channel", "from_at", "to_at"):
+        known[cid].consents.append(Consent(channel=channel, from_at=start, to_at=end))
+    since = at - dt.timedelta(days=HISTORY_DAYS)
+    for cid, when, channel, party, address, result in Contact.objects.filter(
+        case__customer_id__in=ids, at__gte=since, at__lt=at, direction="outbound"
+    ).values_list("case__customer_id", "at", "channel", "party", "address", "result"):
+        known[cid].history.append(
+            GateContact(
+                at=when,
+                channel=channel,
+                party=_party_key(party),
+                address=address,
+                outcome=OUTCOME_OF_RESULT.get(result),
+            )
+        )
+    for cid, when, channel, address, status in (
+        Message.objects.filter(customer_id__in=ids, created_at__gte=since, created_at__lt=at)
+        .exclude(status="blocked")
+        .values_list("customer_id", "created_at", "channel", "address", "status")
+    ):
+        known[cid].history.append(
+            GateContact(
+                at=when,
+                channel=channel,
+                party=_party_key("cardholder"),
+                address=address,
+                outcome=OUTCOME_OF_MESSAGE.get(status, "delivered"),
+            )
+        )
+    return known
+
+
+def judge(
     *,
-    case: Case,
+    pack: Pack,
+    customer: CustomerRow,
+    known: _Known,
     channel: str,
     address: str,
-    party: str = "cardholder",
     at: dt.datetime,
+    party: str = "cardholder",
     text: str | None = None,
     purpose: str = "collection",
     collector_type: str = "first_party",
     language: str | None = None,
 ) -> Verdict:
-    """May this contact on this case be made at `at`? The answer of the pack in force, with its reasons."""
-    customer = case.customer
-    today = at.date()
-    holds = list(
-        Hold.objects.filter(customer=customer, lifted_at__isnull=True, starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .values_list("kind", "channels")
-    )
-    house = [kind for kind, channels in holds if kind not in HOLD_FLAG and (not channels or channel in channels)]
-    flags = Flags(
-        **{HOLD_FLAG[k]: True for k, channels in holds if k in HOLD_FLAG and (not channels or channel in channels)}
-    )
-    opted_out = frozenset(
-        ChannelOptOut.objects.filter(customer=customer, withdrawn_at__isnull=True).values_list("channel", flat=True)
-    )
-    consents = tuple(
-        Consent(channel=c, from_at=f, to_at=t)
-        for c, f, t in ContactConsent.objects.filter(
-            customer=customer, to_at__gt=at - dt.timedelta(days=HISTORY_DAYS)
-        ).values_list("channel", "from_at", "to_at")
-    )
-    history = tuple(
-        GateContact(at=when, channel=ch, party=_party_key(p), address=addr, outcome=OUTCOME_OF_RESULT.get(result))
-        for when, ch, p, addr, result in Contact.objects.filter(
-            case__customer=customer, at__gte=at - dt.timedelta(days=HISTORY_DAYS), at__lt=at, direction="outbound"
-        ).values_list("at", "channel", "party", "address", "result")
-    )
-    parties = {_party_key(p): Party(role=ROLE_OF_PARTY[p]) for p in {party, *ROLE_OF_PARTY}}
+    """The pure part: the gate's answer from what was loaded."""
+    covering = [(kind, chans) for kind, chans in known.holds if not chans or channel in chans]
+    house = [kind for kind, _ in covering if kind not in HOLD_FLAG]
+    flags = Flags(**{HOLD_FLAG[kind]: True for kind, _ in covering if kind in HOLD_FLAG})
+    parties = {_party_key(p): Party(role=ROLE_OF_PARTY[p]) for p in ROLE_OF_PARTY}
+    lang = language or customer.language
     request = ContactRequest(
         collector_type=collector_type,
         customer=Customer(
-            locations=(customer.time_zone,), flags=flags, opted_out_channels=opted_out, consents=consents
+            locations=(customer.time_zone,),
+            flags=flags,
+            opted_out_channels=frozenset(known.opted_out),
+            consents=tuple(known.consents),
         ),
         parties=parties,
-        history=history,
+        history=tuple(known.history),
         proposed=GateContact(
             at=at, channel=channel, party=_party_key(party), address=address, text=text, purpose=purpose
         ),
-        language=language or customer.language,
+        language=lang,
     )
-    code = pack_code()
-    verdict = check_contact(pack=load_pack(code, on=today, overrides=configured_overrides(code)), request=request)
-    if house:
-        reason = (
-            "客户有投诉暂停，此渠道暂停联系"
-            if (language or customer.language) == "zh-hans"
-            else "A complaint hold stops this channel"
-        )
-        return Verdict(
-            False,
-            (*verdict.rules, HOUSE_HOLD_RULE) if not verdict.allowed else (HOUSE_HOLD_RULE,),
-            (*verdict.reasons, reason) if not verdict.allowed else (reason,),
-            None,
-        )
-    return verdict
+    verdict = check_contact(pack=pack, request=request)
+    if not house:
+        return verdict
+    reason = HOUSE_HOLD_REASON["zh-hans" if lang == "zh-hans" else "en"]
+    if verdict.allowed:
+        return Verdict(False, (HOUSE_HOLD_RULE,), (reason,), None)
+    return Verdict(False, (*verdict.rules, HOUSE_HOLD_RULE), (*verdict.reasons, reason), None)
 
 
-def _party_key(party: str) -> str:
-    return f"p-{party}"
+def check_customer_contact(*, customer: CustomerRow, channel: str, address: str, at: dt.datetime, **kw: Any) -> Verdict:
+    """May this contact with this customer be made at `at`?"""
+    known = load_known([customer.pk], at=at)[customer.pk]
+    return judge(pack=pack_on(at.date()), customer=customer, known=known, channel=channel, address=address, at=at, **kw)
 
 
-def decision_record(verdict: Verdict) -> dict[str, Any]:
-    """What a contact stores of the decision it was made under."""
-    return verdict.as_dict()
+def check_case_contact(*, case: Case, channel: str, address: str, at: dt.datetime, **kw: Any) -> Verdict:
+    return check_customer_contact(customer=case.customer, channel=channel, address=address, at=at, **kw)
 
 
 def callable_now(case: Case) -> bool:
@@ -143,3 +192,7 @@ def callable_now(case: Case) -> bool:
     from arrears import business_days
 
     return check_case_contact(case=case, channel="phone", address=case.customer.mobile, at=business_days.now()).allowed
+
+
+def _party_key(party: str) -> str:
+    return f"p-{party}"

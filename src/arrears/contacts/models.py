@@ -69,6 +69,9 @@ class Contact(models.Model):
     corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     # The compliance decision the contact was made under (rule ids, reasons), when one was taken.
     decision = models.JSONField(null=True, blank=True)
+    # Set when a contact made outside Arrears (a dialer's call) broke a rule, judged after the fact.
+    flagged = models.BooleanField(default=False)
+    source = models.CharField(max_length=20, default="workbench")
 
     class Meta:
         verbose_name = _("contact")

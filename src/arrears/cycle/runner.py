@@ -18,6 +18,7 @@ from django.db.models import Max, Min
 from arrears.audit.operations import record
 from arrears.business_days import date_range
 from arrears.cases.cycle import CUSTOMER_STEPS
+from arrears.outreach.operations import send_due_reminders
 from arrears.cycle.models import CycleDay, StepRun
 from arrears.cycle.steps import STEPS
 from arrears.ledger.models import Account
@@ -61,7 +62,7 @@ def run_customer_steps(business_date: dt.date) -> int:
     done = set(StepRun.objects.filter(business_date=business_date, partition=CUSTOMER_PARTITION)
                .values_list("step", flat=True))
     rows = 0
-    for name, step in CUSTOMER_STEPS:
+    for name, step in [*CUSTOMER_STEPS, ("due_reminders", send_due_reminders)]:
         if name in done:
             continue
         started = time.perf_counter()

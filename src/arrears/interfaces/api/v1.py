@@ -104,3 +104,7 @@ api.add_router("/v1/compliance", compliance_router)
 from arrears.interfaces.api.plan_cases import router as plan_cases_router  # noqa: E402
 
 api.add_router("/v1", plan_cases_router)
+
+from arrears.interfaces.api.outreach import router as outreach_router  # noqa: E402
+
+api.add_router("/v1/outreach", outreach_router)

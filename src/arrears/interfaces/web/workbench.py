@@ -352,3 +352,17 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
         except ArrearsError as exc:
             messages.error(request, error_message(exc))
     return render(request, "arrears/handoffs.html", {"handoffs": open_handoffs.order_by("created_at")[:100]})
+
+
+def opt_out_page(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mail opt-out link: confirm, then stop that channel. No login: the signed token is the proof."""
+    from arrears.outreach.operations import opt_out_by_link
+
+    done = False
+    if request.method == "POST":
+        try:
+            opt_out_by_link(token)
+            done = True
+        except ArrearsError as exc:
+            messages.error(request, exc.message)
+    return render(request, "arrears/optout.html", {"done": done})

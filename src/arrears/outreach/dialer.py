@@ -1,0 +1,258 @@
+"""The dialer: export a campaign's call list with each number's allowed window, import its results
+into the contact log, each judged by the gate after the fact and flagged when it broke a rule."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import io
+from collections.abc import Iterator
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.models import User
+from django.db import transaction
+
+from arrears.audit.operations import record_many
+from arrears.cases.models import WORKABLE, Case
+from arrears.compliance.gate import Verdict
+from arrears.compliance.in_app import OUTCOME_OF_RESULT, judge, load_known, pack_on
+from arrears.compliance.model import Contact as GateContact
+from arrears.compliance.packs import Pack
+from arrears.contacts.models import Contact
+from arrears.errors import ValidationFailed
+
+EXPORT_COLUMNS = [
+    "case_id",
+    "customer",
+    "number",
+    "number_type",
+    "time_zone",
+    "window_start",
+    "window_end",
+    "status",
+    "rules",
+    "next_allowed_at",
+]
+IMPORT_COLUMNS = ["case_id", "number", "at", "outcome", "duration_seconds", "agent"]
+RESULT_OF_OUTCOME = {
+    "conversation": "right_party_contact",
+    "unanswered": "no_answer",
+    "voicemail": "message_left",
+    "busy": "busy",
+    "not_connected": "no_answer",
+    "wrong_number": "wrong_number",
+}
+CHUNK = 5000
+
+
+def _window(pack: Pack, zone_name: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """Today's contact-hours window, as instants: the pack's hours in its own zone (CN) or at the
+    customer's location (US), the narrower where both apply."""
+    rule = f"{pack.code}-HOURS"
+    start, end = pack.time_param(rule, "start"), pack.time_param(rule, "end")
+    zones = {pack.zone, ZoneInfo(zone_name)} if pack.code == "US" else {pack.zone}
+    opens = max(dt.datetime.combine(day, start, tzinfo=z) for z in zones)
+    closes = min(dt.datetime.combine(day, end, tzinfo=z) for z in zones)
+    return opens, closes
+
+
+def export_rows(*, at: dt.datetime, team_id: int | None = None, queue_id: int | None = None) -> Iterator[list[str]]:
+    """One row per phone number of every workable case in the campaign, keyset-chunked."""
+    pack = pack_on(at.date())
+    cases = Case.objects.filter(status__in=WORKABLE)
+    if team_id:
+        cases = cases.filter(team_id=team_id)
+    if queue_id:
+        cases = cases.filter(queue_id=queue_id)
+    last = 0
+    while True:
+        chunk = list(cases.filter(id__gt=last).select_related("customer").order_by("id")[:CHUNK])
+        if not chunk:
+            return
+        last = chunk[-1].id
+        known = load_known([c.customer_id for c in chunk], at=at)
+        for case in chunk:
+            customer = case.customer
+            local_day = at.astimezone(pack.zone).date()
+            opens, closes = _window(pack, customer.time_zone, local_day)
+            for kind, number in (
+                ("mobile", customer.mobile),
+                ("home", customer.home_phone),
+                ("work", customer.work_phone),
+            ):
+                if not number:
+                    continue
+                verdict = judge(
+                    pack=pack, customer=customer, known=known[customer.pk], channel="phone", address=number, at=at
+                )
+                yield _row(case, customer.name, number, kind, customer.time_zone, opens, closes, verdict)
+        if len(chunk) < CHUNK:
+            return
+
+
+def _row(
+    case: Case, name: str, number: str, kind: str, zone: str, opens: dt.datetime, closes: dt.datetime, verdict: Verdict
+) -> list[str]:
+    return [
+        str(case.pk),
+        name,
+        number,
+        kind,
+        zone,
+        opens.isoformat(),
+        closes.isoformat(),
+        "allowed" if verdict.allowed else "blocked",
+        " ".join(verdict.rules) if not verdict.allowed else "",
+        verdict.next_allowed_at.isoformat() if verdict.next_allowed_at else "",
+    ]
+
+
+def export_csv(out: Any, *, at: dt.datetime, team_id: int | None = None, queue_id: int | None = None) -> int:
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    n = 0
+    for row in export_rows(at=at, team_id=team_id, queue_id=queue_id):
+        writer.writerow(row)
+        n += 1
+    return n
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportReport:
+    imported: int
+    flagged: int
+    errors: list[tuple[int, str, str]]
+
+
+def import_results_csv(*, actor: str, text: str) -> ImportReport:
+    """CSV: case_id, number, at (ISO with offset), outcome, duration_seconds, agent. All rows or none."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in IMPORT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise ValidationFailed(
+            f"the header must name {', '.join(IMPORT_COLUMNS)}; missing {', '.join(missing)}", field="header"
+        )
+    return import_results(actor=actor, raw_rows=list(reader))
+
+
+def import_results(*, actor: str, raw_rows: list[dict[str, Any]]) -> ImportReport:
+    """Call results from a file or the API; a bad row refuses the whole batch with a per-row report."""
+    rows, errors = _parse(raw_rows)
+    if errors:
+        return ImportReport(0, 0, errors)
+    cases = {c.pk: c for c in Case.objects.filter(pk__in={r["case_id"] for r in rows}).select_related("customer")}
+    agents = {u.username: u for u in User.objects.filter(username__in={r["agent"] for r in rows if r["agent"]})}
+    for n, r in enumerate(rows, start=1):
+        if r["case_id"] not in cases:
+            errors.append((n, "case_id", f"no case {r['case_id']}"))
+        elif r["agent"] and r["agent"] not in agents:
+            errors.append((n, "agent", f"no user {r['agent']!r}"))
+    if errors:
+        return ImportReport(0, 0, errors)
+    rows.sort(key=lambda r: r["at"])
+    earliest = rows[0]["at"] if rows else None
+    known = load_known([c.customer_id for c in cases.values()], at=earliest) if earliest else {}
+    contacts = []
+    for r in rows:
+        case = cases[r["case_id"]]
+        state = known[case.customer_id]
+        pack = pack_on(r["at"].date())
+        verdict = judge(
+            pack=pack,
+            customer=case.customer,
+            known=state,
+            channel="phone",
+            address=r["number"],
+            at=r["at"],
+            collector_type="first_party",
+        )
+        result = RESULT_OF_OUTCOME[r["outcome"]]
+        contacts.append(
+            Contact(
+                case=case,
+                collector=agents.get(r["agent"]),
+                at=r["at"],
+                channel="phone",
+                address=r["number"],
+                party="cardholder" if r["outcome"] == "conversation" else "none",
+                result=result,
+                duration_seconds=r["duration"],
+                decision=verdict.as_dict(),
+                flagged=not verdict.allowed,
+                source="dialer",
+            )
+        )
+        # Later rows of the same file are judged with this call in their history.
+        state.history.append(
+            GateContact(
+                at=r["at"],
+                channel="phone",
+                party="p-cardholder",
+                address=r["number"],
+                outcome=OUTCOME_OF_RESULT.get(result),
+            )
+        )
+    with transaction.atomic():
+        Contact.objects.bulk_create(contacts, batch_size=2000)
+        record_many(
+            actor=actor,
+            action="contact.dialer_import",
+            object_type="case",
+            items=[
+                (
+                    c.case_id,
+                    {
+                        "at": c.at,
+                        "result": c.result,
+                        "flagged": c.flagged,
+                        "rules": c.decision["rules"] if c.flagged else [],
+                    },
+                )
+                for c in contacts
+            ],
+        )
+    return ImportReport(len(contacts), sum(c.flagged for c in contacts), [])
+
+
+def _parse(raw_rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]]]:
+    rows, errors = [], []
+    for n, raw in enumerate(raw_rows, start=1):
+        raw = {k: "" if raw.get(k) is None else str(raw.get(k)) for k in IMPORT_COLUMNS}
+        try:
+            case_id = int(raw["case_id"])
+        except (TypeError, ValueError):
+            errors.append((n, "case_id", f"{raw['case_id']!r} is not a case number"))
+            continue
+        try:
+            at = dt.datetime.fromisoformat((raw["at"] or "").strip())
+        except ValueError:
+            errors.append((n, "at", f"{raw['at']!r} is not an ISO datetime"))
+            continue
+        if at.tzinfo is None:
+            errors.append((n, "at", "needs a UTC offset, e.g. 2026-05-03T10:15:00+08:00"))
+            continue
+        outcome = (raw["outcome"] or "").strip()
+        if outcome not in RESULT_OF_OUTCOME:
+            errors.append((n, "outcome", f"must be one of {', '.join(RESULT_OF_OUTCOME)}"))
+            continue
+        try:
+            duration = int(raw["duration_seconds"] or 0)
+        except ValueError:
+            errors.append((n, "duration_seconds", "must be a whole number of seconds"))
+            continue
+        if not (raw["number"] or "").strip():
+            errors.append((n, "number", "must not be empty"))
+            continue
+        rows.append(
+            {
+                "case_id": case_id,
+                "number": raw["number"].strip(),
+                "at": at,
+                "outcome": outcome,
+                "duration": max(duration, 0),
+                "agent": (raw["agent"] or "").strip(),
+            }
+        )
+    return rows, errors
