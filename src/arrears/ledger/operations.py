@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
-from django.db.models import BigIntegerField, Case, F, Value, When
+from django.db import connection, transaction
+from django.db.models import F
 
 from arrears.audit.operations import record, record_many
 from arrears.errors import Duplicate, NotFound, ValidationFailed
@@ -140,7 +140,7 @@ def get_account(number: str) -> Account:
 def _post(account: Account, entries: list[Entry]) -> None:
     """Insert entries and move the balance cache by the same amounts, in the caller's transaction."""
     Entry.objects.bulk_create(entries)
-    moves: dict[str, F | int] = {}
+    moves: dict[str, Any] = {}
     for component, field in CACHE_FIELD.items():
         delta = sum(e.amount_fen for e in entries if e.component == component)
         if delta:
@@ -151,7 +151,7 @@ def _post(account: Account, entries: list[Entry]) -> None:
 
 CHARGE_KINDS = (EntryKind.PURCHASE, EntryKind.CASH_ADVANCE, EntryKind.ANNUAL_FEE)
 # Accounts per UPDATE of the balance cache (well inside SQLite's limit on query variables).
-CACHE_UPDATE_CHUNK = 1000
+CACHE_UPDATE_CHUNK = 5000
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -235,7 +235,9 @@ def _validate_charges(
     business_date: dt.date,
 ) -> list[int]:
     """Every charge checked before anything is written; returns the amounts in fen."""
-    where = (lambda n: f" (charge {n})") if len(charges) > 1 else (lambda n: "")
+    def where(n: int) -> str:
+        return f" (charge {n})" if len(charges) > 1 else ""
+
     references = {(c.account_number, c.reference) for c in charges if c.reference}
     taken: set[tuple[str, str]] = set()
     if references:
@@ -282,23 +284,26 @@ def _validate_charges(
 
 
 def _move_cache(entries: Sequence[Entry]) -> None:
-    """Add entries to the balance cache: one UPDATE per CACHE_UPDATE_CHUNK accounts."""
+    """Add entries to the balance cache: one UPDATE per CACHE_UPDATE_CHUNK accounts, joining a
+    VALUES list of (account, principal, interest, fees) moves."""
     fields = list(CACHE_FIELD.values())
-    deltas: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(fields, 0))
+    deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for e in entries:
-        deltas[e.account_id][CACHE_FIELD[Component(e.component)]] += e.amount_fen
+        deltas[e.account_id][fields.index(CACHE_FIELD[Component(e.component)])] += e.amount_fen
+    table = connection.ops.quote_name(Account._meta.db_table)
+    sets = ", ".join(f"{f} = {table}.{f} + moves.{f}" for f in fields)
     ids = sorted(deltas)
-    for i in range(0, len(ids), CACHE_UPDATE_CHUNK):
-        chunk = ids[i:i + CACHE_UPDATE_CHUNK]
-        moves: dict[str, Any] = {}
-        for field in fields:
-            whens = [When(pk=pk, then=Value(deltas[pk][field]))
-                     for pk in chunk if deltas[pk][field]]
-            if whens:
-                moves[field] = F(field) + Case(*whens, default=Value(0),
-                                               output_field=BigIntegerField())
-        if moves:
-            Account.objects.filter(pk__in=chunk).update(**moves)
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), CACHE_UPDATE_CHUNK):
+            chunk = ids[i:i + CACHE_UPDATE_CHUNK]
+            # The first row's casts give PostgreSQL the column types.
+            rows = ["(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT))",
+                    *["(%s, %s, %s, %s)"] * (len(chunk) - 1)]
+            cursor.execute(
+                f"WITH moves (id, {', '.join(fields)}) AS (VALUES {', '.join(rows)}) "
+                f"UPDATE {table} SET {sets} FROM moves WHERE {table}.id = moves.id",
+                [x for pk in chunk for x in (pk, *deltas[pk])],
+            )
 
 
 def reverse_entry(*, actor: str, entry: Entry, business_date: dt.date, reason: str) -> Entry:

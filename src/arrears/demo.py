@@ -1,0 +1,727 @@
+"""The demo portfolio: a deterministic synthetic card book, run through the daily cycle to today.
+
+`build(accounts=N, months=M, seed=S, today=T)` creates three card products, Chinese customers
+(Faker zh_CN) and their accounts opened about M months before T, then runs every date from the
+first opening to T: the cycle of the date first (it sees what was posted before the date), then
+the day's purchases, cash advances and payments, each posted in bulk through the operations.
+
+Each account follows a behaviour: transactors pay the statement balance in full, revolvers pay
+part of it, minimum payers pay the minimum, and about 8 % fall behind -- one missed due date then
+a cure, several then a cure, partial payments, a recent stop that is still rolling, a roll all the
+way to charge-off, and charge-offs followed by recovery payments. Payments are computed from the
+actual statements, which are read once a day ("the statements due soon").
+
+Deterministic: the same seed, size and today give the same data, whatever the database. Every
+random draw comes from random.Random and Faker seeded from the seed, keyed by account numbers
+(never by database ids). Money is integer fen, handed to the operations as Decimal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import random
+import zlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.db import transaction
+from django.db.models import Count, Max, Min, Sum
+from faker import Faker
+
+from arrears.business_days import add_months, date_range, last_day_of_month
+from arrears.cycle.models import CycleDay
+from arrears.cycle.runner import run_date
+from arrears.delinquency.models import BucketChange
+from arrears.errors import ArrearsError, ValidationFailed
+from arrears.ledger.models import Account, AccountStatus, Customer, Entry, EntryKind
+from arrears.ledger.operations import (
+    AccountIn,
+    ChargeIn,
+    CustomerIn,
+    create_customers,
+    open_accounts,
+    post_charges,
+)
+from arrears.money import from_fen
+from arrears.payments.models import Payment
+from arrears.payments.operations import PaymentIn, post_payments
+from arrears.products.models import Product, ProductVersion
+from arrears.products.rules import ProductParams, build_params
+from arrears.statements.models import Statement
+
+ACTOR = "demo"
+PRODUCT_PREFIX = "demo-"
+DEMO_PASSWORD = "arrears-demo"  # demo logins only; printed on purpose
+OPENING_SPREAD_DAYS = 28  # accounts open within two weeks either side of M months ago
+MAX_LEAD_DAYS = 10  # payments arrive up to this many days before the due date
+DELINQUENT_SHARE_PERMILLE = 80  # 8 % of accounts fall behind
+
+
+@dataclasses.dataclass(frozen=True)
+class ProductSpec:
+    code: str
+    name: str
+    bin: str  # the first six digits of its card numbers
+    parameters: dict[str, Any]
+    limits_yuan: tuple[int, int, int]  # low, high, step
+    share_permille: int
+
+
+PRODUCTS = (
+    ProductSpec("demo-standard", "标准信用卡", "622588", {"statement_day": 5}, (5_000, 30_000, 1_000), 550),
+    ProductSpec(
+        "demo-platinum",
+        "白金信用卡",
+        "622609",
+        {
+            "annual_fee": "1200.00",
+            "due_days_after_statement": 20,
+            "cash_advance_fee_min": "20.00",
+            "late_fee_cap": "500.00",
+        },
+        (50_000, 150_000, 5_000),
+        200,
+    ),
+    ProductSpec(
+        "demo-youth",
+        "青春信用卡（未还部分计息）",
+        "625901",
+        {"interest_on_partial_payment": "unpaid_portion", "late_fee_floor": "10.00", "cash_advance_fee_min": "5.00"},
+        (2_000, 8_000, 500),
+        250,
+    ),
+)
+
+MERCHANTS = (
+    "美团外卖",
+    "京东商城",
+    "淘宝网",
+    "天猫超市",
+    "滴滴出行",
+    "中国石化加油站",
+    "盒马鲜生",
+    "星巴克",
+    "瑞幸咖啡",
+    "携程旅行",
+    "苏宁易购",
+    "永辉超市",
+    "海底捞",
+    "万达影城",
+    "屈臣氏",
+    "中国国航",
+    "拼多多",
+    "华为商城",
+    "优衣库",
+    "肯德基",
+    "12306 铁路",
+    "大润发",
+    "饿了么",
+    "国美电器",
+)
+# Multipliers (percent) of an account's average purchase: many small, a few large.
+PURCHASE_SIZES = (15, 25, 40, 60, 80, 100, 120, 150, 200, 350)
+
+
+class Behaviour(enum.StrEnum):
+    TRANSACTOR = "transactor"  # pays the statement balance in full
+    REVOLVER = "revolver"  # pays between the minimum and the balance
+    MINIMUM = "minimum"  # pays the minimum payment
+    MISSED_ONCE = "missed_once"  # misses one due date, then pays what is past due: cures
+    LATE_THEN_CURE = "late_then_cure"  # misses two to four due dates, then pays up: cures
+    PARTIAL = "partial"  # from some month on pays only part of the minimum
+    ROLLING = "rolling"  # stopped paying recently and is still rolling today
+    CHARGE_OFF = "charge_off"  # stops paying and rolls all the way to charge-off
+    RECOVERY = "recovery"  # rolls to charge-off, then pays something back
+
+
+PAYING = (Behaviour.TRANSACTOR, Behaviour.REVOLVER, Behaviour.MINIMUM)
+PAYING_WEIGHTS = (40, 35, 25)
+# Falling behind, in the order the accounts are chosen: the charge-offs need the earliest due dates.
+DELINQUENT_WEIGHTS = {
+    Behaviour.RECOVERY: 10,
+    Behaviour.CHARGE_OFF: 15,
+    Behaviour.LATE_THEN_CURE: 20,
+    Behaviour.MISSED_ONCE: 25,
+    Behaviour.PARTIAL: 15,
+    Behaviour.ROLLING: 15,
+}
+# In a small portfolio, still at least these: two rolling accounts sit in two different buckets.
+DELINQUENT_AT_LEAST = {**dict.fromkeys(DELINQUENT_WEIGHTS, 1), Behaviour.ROLLING: 2}
+
+
+class PortfolioExists(ArrearsError):
+    code = "portfolio_exists"
+
+
+@dataclasses.dataclass(kw_only=True)
+class Profile:
+    """How one account spends and pays: drawn once, from the seed, before the first day."""
+
+    number: str
+    customer: int  # the customer's place in the draw (two cards share it)
+    product: ProductSpec
+    opened_on: dt.date
+    statement_day: int
+    limit_fen: int
+    behaviour: Behaviour = Behaviour.REVOLVER
+    base: Behaviour = Behaviour.REVOLVER  # how it pays outside its missed statements
+    purchases_per_month: int = 10
+    spend_fen: int = 0  # average a month
+    cash_user: bool = False
+    lead_days: int = 3  # pays this many days before the due date
+    missed: frozenset[dt.date] = frozenset()  # statement dates it does not pay
+    stops_on: dt.date | None = None  # from this statement date on it pays nothing (or a part)
+    partial_permille: int = 0
+    recovery_after_days: tuple[int, ...] = ()
+    big_first_purchase: bool = False
+
+    def stopped(self, statement_date: dt.date) -> bool:
+        return self.stops_on is not None and statement_date >= self.stops_on
+
+
+@dataclasses.dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    created: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class Summary:
+    accounts: int
+    customers: int
+    customers_with_two_cards: int
+    by_bucket: dict[str, int]  # open accounts, M0 .. M7
+    charged_off: int
+    charged_off_fen: int
+    recovered_fen: int
+    cured: int  # accounts that came back to M0 from a bucket
+    statements: int
+    payments: int
+    entries: int
+    first_day: dt.date | None
+    last_day: dt.date | None
+    behaviours: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        buckets = "  ".join(f"{k} {v}" for k, v in self.by_bucket.items())
+        out = [
+            f"portfolio: {self.accounts} accounts, {self.customers} customers "
+            f"({self.customers_with_two_cards} with two cards); cycle {self.first_day} .. {self.last_day}",
+            f"open accounts by bucket: {buckets}",
+            f"charged off: {self.charged_off} accounts, {from_fen(self.charged_off_fen)} CNY; "
+            f"recovered since: {from_fen(self.recovered_fen)} CNY",
+            f"cured (back to M0 from a bucket): {self.cured} accounts",
+            f"statements {self.statements}, payments {self.payments}, ledger entries {self.entries}",
+        ]
+        if self.behaviours:
+            out.append("behaviours: " + ", ".join(f"{k} {v}" for k, v in self.behaviours.items()))
+        return out
+
+
+def first_day(*, months: int, today: dt.date) -> dt.date:
+    """The earliest opening date, and so the first date the cycle runs."""
+    return add_months(today, -months) - dt.timedelta(days=OPENING_SPREAD_DAYS // 2)
+
+
+def check_empty() -> None:
+    """Refuse to build into a database that already holds accounts or cycle days."""
+    accounts = Account.objects.count()
+    if accounts or CycleDay.objects.exists():
+        demo = Product.objects.filter(code__startswith=PRODUCT_PREFIX).exists()
+        what = "the demo portfolio" if demo else "a portfolio"
+        raise PortfolioExists(
+            f"the database already holds {what} ({accounts} accounts); the demo builds only into an "
+            "empty database: remove the SQLite file (var/arrears.sqlite3) or point DATABASE_URL at a new "
+            "database, run `arrears migrate`, and build again",
+            field="database",
+        )
+
+
+def holds_demo_portfolio() -> bool:
+    return Product.objects.filter(code__startswith=PRODUCT_PREFIX).exists()
+
+
+def build(
+    *,
+    accounts: int,
+    months: int,
+    seed: int,
+    today: dt.date,
+    progress: Callable[[dt.date], None] | None = None,
+) -> Summary:
+    """Create the portfolio and run it day by day through `today`; the database must be empty."""
+    if accounts < 1:
+        raise ValidationFailed("must be at least 1", field="accounts")
+    if months < 1:
+        raise ValidationFailed("must be at least 1", field="months")
+    # One transaction: a build that fails leaves the database empty, ready for the next try.
+    with transaction.atomic():
+        check_empty()
+        rng = random.Random(seed)
+        fake = Faker("zh_CN")
+        fake.seed_instance(seed)
+        start = first_day(months=months, today=today)
+        products = _create_products(start)
+        params = {spec.code: ProductVersion.objects.get(product=products[spec.code]).params for spec in PRODUCTS}
+        profiles = _draw_profiles(rng, accounts=accounts, start=start, today=today)
+        _assign_behaviours(rng, profiles, params=params, today=today)
+        _open(fake, rng, profiles, products)
+        by_number = {p.number: p for p in profiles}
+        for day in date_range(start, today + dt.timedelta(days=1)):
+            run_date(day)
+            _post_day(day, seed=seed, profiles=profiles, by_number=by_number)
+            if progress:
+                progress(day)
+    return summary(behaviours=Counter(p.behaviour.value for p in profiles))
+
+
+# --- the plan -------------------------------------------------------------------------------
+
+
+def _create_products(start: dt.date) -> dict[str, Product]:
+    created = {}
+    for spec in PRODUCTS:
+        product = Product.objects.create(code=spec.code, name=spec.name)
+        build_params(spec.parameters)  # fail here, not in the cycle
+        ProductVersion.objects.create(
+            product=product, effective_from=dt.date(start.year - 1, 1, 1), parameters=spec.parameters
+        )
+        created[spec.code] = product
+    return created
+
+
+def _weighted(rng: random.Random, options: Sequence[Any], weights: Sequence[int]) -> Any:
+    point = rng.randrange(sum(weights))
+    for option, weight in zip(options, weights, strict=True):
+        if point < weight:
+            return option
+        point -= weight
+    raise AssertionError("unreachable")
+
+
+def _card_number(spec: ProductSpec, serial: int) -> str:
+    digits = f"{spec.bin}{serial:09d}"
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return digits + str((10 - total % 10) % 10)
+
+
+def _draw_profiles(rng: random.Random, *, accounts: int, start: dt.date, today: dt.date) -> list[Profile]:
+    """Accounts in customer order; about 7 % of customers hold a second card."""
+    profiles: list[Profile] = []
+    customer = 0
+    while len(profiles) < accounts:
+        customer += 1
+        cards = 2 if rng.randrange(100) < 7 and len(profiles) + 2 <= accounts else 1
+        opened = start + dt.timedelta(days=rng.randrange(OPENING_SPREAD_DAYS))
+        first_product: ProductSpec | None = None
+        for card in range(cards):
+            choices = [s for s in PRODUCTS if s is not first_product]
+            spec = _weighted(rng, choices, [s.share_permille for s in choices])
+            first_product = spec
+            if card:
+                opened = min(today, opened + dt.timedelta(days=rng.randrange(1, 21)))
+            low, high, step = spec.limits_yuan
+            limit_yuan = low + step * rng.randrange((high - low) // step + 1)
+            profiles.append(
+                Profile(
+                    number=_card_number(spec, len(profiles) + 1),
+                    customer=customer,
+                    product=spec,
+                    opened_on=opened,
+                    statement_day=rng.randrange(1, 29),
+                    limit_fen=limit_yuan * 100,
+                    purchases_per_month=rng.randrange(2, 13),
+                    cash_user=rng.randrange(100) < 12,
+                    lead_days=rng.randrange(MAX_LEAD_DAYS - 1),
+                )
+            )
+    return profiles
+
+
+def _statement_dates(p: Profile, today: dt.date) -> list[dt.date]:
+    """The account's statement dates after opening, up to today (statement days 1-28 here)."""
+    out = []
+    month = dt.date(p.opened_on.year, p.opened_on.month, 1)
+    while month <= today:
+        day = dt.date(month.year, month.month, min(p.statement_day, last_day_of_month(month.year, month.month)))
+        if p.opened_on < day <= today:
+            out.append(day)
+        month = add_months(month, 1, day=1)
+    return out
+
+
+def _assign_behaviours(
+    rng: random.Random, profiles: list[Profile], *, params: dict[str, ProductParams], today: dt.date
+) -> None:
+    for p in profiles:
+        p.behaviour = p.base = _weighted(rng, PAYING, PAYING_WEIGHTS)
+        share = {Behaviour.TRANSACTOR: (100, 400), Behaviour.REVOLVER: (100, 300), Behaviour.MINIMUM: (50, 150)}[p.base]
+        p.spend_fen = min(p.limit_fen * rng.randrange(*share) // 1000, 3_000_000)
+    least = sum(DELINQUENT_AT_LEAST.values())
+    delinquent = max(least, len(profiles) * DELINQUENT_SHARE_PERMILLE // 1000)
+    delinquent = min(delinquent, len(profiles))
+    counts = _apportion(delinquent, DELINQUENT_WEIGHTS, DELINQUENT_AT_LEAST if delinquent >= least else {})
+    free = list(range(len(profiles)))
+    rng.shuffle(free)
+    for behaviour, count in counts.items():
+        for nth in range(count):
+            chosen = next((i for i in free if _plan_delinquency(rng, profiles[i], behaviour, params, today, nth)), None)
+            if chosen is None and behaviour in (Behaviour.CHARGE_OFF, Behaviour.RECOVERY):
+                # Too few months for a charge-off: the deepest roll there is instead.
+                chosen = next(
+                    (
+                        i
+                        for i in free
+                        if _plan_delinquency(rng, profiles[i], Behaviour.ROLLING, params, today, nth, deepest=True)
+                    ),
+                    None,
+                )
+            if chosen is None:
+                break
+            free.remove(chosen)
+
+
+def _apportion(total: int, weights: dict[Behaviour, int], least: dict[Behaviour, int]) -> dict[Behaviour, int]:
+    """The least of each, the rest by weight (largest remainder)."""
+    counts = {b: least.get(b, 0) for b in weights}
+    left = total - sum(counts.values())
+    scale = sum(weights.values())
+    shares = {b: left * w for b, w in weights.items()}
+    for b in weights:
+        counts[b] += shares[b] // scale
+    rest = total - sum(counts.values())
+    for b in sorted(weights, key=lambda b: -(shares[b] % scale))[:rest]:
+        counts[b] += 1
+    return counts
+
+
+def _plan_delinquency(
+    rng: random.Random,
+    p: Profile,
+    behaviour: Behaviour,
+    params: dict[str, ProductParams],
+    today: dt.date,
+    nth: int,
+    *,
+    deepest: bool = False,
+) -> bool:
+    """Give the account this way of falling behind if its dates allow it; False when they do not.
+
+    `nth` counts the accounts already given this behaviour: rolling accounts stop one, two, ...
+    five statements before today in turn, so that they spread over the buckets M1 to M5."""
+    product = params[p.product.code]
+    dates = _statement_dates(p, today)
+    due = [d + dt.timedelta(days=product.due_days_after_statement) for d in dates]
+    past = sum(1 for d in due if d < today)  # statements whose due date has passed
+    if behaviour in (Behaviour.CHARGE_OFF, Behaviour.RECOVERY):
+        margin = product.charge_off_dpd + (25 if behaviour == Behaviour.RECOVERY else 1)
+        feasible = [i for i, d in enumerate(due) if d + dt.timedelta(days=margin) <= today]
+        if not feasible:
+            return False
+        k = feasible[rng.randrange(min(2, len(feasible)))]
+        p.stops_on = dates[k]
+        p.big_first_purchase = k == 0
+        if behaviour == Behaviour.RECOVERY:
+            first = rng.randrange(5, 21)
+            p.recovery_after_days = (first, first + rng.randrange(25, 40))
+    elif behaviour == Behaviour.MISSED_ONCE:
+        if past < 3:
+            return False
+        p.missed = frozenset({dates[rng.randrange(1, past - 1)]})
+    elif behaviour == Behaviour.LATE_THEN_CURE:
+        if past < 4:
+            return False
+        run = rng.randrange(2, min(4, past - 2) + 1)
+        k = rng.randrange(1, past - run)
+        p.missed = frozenset(dates[k : k + run])
+    elif behaviour == Behaviour.PARTIAL:
+        if past < 2:
+            return False
+        p.stops_on = dates[rng.randrange(1, past)]
+        p.partial_permille = rng.randrange(300, 700)
+    elif behaviour == Behaviour.ROLLING:
+        if past < 1:
+            return False
+        p.stops_on = dates[0 if deepest else past - 1 - nth % min(5, past)]
+        p.big_first_purchase = deepest
+    p.behaviour = behaviour
+    p.base = Behaviour.MINIMUM if rng.randrange(2) else Behaviour.REVOLVER
+    return True
+
+
+def _open(fake: Faker, rng: random.Random, profiles: list[Profile], products: dict[str, Product]) -> None:
+    """The customers and their accounts, in bulk."""
+    people: dict[int, CustomerIn] = {}
+    for p in profiles:
+        number = p.customer
+        if number in people:
+            continue
+        province = fake.province()
+        people[number] = CustomerIn(
+            name=fake.name(),
+            national_id=fake.ssn(),
+            mobile=fake.phone_number(),
+            email=fake.safe_email(),
+            region=province,
+            address=f"{province}{fake.city()}{fake.district()}区{fake.street_name()}{fake.building_number()}号",
+            work_phone=fake.phone_number() if rng.randrange(3) == 0 else "",
+        )
+    order = sorted(people)
+    customers = dict(zip(order, create_customers(actor=ACTOR, customers=[people[n] for n in order]), strict=True))
+    open_accounts(
+        actor=ACTOR,
+        accounts=[
+            AccountIn(
+                customer=customers[p.customer],
+                product=products[p.product.code],
+                number=p.number,
+                opened_on=p.opened_on,
+                credit_limit=from_fen(p.limit_fen),
+                statement_day=p.statement_day,
+            )
+            for p in profiles
+        ],
+    )
+
+
+# --- one day --------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class _State:
+    status: str
+    dpd: int
+    balance_fen: int
+    limit_fen: int
+    charged_off_on: dt.date | None
+    charged_off_fen: int
+
+
+def _jitter(seed: int, *key: object) -> int:
+    """A stable small number from a key: the same for the same statement, whatever the day."""
+    return zlib.crc32(":".join(map(str, (seed, *key))).encode())
+
+
+def _post_day(day: dt.date, *, seed: int, profiles: list[Profile], by_number: dict[str, Profile]) -> None:
+    rng = random.Random(seed * 1_000_003 + day.toordinal())
+    state = {
+        number: _State(status, dpd, p + i + f, limit, co_on, co_fen)
+        for number, status, dpd, p, i, f, limit, co_on, co_fen in Account.objects.filter(
+            opened_on__lte=day
+        ).values_list(
+            "number",
+            "status",
+            "dpd",
+            "principal_fen",
+            "interest_fen",
+            "fees_fen",
+            "credit_limit_fen",
+            "charged_off_on",
+            "charged_off_fen",
+        )
+    }
+    payments = _payments(day, seed=seed, rng=rng, by_number=by_number, state=state)
+    if payments:
+        post_payments(actor=ACTOR, payments=payments, business_date=day, source="demo")
+    charges = _charges(day, rng=rng, profiles=profiles, state=state)
+    if charges:
+        post_charges(actor=ACTOR, charges=charges, business_date=day)
+
+
+def _payments(
+    day: dt.date, *, seed: int, rng: random.Random, by_number: dict[str, Profile], state: dict[str, _State]
+) -> list[PaymentIn]:
+    """Payments of the statements due soon (one query) and recoveries after charge-off."""
+    due_soon = (
+        Statement.objects.filter(
+            due_date__gte=day,
+            due_date__lte=day + dt.timedelta(days=MAX_LEAD_DAYS),
+            account__status=AccountStatus.OPEN,
+            new_balance_fen__gt=0,
+        )
+        .order_by("account__number", "statement_date")
+        .values_list("account__number", "statement_date", "due_date", "new_balance_fen", "minimum_payment_fen")
+    )
+    out = []
+    for number, statement_date, due_date, balance, minimum in due_soon:
+        p = by_number.get(number)
+        if p is None:
+            continue
+        lead = min(MAX_LEAD_DAYS, max(0, p.lead_days + _jitter(seed, number, statement_date) % 5 - 2))
+        if due_date - dt.timedelta(days=lead) != day:
+            continue
+        fen = _payment_fen(rng, p, statement_date, balance, minimum)
+        fen = min(fen, state[number].balance_fen)
+        if fen > 0:
+            out.append(
+                PaymentIn(
+                    account_number=number,
+                    amount=from_fen(fen),
+                    value_date=day,
+                    reference=f"DEMO-{number}-{statement_date:%Y%m%d}",
+                )
+            )
+    for number, s in sorted(state.items()):
+        p = by_number.get(number)
+        if p is None or not p.recovery_after_days or s.status != AccountStatus.CHARGED_OFF:
+            continue
+        assert s.charged_off_on is not None
+        for n, after in enumerate(p.recovery_after_days):
+            if s.charged_off_on + dt.timedelta(days=after) == day:
+                share = rng.randrange(150, 400) if n == 0 else rng.randrange(50, 200)
+                fen = s.charged_off_fen * share // 1000 // 100 * 100
+                if fen > 0:
+                    out.append(
+                        PaymentIn(
+                            account_number=number,
+                            amount=from_fen(fen),
+                            value_date=day,
+                            reference=f"DEMO-{number}-R{day:%Y%m%d}",
+                        )
+                    )
+    return out
+
+
+def _payment_fen(rng: random.Random, p: Profile, statement_date: dt.date, balance: int, minimum: int) -> int:
+    if statement_date in p.missed:
+        return 0
+    if p.stopped(statement_date):
+        return minimum * p.partial_permille // 1000 // 100 * 100 if p.partial_permille else 0
+    if p.base == Behaviour.TRANSACTOR or minimum <= 0:
+        return balance
+    if p.base == Behaviour.MINIMUM:
+        return minimum
+    part = minimum + (balance - minimum) * rng.randrange(150, 800) // 1000
+    return max(minimum, part // 1000 * 1000)  # revolvers pay round amounts of ten yuan
+
+
+def _charges(day: dt.date, *, rng: random.Random, profiles: list[Profile], state: dict[str, _State]) -> list[ChargeIn]:
+    out = []
+    for p in profiles:
+        s = state.get(p.number)
+        if s is None or s.status != AccountStatus.OPEN:
+            continue
+        if day == p.opened_on and p.product.parameters.get("annual_fee"):
+            out.append(
+                ChargeIn(
+                    account_number=p.number,
+                    kind=EntryKind.ANNUAL_FEE,
+                    amount=Decimal(p.product.parameters["annual_fee"]),
+                    reference=f"annual_fee:{day}",
+                    description="首年年费",
+                )
+            )
+        if s.dpd > 0 or (p.stops_on is not None and day >= p.stops_on):
+            continue  # behind, or about to be: the card is not used
+        available = s.limit_fen - s.balance_fen
+        if day == p.opened_on and p.big_first_purchase:
+            fen = p.limit_fen * rng.randrange(300, 600) // 1000
+            out.append(
+                ChargeIn(
+                    account_number=p.number,
+                    kind=EntryKind.PURCHASE,
+                    amount=from_fen(fen),
+                    description=rng.choice(("苏宁易购", "国美电器", "华为商城")),
+                )
+            )
+            available -= fen
+        average = p.spend_fen // p.purchases_per_month
+        for _ in range(3):  # up to three purchases a day, purchases_per_month on average
+            if rng.randrange(90) >= p.purchases_per_month:
+                continue
+            fen = max(500, average * rng.choice(PURCHASE_SIZES) // 100 + rng.randrange(100))
+            if fen > available:
+                continue
+            available -= fen
+            out.append(
+                ChargeIn(
+                    account_number=p.number,
+                    kind=EntryKind.PURCHASE,
+                    amount=from_fen(fen),
+                    description=rng.choice(MERCHANTS),
+                )
+            )
+        if p.cash_user and rng.randrange(45) == 0:
+            fen = rng.randrange(5, 31) * 10_000
+            if fen * 2 <= available:
+                out.append(
+                    ChargeIn(
+                        account_number=p.number,
+                        kind=EntryKind.CASH_ADVANCE,
+                        amount=from_fen(fen),
+                        description="ATM 取现",
+                    )
+                )
+    return out
+
+
+# --- reports and logins -----------------------------------------------------------------------
+
+
+def summary(*, behaviours: Counter[str] | None = None) -> Summary:
+    """The portfolio as it stands: a handful of aggregate queries."""
+    open_by_bucket = dict(
+        Account.objects.filter(status__in=(AccountStatus.OPEN, AccountStatus.BLOCKED))
+        .values("bucket")
+        .annotate(n=Count("id"))
+        .values_list("bucket", "n")
+    )
+    top = max([7, *open_by_bucket])
+    charged = Account.objects.filter(status=AccountStatus.CHARGED_OFF).aggregate(
+        n=Count("id"), fen=Sum("charged_off_fen")
+    )
+    cycle = CycleDay.objects.aggregate(first=Min("business_date"), last=Max("business_date"))
+    two_cards = Customer.objects.annotate(n=Count("accounts")).filter(n__gte=2).count()
+    return Summary(
+        accounts=Account.objects.count(),
+        customers=Customer.objects.count(),
+        customers_with_two_cards=two_cards,
+        by_bucket={f"M{b}": open_by_bucket.get(b, 0) for b in range(top + 1)},
+        charged_off=charged["n"] or 0,
+        charged_off_fen=charged["fen"] or 0,
+        recovered_fen=Account.objects.aggregate(s=Sum("recovered_fen"))["s"] or 0,
+        cured=BucketChange.objects.filter(to_bucket=0, from_bucket__gt=0).values("account").distinct().count(),
+        statements=Statement.objects.count(),
+        payments=Payment.objects.count(),
+        entries=Entry.objects.count(),
+        first_day=cycle["first"],
+        last_day=cycle["last"],
+        behaviours=dict(sorted((behaviours or Counter()).items(), key=lambda kv: -kv[1])),
+    )
+
+
+DEMO_USERS = (
+    ("admin", "administrator", True),
+    ("lead", "team_lead", False),
+    ("collector", "collector", False),
+)
+
+
+def ensure_demo_users() -> list[DemoLogin]:
+    """The demo logins (idempotent: an existing user is left as it is)."""
+    from arrears.people.operations import create_staff
+
+    logins = []
+    for username, role, superuser in DEMO_USERS:
+        created = not User.objects.filter(username=username).exists()
+        if created:
+            create_staff(
+                actor=ACTOR,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                is_superuser=superuser,
+                is_staff=superuser,
+            )
+        logins.append(DemoLogin(username, DEMO_PASSWORD, role, created))
+    return logins

@@ -1,0 +1,250 @@
+"""The demo portfolio (arrears.demo) and the bulk charge posting it stands on."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.db import connection, transaction
+from django.db.models import Count, Sum
+from django.test.utils import CaptureQueriesContext
+
+from arrears import demo
+from arrears.audit.models import AuditEntry
+from arrears.delinquency.models import BucketChange
+from arrears.errors import ArrearsError, Duplicate, NotFound
+from arrears.ledger.models import Account, AccountStatus, Entry, EntryKind
+from arrears.ledger.operations import ChargeIn, post_charges
+from arrears.ledger.queries import cache_mismatches
+from arrears.money import enable_float_trap
+from tests.factories import make_account, make_product
+
+TODAY = dt.date(2026, 6, 30)
+SIZE = {"accounts": 60, "months": 7, "seed": 7, "today": TODAY}
+
+
+def fingerprint() -> dict[str, Any]:
+    """What the portfolio is, keyed by account numbers (database ids differ between builds)."""
+    return {
+        "accounts": list(
+            Account.objects.order_by("number").values_list(
+                "number",
+                "customer__name",
+                "customer__national_id",
+                "customer__mobile",
+                "product__code",
+                "opened_on",
+                "statement_day",
+                "credit_limit_fen",
+                "status",
+                "dpd",
+                "bucket",
+                "principal_fen",
+                "interest_fen",
+                "fees_fen",
+                "charged_off_on",
+                "charged_off_fen",
+                "recovered_fen",
+            )
+        ),
+        "entries": list(
+            Entry.objects.values("kind", "component")
+            .annotate(n=Count("id"), fen=Sum("amount_fen"))
+            .order_by("kind", "component")
+            .values_list("kind", "component", "n", "fen")
+        ),
+        "bucket_changes": list(
+            BucketChange.objects.order_by("account__number", "change_date").values_list(
+                "account__number", "change_date", "from_bucket", "to_bucket"
+            )
+        ),
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Built:
+    summary: demo.Summary
+    fingerprint: dict[str, Any]
+    mismatches: list[dict[str, Any]]
+    cured: set[str]
+    delinquent_buckets: dict[str, int]
+    cash_advances: int
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: None, django_db_blocker: Any) -> Built:
+    """One small portfolio, built once for the module and rolled back: the facts stay, the rows go."""
+    enable_float_trap()
+    with django_db_blocker.unblock(), transaction.atomic():
+        summary = demo.build(**SIZE)
+        facts = Built(
+            summary=summary,
+            fingerprint=fingerprint(),
+            mismatches=cache_mismatches(),
+            cured=set(
+                BucketChange.objects.filter(to_bucket=0, from_bucket__gt=0).values_list("account__number", flat=True)
+            ),
+            delinquent_buckets=dict(
+                Account.objects.filter(status=AccountStatus.OPEN, dpd__gt=0).values_list("number", "bucket")
+            ),
+            cash_advances=Entry.objects.filter(kind=EntryKind.CASH_ADVANCE).count(),
+        )
+        transaction.set_rollback(True)
+    return facts
+
+
+class TestDemoPortfolio:
+    def test_holds_the_accounts_asked_for_some_customers_with_two_cards(self, built: Built) -> None:
+        assert built.summary.accounts == 60
+        assert built.summary.customers_with_two_cards > 0
+        assert built.summary.customers == 60 - built.summary.customers_with_two_cards
+
+    def test_has_delinquent_accounts_in_several_buckets(self, built: Built) -> None:
+        assert len(set(built.delinquent_buckets.values())) >= 2
+
+    def test_has_cures_and_charge_offs(self, built: Built) -> None:
+        assert built.cured
+        assert built.summary.charged_off >= 1
+        assert built.summary.charged_off_fen > 0
+
+    def test_lets_a_few_accounts_fall_behind_each_in_its_own_way(self, built: Built) -> None:
+        behind = {b: n for b, n in built.summary.behaviours.items() if b not in {x.value for x in demo.PAYING}}
+
+        # A small portfolio still gets one of each way (two rolling); seven months are too few for a
+        # recovery after charge-off, so that one rolls instead.
+        assert set(behind) >= {"missed_once", "late_then_cure", "partial", "rolling", "charge_off"}
+        assert 7 <= sum(behind.values()) <= 8
+
+    def test_posts_purchases_cash_advances_and_payments(self, built: Built) -> None:
+        kinds = {kind for kind, _, _, _ in built.fingerprint["entries"]}
+        assert {
+            EntryKind.PURCHASE,
+            EntryKind.PAYMENT,
+            EntryKind.INTEREST,
+            EntryKind.LATE_FEE,
+            EntryKind.ANNUAL_FEE,
+            EntryKind.CHARGE_OFF,
+        } <= kinds
+        assert built.cash_advances > 0
+
+    def test_keeps_every_balance_equal_to_its_entries(self, built: Built) -> None:
+        assert built.mismatches == []
+
+    def test_builds_the_same_portfolio_from_the_same_seed(self, built: Built, db: None) -> None:
+        demo.build(**SIZE)
+
+        assert fingerprint() == built.fingerprint
+
+    def test_refuses_a_database_that_already_holds_accounts(self, db: None) -> None:
+        make_account()
+
+        with pytest.raises(demo.PortfolioExists) as refused:
+            demo.build(**{**SIZE, "accounts": 3})
+
+        assert refused.value.field == "database"
+        assert "already holds a portfolio" in refused.value.message
+
+
+class TestDemoLogins:
+    def test_creates_the_demo_users_once(self, db: None) -> None:
+        first = demo.ensure_demo_users()
+        again = demo.ensure_demo_users()
+
+        assert [(x.username, x.created) for x in first] == [("admin", True), ("lead", True), ("collector", True)]
+        assert not any(x.created for x in again)
+
+
+def _balances(*accounts: Account) -> list[tuple[int, int, int]]:
+    return [
+        tuple(Account.objects.filter(pk=a.pk).values_list("principal_fen", "interest_fen", "fees_fen")[0])
+        for a in accounts
+    ]
+
+
+class TestPostCharges:
+    @pytest.fixture
+    def accounts(self, db: None) -> tuple[Account, Account]:
+        product = make_product(cash_advance_fee_rate="0.01", cash_advance_fee_min="10.00")
+        return make_account(product=product), make_account(product=product)
+
+    def test_moves_the_cache_by_exactly_the_posted_amounts(self, accounts: tuple[Account, Account]) -> None:
+        a, b = accounts
+        day = dt.date(2026, 3, 10)
+
+        entries = post_charges(
+            actor="test",
+            business_date=day,
+            charges=[
+                ChargeIn(account_number=a.number, kind="purchase", amount=Decimal("100.00")),
+                ChargeIn(account_number=a.number, kind="purchase", amount=Decimal("50.55")),
+                ChargeIn(account_number=b.number, kind="cash_advance", amount=Decimal("2000.00")),
+                ChargeIn(account_number=b.number, kind="annual_fee", amount=Decimal("300.00")),
+            ],
+        )
+
+        assert _balances(a, b) == [(15055, 0, 0), (200000, 0, 2000 + 30000)]
+        assert [e.kind for e in entries] == ["purchase", "purchase", "cash_advance", "cash_advance_fee", "annual_fee"]
+        assert cache_mismatches() == []
+        assert AuditEntry.objects.filter(action__startswith="entry.").count() == 4
+
+    def test_runs_the_same_number_of_queries_for_any_count(self, accounts: tuple[Account, Account]) -> None:
+        def charges(n: int) -> list[ChargeIn]:
+            return [
+                ChargeIn(account_number=accounts[i % 2].number, kind="purchase", amount=Decimal("1.00"))
+                for i in range(n)
+            ]
+
+        day = dt.date(2026, 3, 10)
+
+        with CaptureQueriesContext(connection) as few:
+            post_charges(actor="test", business_date=day, charges=charges(2))
+        with CaptureQueriesContext(connection) as many:
+            post_charges(actor="test", business_date=day, charges=charges(60))
+
+        assert len(many) == len(few)
+
+    @pytest.mark.parametrize(
+        ("bad", "field", "error"),
+        [
+            ({"amount": Decimal("0.00")}, "amount", ArrearsError),
+            ({"amount": Decimal("-5.00")}, "amount", ArrearsError),
+            ({"amount": Decimal("1.005")}, "amount", ArrearsError),
+            ({"kind": "payment"}, "kind", ArrearsError),
+            ({"value_date": dt.date(2026, 3, 11)}, "value_date", ArrearsError),
+            ({"account_number": "0000"}, "account", NotFound),
+            ({"reference": "r-1"}, "reference", Duplicate),
+        ],
+    )
+    def test_refuses_a_bad_charge_naming_its_field_and_writes_nothing(
+        self, accounts: tuple[Account, Account], bad: dict[str, Any], field: str, error: type[Exception]
+    ) -> None:
+        a, b = accounts
+        good = ChargeIn(account_number=a.number, kind="purchase", amount=Decimal("10.00"), reference="r-1")
+        wrong = dataclasses.replace(ChargeIn(account_number=b.number, kind="purchase", amount=Decimal("10.00")), **bad)
+        if field == "reference":  # the same reference twice on one account
+            wrong = dataclasses.replace(wrong, account_number=a.number)
+        before = (Entry.objects.count(), AuditEntry.objects.count(), _balances(a, b))
+
+        with pytest.raises(error) as refused:
+            post_charges(actor="test", business_date=dt.date(2026, 3, 10), charges=[good, wrong])
+
+        assert refused.value.field == field  # type: ignore[attr-defined]
+        assert "(charge 2)" in str(refused.value)
+        assert (Entry.objects.count(), AuditEntry.objects.count(), _balances(a, b)) == before
+
+    def test_refuses_a_charge_on_a_charged_off_account(self, accounts: tuple[Account, Account]) -> None:
+        a, _ = accounts
+        Account.objects.filter(pk=a.pk).update(status=AccountStatus.CHARGED_OFF)
+
+        with pytest.raises(ArrearsError) as refused:
+            post_charges(
+                actor="test",
+                business_date=dt.date(2026, 3, 10),
+                charges=[ChargeIn(account_number=a.number, kind="purchase", amount=Decimal("10.00"))],
+            )
+
+        assert refused.value.field == "account"
+        assert Entry.objects.count() == 0
