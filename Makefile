@@ -4,7 +4,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTHON ?= python3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/arrears
 DEMO_ACCOUNTS ?= 2000
-DEMO_MONTHS ?= 6
+DEMO_MONTHS ?= 8  # enough months for charge-offs at 180 DPD and recoveries after them
 DEMO_SEED ?= 42
 RUN := $(UV) run --frozen
 
