@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from arrears.cases.models import Case
 from arrears.compliance.gate import Verdict, check_contact
@@ -82,11 +82,14 @@ def pack_on(day: dt.date) -> Pack:
     return load_pack(code, on=day, overrides=configured_overrides(code))
 
 
-def load_known(customer_ids: Iterable[int], *, at: dt.datetime) -> dict[int, _Known]:
-    """Holds, opt-outs, consents and recent history of many customers: five queries in all."""
+def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datetime) -> dict[int, _Known]:
+    """Holds, opt-outs, consents and recent history of many customers: five queries in all.
+
+    `customer_ids` may be a queryset of ids (a subquery), which keeps long id lists out of the SQL.
+    """
     from arrears.outreach.models import Message
 
-    ids = list(set(customer_ids))
+    ids: Any = customer_ids if isinstance(customer_ids, QuerySet) else list(set(customer_ids))
     known: dict[int, _Known] = defaultdict(_Known)
     today = at.date()
     for cid, kind, channels in (

@@ -72,7 +72,7 @@ def export_rows(*, at: dt.datetime, team_id: int | None = None, queue_id: int | 
         if not chunk:
             return
         last = chunk[-1].id
-        known = load_known([c.customer_id for c in chunk], at=at)
+        known = load_known(cases.filter(id__gte=chunk[0].id, id__lte=last).values("customer_id"), at=at)
         for case in chunk:
             customer = case.customer
             local_day = at.astimezone(pack.zone).date()
