@@ -146,3 +146,4 @@ ARREARS_ISSUER = {
 }
 # CN-REMIND: remind the cardholder of amount and due date this many days before each due date.
 ARREARS_REMIND_DAYS_BEFORE = int(os.environ.get("ARREARS_REMIND_DAYS_BEFORE", "3"))
+ARREARS_COMPLIANCE_PACK = os.environ.get("ARREARS_COMPLIANCE_PACK", "CN")
