@@ -207,7 +207,7 @@ def import_results(*, actor: str, raw_rows: list[dict[str, Any]]) -> ImportRepor
                         "at": c.at,
                         "result": c.result,
                         "flagged": c.flagged,
-                        "rules": c.decision["rules"] if c.flagged else [],
+                        "rules": (c.decision or {}).get("rules", []) if c.flagged else [],
                     },
                 )
                 for c in contacts

@@ -49,11 +49,11 @@ class Command(BaseCommand):
             raise CommandError(f"file: {exc}") from None
         except ArrearsError as exc:
             raise CommandError(str(exc)) from None
-        out = {
+        summary = {
             "imported": report.imported,
             "flagged": report.flagged,
             "errors": [{"row": r, "field": f, "message": m} for r, f, m in report.errors],
         }
-        self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
+        self.stdout.write(json.dumps(summary, ensure_ascii=False, indent=2))
         if report.errors:
             raise CommandError(f"{len(report.errors)} bad row(s): nothing imported")
