@@ -108,3 +108,7 @@ api.add_router("/v1", plan_cases_router)
 from arrears.interfaces.api.outreach import router as outreach_router  # noqa: E402
 
 api.add_router("/v1/outreach", outreach_router)
+
+from arrears.interfaces.api.concessions import router as concessions_router  # noqa: E402
+
+api.add_router("/v1", concessions_router)
