@@ -17,6 +17,7 @@ $(UV):
 
 env: $(UV)
 	$(UV) sync --frozen --quiet
+	@mkdir -p var
 
 demo: env
 	@mkdir -p var  # the SQLite database lives there
