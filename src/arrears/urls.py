@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import plans, views, workbench
+from arrears.interfaces.web import concessions, plans, views, workbench
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api.urls),
@@ -23,6 +23,8 @@ urlpatterns += i18n_patterns(
     path("cases/<int:case_id>/plans/quote/", plans.quote, name="plan-quote"),
     path("cases/<int:case_id>/plans/propose/", plans.propose, name="plan-propose"),
     path("plans/inbox/", plans.inbox, name="plans-inbox"),
+    path("cases/<int:case_id>/concessions/", concessions.create, name="concession-create"),
+    path("approvals/", concessions.inbox_page, name="approvals"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
     path("login/", auth_views.LoginView.as_view(template_name="arrears/login.html"), name="login"),

@@ -1,0 +1,31 @@
+"""{% concession_section %}: concessions on the customer 360 page (a form and the list, its own reads)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from arrears.concessions.models import ConcessionKind, ReasonCode
+from arrears.concessions.queries import case_concessions
+
+register = template.Library()
+
+
+@register.inclusion_tag("arrears/concessions/_section.html", takes_context=True)
+def concession_section(context: Any) -> dict[str, Any]:
+    case = context["case"]
+    request = context.get("request")
+    language = "zh-hans" if (getattr(request, "LANGUAGE_CODE", "zh-hans") or "").startswith("zh") else "en"
+    concessions = case_concessions(case.pk)
+    for c in concessions:
+        c.summary_text = c.summary_zh if language == "zh-hans" else c.summary_en
+    return {
+        "case": case,
+        "concessions": concessions,
+        "accounts": context.get("accounts", []),
+        "kinds": ConcessionKind.choices,
+        "reasons": ReasonCode.choices,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -1,0 +1,109 @@
+"""Concession form of the 360 page and the approvals inbox: parse, one call, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from arrears import business_days
+from arrears.cases.queries import case_for
+from arrears.concessions.operations import ConcessionIn, decide_approval, request_concession
+from arrears.concessions.queries import inbox, my_requests
+from arrears.errors import ArrearsError, NotFound, ValidationFailed
+from arrears.interfaces.web.labels import error_message
+from arrears.money import AmountError, parse_amount
+
+
+def _amount(text: str, field: str) -> Decimal | None:
+    if not text.strip():
+        return None
+    try:
+        return parse_amount(text, field=field)
+    except AmountError as exc:
+        raise ValidationFailed(str(exc).split(": ", 1)[-1], field=field) from None
+
+
+def _payments(text: str) -> list[tuple[dt.date, Decimal]]:
+    rows = []
+    for n, line in enumerate((x for x in text.splitlines() if x.strip()), start=1):
+        parts = line.split()
+        try:
+            date = dt.date.fromisoformat(parts[0])
+        except (IndexError, ValueError):
+            raise ValidationFailed(f"line {n}: give a date as YYYY-MM-DD, then the amount", field="payments") from None
+        amount = _amount(parts[1] if len(parts) > 1 else "", "payments")
+        if amount is None:
+            raise ValidationFailed(f"line {n}: the amount is missing", field="payments")
+        rows.append((date, amount))
+    return rows
+
+
+def _days(text: str) -> int | None:
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise ValidationFailed("must be a whole number of days", field="days") from None
+
+
+@login_required
+@require_POST
+def create(request: HttpRequest, case_id: int) -> HttpResponse:
+    try:
+        case = case_for(request.user, case_id)
+    except NotFound:
+        raise Http404(_("No such case, or not one you can see.")) from None
+    p = request.POST
+    try:
+        data = ConcessionIn(
+            kind=p.get("kind", ""),
+            reason=p.get("reason", ""),
+            evidence=p.get("evidence", ""),
+            account_number=p.get("account", ""),
+            amount=_amount(p.get("amount", ""), "amount"),
+            days=_days(p.get("days", "")),
+            payments=_payments(p.get("payments", "")),
+        )
+        concession = request_concession(user=request.user, case=case, data=data, business_date=business_days.today())
+    except ArrearsError as exc:
+        messages.error(request, f"{exc.field or ''}: {error_message(exc)}" if exc.field else error_message(exc))
+    else:
+        if concession.status == "pending":
+            messages.success(request, _("Above your authority: sent for approval."))
+        else:
+            messages.success(request, _("Concession granted."))
+    return redirect(reverse("case", args=[case.pk]) + "#concessions")
+
+
+@login_required
+def inbox_page(request: HttpRequest) -> HttpResponse:
+    today = business_days.today()
+    if request.method == "POST":
+        try:
+            approval_id = int(request.POST.get("approval") or 0)
+            decide_approval(
+                user=request.user,
+                approval_id=approval_id,
+                decision=request.POST.get("decision", ""),
+                comment=request.POST.get("comment", ""),
+                business_date=today,
+            )
+            messages.success(request, _("Decision recorded."))
+            return redirect("approvals")
+        except ArrearsError as exc:
+            messages.error(request, error_message(exc))
+    context: dict[str, Any] = {
+        "pending": list(inbox(request.user, today)[:100]),
+        "mine": list(my_requests(request.user)[:30]),
+    }
+    return render(request, "arrears/concessions/inbox.html", context)
