@@ -260,7 +260,7 @@ def request_concession(*, user: Any, case: Case, data: ConcessionIn, business_da
             approval = ApprovalRequest.objects.create(
                 concession=concession,
                 maker=user,
-                to_role=rules.LADDER[role],
+                to_role=rules.LADDER[role] or "",
                 requested_on=business_date,
                 expires_on=business_date + dt.timedelta(days=rules.APPROVAL_EXPIRY_DAYS),
             )

@@ -19,7 +19,7 @@ def concession_section(context: Any) -> dict[str, Any]:
     language = "zh-hans" if (getattr(request, "LANGUAGE_CODE", "zh-hans") or "").startswith("zh") else "en"
     concessions = case_concessions(case.pk)
     for c in concessions:
-        c.summary_text = c.summary_zh if language == "zh-hans" else c.summary_en
+        c.summary_text = c.summary_zh if language == "zh-hans" else c.summary_en  # type: ignore[attr-defined]
     return {
         "case": case,
         "concessions": concessions,
