@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from arrears import business_days
 from arrears.audit.operations import record, record_many
@@ -523,32 +524,32 @@ def judge_settlements(d: dt.date) -> int:
     nothing else is past due, the case; one not paid by its last date lapses."""
     from arrears.payments.models import Payment
 
-    active = list(
-        Concession.objects.filter(kind=ConcessionKind.SETTLEMENT, status=ConcessionStatus.ACTIVE).select_related(
-            "account", "case"
+    # One read for all active settlements: the payments posted since each was granted, and its last date.
+    paid = (
+        Payment.objects.filter(
+            account_id=OuterRef("account_id"), posting_date__gte=OuterRef("granted_on"), posting_date__lt=d
         )
+        .values("account_id")
+        .annotate(s=Sum("amount_fen"))
+        .values("s")
     )
-    if not active:
-        return 0
-    last = dict(
-        SettlementPayment.objects.filter(concession__in=active)
-        .values("concession_id")
-        .annotate(d=Max("due_date"))
-        .values_list("concession_id", "d")
+    last = SettlementPayment.objects.filter(concession=OuterRef("pk")).order_by("-due_date").values("due_date")[:1]
+    active = list(
+        Concession.objects.filter(kind=ConcessionKind.SETTLEMENT, status=ConcessionStatus.ACTIVE)
+        .annotate(paid=Coalesce(Subquery(paid), Value(0)), last_date=Subquery(last))
+        .order_by("id")
     )
     judged = 0
     for c in active:
-        paid = (
-            Payment.objects.filter(
-                account_id=c.account_id, posting_date__gte=c.granted_on or c.requested_on, posting_date__lt=d
-            ).aggregate(s=Sum("amount_fen"))["s"]
-            or 0
-        )
+        paid_fen = c.paid
         outcome = rules.settlement_outcome(
-            amount_fen=c.amount_fen, paid_fen=paid, last_date=last[c.pk], business_date=d
+            amount_fen=c.amount_fen,
+            paid_fen=paid_fen,
+            last_date=c.last_date,
+            business_date=d,
         )
         if outcome == "settled":
-            _settle(c, d, paid)
+            _settle(c, d, paid_fen)
             judged += 1
         elif outcome == "lapsed":
             _refund_budget(c)
@@ -558,7 +559,7 @@ def judge_settlements(d: dt.date) -> int:
                 action="concession.lapse",
                 object_type="concession",
                 object_id=c.pk,
-                after={"paid_fen": paid, "amount_fen": c.amount_fen},
+                after={"paid_fen": paid_fen, "amount_fen": c.amount_fen},
             )
             judged += 1
     return judged
