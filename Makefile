@@ -4,7 +4,7 @@ UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 PYTHON ?= python3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/arrears
 DEMO_ACCOUNTS ?= 2000
-# Eight months: enough for charge-offs at 180 DPD and recoveries after them (about 1.5 min on 2 cores).
+# Eight months: enough for charge-offs at 180 DPD and recoveries after them.
 DEMO_MONTHS ?= 8
 DEMO_SEED ?= 42
 RUN := $(UV) run --frozen
