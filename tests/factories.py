@@ -34,8 +34,13 @@ def make_account(
 ) -> Account:
     customer = create_customer(actor=ACTOR, name=name)
     return open_account(
-        actor=ACTOR, customer=customer, product=product or make_product(), number=f"62{next(_numbers):010d}",
-        opened_on=opened_on, credit_limit=Decimal(credit_limit), statement_day=statement_day,
+        actor=ACTOR,
+        customer=customer,
+        product=product or make_product(),
+        number=f"62{next(_numbers):010d}",
+        opened_on=opened_on,
+        credit_limit=Decimal(credit_limit),
+        statement_day=statement_day,
     )
 
 
@@ -45,9 +50,16 @@ def purchase(account: Account, on: dt.date, amount: str, kind: str = "purchase")
 
 
 def pay(account: Account, on: dt.date, amount: str, reference: str | None = None) -> None:
-    post_payment(actor=ACTOR, business_date=on, payment=PaymentIn(
-        account_number=account.number, amount=Decimal(amount), value_date=on,
-        reference=reference or f"pay-{next(_numbers)}"))
+    post_payment(
+        actor=ACTOR,
+        business_date=on,
+        payment=PaymentIn(
+            account_number=account.number,
+            amount=Decimal(amount),
+            value_date=on,
+            reference=reference or f"pay-{next(_numbers)}",
+        ),
+    )
 
 
 def run_days(first: dt.date, last: dt.date) -> None:

@@ -187,7 +187,9 @@ def _allocate_collectors() -> int:
         if team_id in team_ids:
             collectors[team_id].append((user_id, (languages or "zh-hans").split(","), max_cases or 400))
     assignment = assign_collectors(
-        cases=[(c.id, c.team_id, c.language) for c in waiting], collectors=collectors, load=load
+        cases=[(c.id, c.team_id, c.language) for c in waiting if c.team_id is not None],
+        collectors=collectors,
+        load=load,
     )
     by_id = {c.id: c for c in waiting}
     for case_id, user_id in assignment.items():
@@ -216,7 +218,8 @@ def judge_promises(d: dt.date) -> int:
         .annotate(paid=Coalesce(Subquery(paid), Value(0)))
         .select_related("case")
     )
-    broken_cases, settled_cases = [], []
+    broken_cases: list[int] = []
+    settled_cases: list[int] = []
     for p in due:
         p.paid_fen = p.paid
         p.status = judge(amount_fen=p.amount_fen, paid_fen=p.paid)
