@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Max, Min
 
-from arrears.audit.operations import record
+from arrears.audit.operations import record, seal_pending
 from arrears.business_days import date_range
 from arrears.cases.cycle import CUSTOMER_STEPS
 from arrears.outreach.operations import send_due_reminders
@@ -48,8 +48,13 @@ def run_partition(business_date: dt.date, partition: int) -> int:
         started = time.perf_counter()
         with transaction.atomic():
             n = step(business_date, lo, hi, params)
-            StepRun.objects.create(business_date=business_date, step=name, partition=partition, rows=n,
-                                   seconds=time.perf_counter() - started)
+            StepRun.objects.create(
+                business_date=business_date,
+                step=name,
+                partition=partition,
+                rows=n,
+                seconds=time.perf_counter() - started,
+            )
         rows += n
     return rows
 
@@ -59,17 +64,24 @@ CUSTOMER_PARTITION = -1
 
 def run_customer_steps(business_date: dt.date) -> int:
     """The steps over customers and their cases, once all account partitions are done."""
-    done = set(StepRun.objects.filter(business_date=business_date, partition=CUSTOMER_PARTITION)
-               .values_list("step", flat=True))
+    done = set(
+        StepRun.objects.filter(business_date=business_date, partition=CUSTOMER_PARTITION).values_list("step", flat=True)
+    )
     rows = 0
-    for name, step in [*CUSTOMER_STEPS, ("due_reminders", send_due_reminders)]:
+    steps = [*CUSTOMER_STEPS, ("due_reminders", send_due_reminders), ("seal_audit", lambda d: seal_pending())]
+    for name, step in steps:
         if name in done:
             continue
         started = time.perf_counter()
         with transaction.atomic():
             n = step(business_date)
-            StepRun.objects.create(business_date=business_date, step=name, partition=CUSTOMER_PARTITION, rows=n,
-                                   seconds=time.perf_counter() - started)
+            StepRun.objects.create(
+                business_date=business_date,
+                step=name,
+                partition=CUSTOMER_PARTITION,
+                rows=n,
+                seconds=time.perf_counter() - started,
+            )
         rows += n
     return rows
 
@@ -95,8 +107,13 @@ def run_date(business_date: dt.date, *, workers: int = 1, actor: str = "cycle") 
     rows += run_customer_steps(business_date)
     with transaction.atomic():
         CycleDay.objects.create(business_date=business_date)
-        record(actor=actor, action="cycle.run", object_type="cycle_day", object_id=business_date.isoformat(),
-               after={"partitions": len(parts), "rows": rows})
+        record(
+            actor=actor,
+            action="cycle.run",
+            object_type="cycle_day",
+            object_id=business_date.isoformat(),
+            after={"partitions": len(parts), "rows": rows},
+        )
     return True
 
 
