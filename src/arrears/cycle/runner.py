@@ -18,10 +18,10 @@ from django.db.models import Max, Min
 from arrears.audit.operations import record, seal_pending
 from arrears.business_days import date_range
 from arrears.cases.cycle import CUSTOMER_STEPS
-from arrears.outreach.operations import send_due_reminders
 from arrears.cycle.models import CycleDay, StepRun
 from arrears.cycle.steps import STEPS
 from arrears.ledger.models import Account
+from arrears.outreach.operations import send_due_reminders
 from arrears.products.models import versions_in_force
 
 Progress = Callable[[dt.date], None]
