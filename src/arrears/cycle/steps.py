@@ -10,6 +10,7 @@ The cycle of business date d runs before the day's business: it sees what was po
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -19,7 +20,7 @@ from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from arrears.business_days import statement_days_on
-from arrears.cycle.sql import date_param, days_between
+from arrears.cycle.sql import date_param, days_between, insert_objects, update_objects, update_rows
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
 from arrears.products.rules import ProductParams, due_date_for
 from arrears.statements.models import Statement
@@ -51,13 +52,17 @@ def _chunks(queryset: Any) -> Iterator[list[Any]]:
             return
 
 
-def _move_cache_by_entries(d: dt.date, lo: int, hi: int, kinds: list[str], posted_on: dt.date) -> None:
-    """One UPDATE per component: add the entries of these kinds just posted to the balance cache."""
-    for component, field in CACHE_FIELD.items():
-        posted = Entry.objects.filter(kind__in=kinds, component=component, posting_date=posted_on,
-                                      account_id__gte=lo, account_id__lt=hi)
-        total = posted.filter(account_id=OuterRef("pk")).values("account_id").annotate(s=Sum("amount_fen")).values("s")
-        Account.objects.filter(pk__in=posted.values("account_id")).update(**{field: F(field) + Subquery(total)})
+def _move_cache_by_entries(entries: list[Entry]) -> None:
+    """One UPDATE: add the entries just posted to the balance cache of their accounts."""
+    totals: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CACHE_FIELD.values(), 0))
+    for e in entries:
+        totals[e.account_id][CACHE_FIELD[Component(e.component)]] += e.amount_fen
+    if not totals:
+        return
+    columns = [("id", "bigint"), *((field, "bigint") for field in CACHE_FIELD.values())]
+    table = Account._meta.db_table
+    update_rows(table, columns, json.dumps([{"id": i, **t} for i, t in totals.items()]),
+                set_sql=", ".join(f"{field} = {table}.{field} + v.{field}" for field in CACHE_FIELD.values()))
 
 
 def annual_fees(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -> int:
@@ -70,15 +75,12 @@ def annual_fees(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) 
     ).only("id", "product_id")
     count = 0
     for chunk in _chunks(accounts):
-        Entry.objects.bulk_create(
-            [Entry(account_id=a.id, kind=EntryKind.ANNUAL_FEE, component=Component.FEES,
-                   amount_fen=int(params[a.product_id].annual_fee * 100), posting_date=d, value_date=d,
-                   reference=f"annual_fee:{d}", description="annual fee") for a in chunk],
-            batch_size=2000,
-        )
+        fees = [Entry(account_id=a.id, kind=EntryKind.ANNUAL_FEE, component=Component.FEES,
+                      amount_fen=int(params[a.product_id].annual_fee * 100), posting_date=d, value_date=d,
+                      reference=f"annual_fee:{d}", description="annual fee") for a in chunk]
+        insert_objects(fees)
+        _move_cache_by_entries(fees)
         count += len(chunk)
-    if count:
-        _move_cache_by_entries(d, lo, hi, [EntryKind.ANNUAL_FEE], d)
     return count
 
 
@@ -100,7 +102,7 @@ def late_fees(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) ->
         paid_fen=Coalesce(-Subquery(paid), Value(0)),
         unpaid_min_fen=Coalesce(Subquery(unpaid_min), Value(0)),
         product_id=F("account__product_id"),
-    )
+    ).only("id", "account_id", "new_balance_fen", "grace_kept", "paid_by_due_fen")
     count = 0
     for chunk in _chunks(due_today):
         fees = []
@@ -113,11 +115,10 @@ def late_fees(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) ->
                                   amount_fen=fee.amount_fen, posting_date=d, value_date=d,
                                   reference=f"late_fee:{due}", explanation=fee.explanation,
                                   description="late fee"))
-        Statement.objects.bulk_update(chunk, ["grace_kept", "paid_by_due_fen"], batch_size=2000)
-        Entry.objects.bulk_create(fees, batch_size=2000)
+        update_objects(chunk, ["grace_kept", "paid_by_due_fen"])
+        insert_objects(fees)
+        _move_cache_by_entries(fees)
         count += len(fees)
-    if count:
-        _move_cache_by_entries(d, lo, hi, [EntryKind.LATE_FEE], d)
     return count
 
 
@@ -125,7 +126,9 @@ def statements(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -
     """Close the cycle [last statement, d) of every account whose statement falls on d."""
     closing = Account.objects.filter(
         id__gte=lo, id__lt=hi, status__in=ACTIVE, statement_day__in=statement_days_on(d), opened_on__lt=d,
-    ).filter(Q(last_statement_date__isnull=True) | Q(last_statement_date__lt=d))
+    ).filter(Q(last_statement_date__isnull=True) | Q(last_statement_date__lt=d)).only(
+        "id", "product_id", "opened_on", "credit_limit_fen", *CACHE_FIELD.values(), "last_statement_date"
+    )
     interest_day = d - dt.timedelta(days=1)
     count = 0
     for chunk in _chunks(closing):
@@ -134,7 +137,7 @@ def statements(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -
             s.account_id: s
             for s in Statement.objects.filter(account_id__in=ids).filter(
                 statement_date=Subquery(Account.objects.filter(pk=OuterRef("account_id")).values("last_statement_date"))
-            )
+            ).defer("explanation")
         }
         starts = {a.id: (previous[a.id].period_start if a.id in previous else a.opened_on) for a in chunk}
         postings: dict[int, list[Posting]] = defaultdict(list)
@@ -194,9 +197,9 @@ def statements(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -
                 explanation={"interest": interest.explanation, "minimum": minimum.explanation},
             ))
             a.last_statement_date = d
-        Entry.objects.bulk_create(new_entries, batch_size=2000)
-        Statement.objects.bulk_create(new_statements, batch_size=2000)
-        Account.objects.bulk_update(chunk, ["interest_fen", "last_statement_date"], batch_size=2000)
+        insert_objects(new_entries)
+        insert_objects(new_statements)
+        update_objects(chunk, ["interest_fen", "last_statement_date"])
         count += len(chunk)
     return count
 
@@ -214,47 +217,55 @@ def delinquency(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) 
 
     A statement's effective due date is its extended_due_date when a due-date extension set one.
 
-    Two statements per product: insert the bucket changes, then update DPD and bucket.
+    Two statements per partition whatever the number of products (the bucket edges are a CASE on
+    the product): insert the bucket changes, then update DPD and bucket.
     """
+    if not params:
+        return 0
     account = Account._meta.db_table
     statement = Statement._meta.db_table
     change = "delinquency_bucketchange"
     dp = date_param()
-    changed = 0
+    by_edges: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for product_id, p in params.items():
+        by_edges[p.bucket_edges].append(product_id)
+    buckets = []
+    for edges, products in by_edges.items():
+        cases = " ".join(f"WHEN new_dpd <= {edge} THEN {i}" for i, edge in enumerate(edges, 1))
+        buckets.append(f"WHEN product_id IN ({', '.join(map(str, products))}) "
+                       f"THEN CASE WHEN new_dpd <= 0 THEN 0 {cases} ELSE {len(edges) + 1} END")
+    bucket_sql = f"CASE {' '.join(buckets)} END"
+    base = f"""
+        WITH late AS (
+            SELECT account_id, MIN(COALESCE(extended_due_date, due_date)) AS due FROM {statement}
+            WHERE minimum_unpaid_fen > 0 AND COALESCE(extended_due_date, due_date) < {dp} AND account_id >= %s AND account_id < %s
+            GROUP BY account_id),
+        cand AS (
+            SELECT id FROM {account} WHERE dpd > 0 AND id >= %s AND id < %s
+            UNION SELECT account_id FROM late),
+        nxt AS (
+            SELECT a.id, a.dpd AS old_dpd, a.bucket AS old_bucket, new_dpd, {bucket_sql} AS new_bucket
+            FROM (SELECT a.id, a.dpd, a.bucket, a.product_id,
+                         COALESCE({days_between(dp, 'late.due')}, 0) AS new_dpd
+                  FROM cand JOIN {account} a ON a.id = cand.id
+                  LEFT JOIN late ON late.account_id = a.id
+                  WHERE a.id >= %s AND a.id < %s AND a.status IN ('open', 'blocked')
+                  AND a.product_id IN ({', '.join(map(str, params))})) a)
+    """
+    day = d.isoformat()
+    args = [day, lo, hi, lo, hi, day, lo, hi]
     with connection.cursor() as cursor:
-        for product_id, p in params.items():
-            cases = " ".join(f"WHEN new_dpd <= {edge} THEN {i}" for i, edge in enumerate(p.bucket_edges, 1))
-            bucket_sql = f"CASE WHEN new_dpd <= 0 THEN 0 {cases} ELSE {len(p.bucket_edges) + 1} END"
-            base = f"""
-                WITH late AS (
-                    SELECT account_id, MIN(COALESCE(extended_due_date, due_date)) AS due FROM {statement}
-                    WHERE minimum_unpaid_fen > 0 AND COALESCE(extended_due_date, due_date) < {dp} AND account_id >= %s AND account_id < %s
-                    GROUP BY account_id),
-                cand AS (
-                    SELECT id FROM {account} WHERE dpd > 0 AND id >= %s AND id < %s
-                    UNION SELECT account_id FROM late),
-                nxt AS (
-                    SELECT a.id, a.dpd AS old_dpd, a.bucket AS old_bucket, new_dpd, {bucket_sql} AS new_bucket
-                    FROM (SELECT a.id, a.dpd, a.bucket, a.product_id, a.status,
-                                 COALESCE({days_between(dp, 'late.due')}, 0) AS new_dpd
-                          FROM cand JOIN {account} a ON a.id = cand.id
-                          LEFT JOIN late ON late.account_id = a.id) a
-                    WHERE a.product_id = %s AND a.status IN ('open', 'blocked'))
-            """
-            day = d.isoformat()
-            args = [day, lo, hi, lo, hi, day, product_id]
-            cursor.execute(
-                base + f"""INSERT INTO {change} (account_id, change_date, from_bucket, to_bucket, dpd)
-                SELECT id, {dp}, old_bucket, new_bucket, new_dpd FROM nxt WHERE new_bucket <> old_bucket""",
-                [*args, day],
-            )
-            cursor.execute(
-                base + f"""UPDATE {account} SET dpd = nxt.new_dpd, bucket = nxt.new_bucket
-                FROM nxt WHERE {account}.id = nxt.id AND {account}.dpd <> nxt.new_dpd""",
-                args,
-            )
-            changed += max(cursor.rowcount, 0)
-    return changed
+        cursor.execute(
+            base + f"""INSERT INTO {change} (account_id, change_date, from_bucket, to_bucket, dpd)
+            SELECT id, {dp}, old_bucket, new_bucket, new_dpd FROM nxt WHERE new_bucket <> old_bucket""",
+            [*args, day],
+        )
+        cursor.execute(
+            base + f"""UPDATE {account} SET dpd = nxt.new_dpd, bucket = nxt.new_bucket
+            FROM nxt WHERE {account}.id = nxt.id AND {account}.dpd <> nxt.new_dpd""",
+            args,
+        )
+        return max(cursor.rowcount, 0)
 
 
 def charge_off(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -> int:
@@ -269,7 +280,7 @@ def charge_off(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -
                       posting_date=d, value_date=d, reference=f"charge_off:{d}", description="charge-off")
                 for a in chunk for component, field in CACHE_FIELD.items() if getattr(a, field)
             ]
-            Entry.objects.bulk_create(entries, batch_size=2000)
+            insert_objects(entries)
             Account.objects.filter(id__in=[a.id for a in chunk]).update(
                 status=AccountStatus.CHARGED_OFF, charged_off_on=d,
                 charged_off_fen=F("principal_fen") + F("interest_fen") + F("fees_fen"),
