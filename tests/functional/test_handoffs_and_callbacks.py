@@ -59,3 +59,14 @@ class TestCallbacks:
         assert Callback.objects.get().done_at == later
         assert Case.objects.get(pk=small.pk).next_callback_at is None
         assert next_case(user=collector, now=later).pk == large.pk
+
+
+class TestNotes:
+    def test_a_note_with_prohibited_wording_is_kept_and_flagged_for_review(self) -> None:
+        from arrears.contacts.operations import add_note
+
+        collector = staff(team=team_with_queue())
+        [case] = delinquent_customers(1)
+        calm = add_note(user=collector, case=case, text="客户称下周发工资后还款")
+        rude = add_note(user=collector, case=case, text="这个老赖根本不想还钱")
+        assert (calm.flagged, rude.flagged) == (False, True)

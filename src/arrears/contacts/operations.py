@@ -151,9 +151,17 @@ def schedule_callback(*, user: Any, case: Case, due_at: dt.datetime, note: str =
     return callback
 
 
-def add_note(*, user: Any, case: Case, text: str, flagged: bool = False) -> Note:
+def add_note(*, user: Any, case: Case, text: str) -> Note:
+    """A note for the team; one with prohibited wording (CN-CONDUCT) is kept but flagged for review."""
+    from arrears.compliance.in_app import pack_code
+    from arrears.compliance.wording import check_wording
+
     if not text.strip():
         raise ValidationFailed("must not be empty", field="text")
+    flagged = any(
+        check_wording(text, language=language, to_third_party=False, pack=pack_code())
+        for language in ("zh-hans", "en")
+    )
     with transaction.atomic():
         note = Note.objects.create(case=case, author=user, at=business_days.now(), text=text.strip(), flagged=flagged)
         record(
