@@ -67,7 +67,7 @@ _ExactLoader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 
 def load(text: str) -> dict[str, Any]:
     try:
-        data = yaml.load(text, Loader=_ExactLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=_ExactLoader)
     except yaml.YAMLError as exc:
         raise ValidationFailed(f"not valid YAML: {exc}", field="file") from None
     if not isinstance(data, dict):
@@ -113,7 +113,9 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
         raise ValidationFailed("must be a mapping with opened_on and credit_limit", field="account")
     bad = sorted(set(account) - {"opened_on", "credit_limit", "statement_day"})
     if bad:
-        raise ValidationFailed("unknown key; expected opened_on, credit_limit, statement_day", field=f"account.{bad[0]}")
+        raise ValidationFailed(
+            "unknown key; expected opened_on, credit_limit, statement_day", field=f"account.{bad[0]}"
+        )
     if "opened_on" not in account:
         raise ValidationFailed("is required", field="account.opened_on")
     opened_on = _date(account["opened_on"], "account.opened_on")
@@ -122,7 +124,7 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
     except AmountError:
         limit = Decimal(-1)
     if limit < 0:
-        raise ValidationFailed("must be a non-negative amount like \"10000.00\"", field="account.credit_limit")
+        raise ValidationFailed('must be a non-negative amount like "10000.00"', field="account.credit_limit")
     statement_day = account.get("statement_day", params.statement_day)
     if isinstance(statement_day, bool) or not isinstance(statement_day, int) or not 1 <= statement_day <= 31:
         raise ValidationFailed("must be a day of the month, 1 to 31", field="account.statement_day")
@@ -147,26 +149,46 @@ def parse(data: dict[str, Any]) -> dict[str, Any]:
                 raise ValidationFailed("is required", field=f"{where}.{key}")
         on = _date(event["on"], f"{where}.on")
         if not opened_on <= on <= run_until:
-            raise ValidationFailed(f"must be between account.opened_on and run_until ({opened_on} to {run_until})",
-                                   field=f"{where}.on")
+            raise ValidationFailed(
+                f"must be between account.opened_on and run_until ({opened_on} to {run_until})", field=f"{where}.on"
+            )
         if event["type"] not in EVENT_TYPES:
             raise ValidationFailed(f"must be one of {', '.join(EVENT_TYPES)}", field=f"{where}.type")
-        events.append({"on": on, "type": event["type"], "amount": _amount(event["amount"], f"{where}.amount"),
-                       "reference": str(event.get("reference") or f"scenario-{i + 1}")})
-    return {"params": params, "opened_on": opened_on, "credit_limit": limit, "statement_day": statement_day,
-            "events": sorted(events, key=lambda e: e["on"]), "run_until": run_until}
+        events.append(
+            {
+                "on": on,
+                "type": event["type"],
+                "amount": _amount(event["amount"], f"{where}.amount"),
+                "reference": str(event.get("reference") or f"scenario-{i + 1}"),
+            }
+        )
+    return {
+        "params": params,
+        "opened_on": opened_on,
+        "credit_limit": limit,
+        "statement_day": statement_day,
+        "events": sorted(events, key=lambda e: e["on"]),
+        "run_until": run_until,
+    }
 
 
 def run(data: dict[str, Any]) -> dict[str, Any]:
     """Run a parsed scenario on the current database and report on the account."""
     spec = parse(data)
     product = Product.objects.create(code=f"scenario-{Product.objects.count() + 1}", name="scenario")
-    ProductVersion.objects.create(product=product, effective_from=spec["opened_on"],
-                                  parameters=params_as_json(spec["params"]))
+    ProductVersion.objects.create(
+        product=product, effective_from=spec["opened_on"], parameters=params_as_json(spec["params"])
+    )
     customer = create_customer(actor=ACTOR, name="Scenario")
-    account = open_account(actor=ACTOR, customer=customer, product=product,
-                           number=f"SCN{Account.objects.count() + 1:08d}", opened_on=spec["opened_on"],
-                           credit_limit=spec["credit_limit"], statement_day=spec["statement_day"])
+    account = open_account(
+        actor=ACTOR,
+        customer=customer,
+        product=product,
+        number=f"SCN{Account.objects.count() + 1:08d}",
+        opened_on=spec["opened_on"],
+        credit_limit=spec["credit_limit"],
+        statement_day=spec["statement_day"],
+    )
     events = list(spec["events"])
     day = spec["opened_on"]
     while day <= spec["run_until"]:
@@ -175,12 +197,18 @@ def run(data: dict[str, Any]) -> dict[str, Any]:
             event = events.pop(0)
             account.refresh_from_db()
             if event["type"] == "payment":
-                post_payment(actor=ACTOR, business_date=day, payment=PaymentIn(
-                    account_number=account.number, amount=event["amount"], value_date=day,
-                    reference=event["reference"]))
+                post_payment(
+                    actor=ACTOR,
+                    business_date=day,
+                    payment=PaymentIn(
+                        account_number=account.number,
+                        amount=event["amount"],
+                        value_date=day,
+                        reference=event["reference"],
+                    ),
+                )
             else:
-                post_charge(actor=ACTOR, account=account, kind=event["type"], amount=event["amount"],
-                            business_date=day)
+                post_charge(actor=ACTOR, account=account, kind=event["type"], amount=event["amount"], business_date=day)
         day += dt.timedelta(days=1)
     account.refresh_from_db()
     return report(account, as_of=spec["run_until"])
@@ -216,8 +244,9 @@ def statement_json(s: Statement) -> dict[str, Any]:
 
 def statement_lines(s: Statement) -> list[dict[str, Any]]:
     """The entries of the cycle, a payment's parts joined into one line with its allocation."""
-    entries = Entry.objects.filter(account_id=s.account_id, posting_date__gte=s.period_start,
-                                   posting_date__lt=s.statement_date).order_by("posting_date", "id")
+    entries = Entry.objects.filter(
+        account_id=s.account_id, posting_date__gte=s.period_start, posting_date__lt=s.statement_date
+    ).order_by("posting_date", "id")
     lines: list[dict[str, Any]] = []
     by_payment: dict[str, dict[str, Any]] = {}
     for e in entries:
@@ -226,8 +255,13 @@ def statement_lines(s: Statement) -> list[dict[str, Any]]:
             line["amount_fen"] += e.amount_fen
             line["allocation"][e.component] = format_fen(-e.amount_fen)
             continue
-        line = {"date": e.posting_date.isoformat(), "value_date": e.value_date.isoformat(), "type": e.kind,
-                "description": e.description, "amount_fen": e.amount_fen}
+        line = {
+            "date": e.posting_date.isoformat(),
+            "value_date": e.value_date.isoformat(),
+            "type": e.kind,
+            "description": e.description,
+            "amount_fen": e.amount_fen,
+        }
         if e.explanation and e.kind != EntryKind.PAYMENT:
             line["explanation"] = e.explanation
         if e.kind in (EntryKind.PAYMENT, EntryKind.RECOVERY):

@@ -159,8 +159,7 @@ def add_note(*, user: Any, case: Case, text: str) -> Note:
     if not text.strip():
         raise ValidationFailed("must not be empty", field="text")
     flagged = any(
-        check_wording(text, language=language, to_third_party=False, pack=pack_code())
-        for language in ("zh-hans", "en")
+        check_wording(text, language=language, to_third_party=False, pack=pack_code()) for language in ("zh-hans", "en")
     )
     with transaction.atomic():
         note = Note.objects.create(case=case, author=user, at=business_days.now(), text=text.strip(), flagged=flagged)

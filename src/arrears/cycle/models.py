@@ -21,9 +21,7 @@ class StepRun(models.Model):
     class Meta:
         verbose_name = _("cycle step run")
         verbose_name_plural = _("cycle step runs")
-        constraints = [
-            models.UniqueConstraint(fields=["business_date", "step", "partition"], name="step_once_a_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["business_date", "step", "partition"], name="step_once_a_day")]
 
     def __str__(self) -> str:
         return f"{self.business_date} {self.step} #{self.partition}"

@@ -16,9 +16,7 @@ class BucketChange(models.Model):
     class Meta:
         verbose_name = _("bucket change")
         verbose_name_plural = _("bucket changes")
-        constraints = [
-            models.UniqueConstraint(fields=["account", "change_date"], name="one_bucket_change_a_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["account", "change_date"], name="one_bucket_change_a_day")]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.change_date} M{self.from_bucket}->M{self.to_bucket}"

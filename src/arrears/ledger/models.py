@@ -53,9 +53,7 @@ class Account(models.Model):
     opened_on = models.DateField(_("opened on"))
     statement_day = models.PositiveSmallIntegerField(_("statement day"))
     credit_limit_fen = models.BigIntegerField(_("credit limit (fen)"))
-    status = models.CharField(
-        _("status"), max_length=16, choices=AccountStatus.choices, default=AccountStatus.OPEN
-    )
+    status = models.CharField(_("status"), max_length=16, choices=AccountStatus.choices, default=AccountStatus.OPEN)
     principal_fen = models.BigIntegerField(default=0)
     interest_fen = models.BigIntegerField(default=0)
     fees_fen = models.BigIntegerField(default=0)

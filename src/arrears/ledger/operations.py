@@ -70,8 +70,12 @@ def create_customers(*, actor: str, customers: Sequence[CustomerIn]) -> list[Cus
     rows = [Customer(**{**dataclasses.asdict(c), "name": c.name.strip()}) for c in customers]
     with transaction.atomic():
         created = Customer.objects.bulk_create(rows, batch_size=2000)
-        record_many(actor=actor, action="customer.create", object_type="customer",
-                    items=[(c.pk, {"name": c.name}) for c in created])
+        record_many(
+            actor=actor,
+            action="customer.create",
+            object_type="customer",
+            items=[(c.pk, {"name": c.name}) for c in created],
+        )
     return created
 
 
@@ -85,20 +89,23 @@ def open_account(
     credit_limit: Decimal,
     statement_day: int | None = None,
 ) -> Account:
-    account = AccountIn(customer=customer, product=product, number=number, opened_on=opened_on,
-                        credit_limit=credit_limit, statement_day=statement_day)
+    account = AccountIn(
+        customer=customer,
+        product=product,
+        number=number,
+        opened_on=opened_on,
+        credit_limit=credit_limit,
+        statement_day=statement_day,
+    )
     return open_accounts(actor=actor, accounts=[account])[0]
 
 
 def open_accounts(*, actor: str, accounts: Sequence[AccountIn]) -> list[Account]:
     """Open many accounts in bulk, all or none; the first problem is raised, naming its field."""
     versions: dict[int, list[tuple[dt.date, ProductParams]]] = defaultdict(list)
-    for v in ProductVersion.objects.filter(
-        product__in={a.product.pk for a in accounts}
-    ).order_by("-effective_from"):
+    for v in ProductVersion.objects.filter(product__in={a.product.pk for a in accounts}).order_by("-effective_from"):
         versions[v.product_id].append((v.effective_from, v.params))
-    existing = set(Account.objects.filter(number__in={a.number for a in accounts})
-                   .values_list("number", flat=True))
+    existing = set(Account.objects.filter(number__in={a.number for a in accounts}).values_list("number", flat=True))
     seen: set[str] = set()
     rows = []
     for n, a in enumerate(accounts, start=1):
@@ -106,12 +113,11 @@ def open_accounts(*, actor: str, accounts: Sequence[AccountIn]) -> list[Account]
         params = next((p for since, p in versions[a.product.pk] if since <= a.opened_on), None)
         if params is None:
             raise ValidationFailed(
-                f"product {a.product.pk} has no version in force on {a.opened_on}" + where,
-                field="product")
+                f"product {a.product.pk} has no version in force on {a.opened_on}" + where, field="product"
+            )
         day = a.statement_day if a.statement_day is not None else params.statement_day
         if not 1 <= day <= 31:
-            raise ValidationFailed("must be a day of the month, 1 to 31" + where,
-                                   field="statement_day")
+            raise ValidationFailed("must be a day of the month, 1 to 31" + where, field="statement_day")
         limit_fen = to_fen(a.credit_limit) if a.credit_limit >= 0 else -1
         if limit_fen < 0:
             raise ValidationFailed("must not be negative" + where, field="credit_limit")
@@ -120,13 +126,34 @@ def open_accounts(*, actor: str, accounts: Sequence[AccountIn]) -> list[Account]
         if a.number in existing or a.number in seen:
             raise ValidationFailed(f"account {a.number} already exists" + where, field="number")
         seen.add(a.number)
-        rows.append(Account(number=a.number, customer=a.customer, product=a.product,
-                            opened_on=a.opened_on, statement_day=day, credit_limit_fen=limit_fen))
+        rows.append(
+            Account(
+                number=a.number,
+                customer=a.customer,
+                product=a.product,
+                opened_on=a.opened_on,
+                statement_day=day,
+                credit_limit_fen=limit_fen,
+            )
+        )
     with transaction.atomic():
         created = Account.objects.bulk_create(rows, batch_size=2000)
-        record_many(actor=actor, action="account.open", object_type="account", items=[
-            (a.number, {"product": a.product.code, "credit_limit_fen": a.credit_limit_fen,
-                        "statement_day": a.statement_day}) for a in created])
+        record_many(
+            actor=actor,
+            action="account.open",
+            object_type="account",
+            items=[
+                (
+                    a.number,
+                    {
+                        "product": a.product.code,
+                        "credit_limit_fen": a.credit_limit_fen,
+                        "statement_day": a.statement_day,
+                    },
+                )
+                for a in created
+            ],
+        )
     return created
 
 
@@ -178,8 +205,14 @@ def post_charge(
     reference: str = "",
 ) -> list[Entry]:
     """A purchase, cash advance or annual fee (with the cash-advance fee a cash advance carries)."""
-    charge = ChargeIn(account_number=account.number, kind=kind, amount=amount,
-                      value_date=value_date, description=description, reference=reference)
+    charge = ChargeIn(
+        account_number=account.number,
+        kind=kind,
+        amount=amount,
+        value_date=value_date,
+        description=description,
+        reference=reference,
+    )
     return post_charges(actor=actor, charges=[charge], business_date=business_date)
 
 
@@ -192,7 +225,8 @@ def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.d
     accounts = {
         a.number: a
         for a in Account.objects.filter(number__in={c.account_number for c in charges}).only(
-            "id", "number", "product_id", "status")
+            "id", "number", "product_id", "status"
+        )
     }
     cash = any(c.kind == EntryKind.CASH_ADVANCE for c in charges)
     params = versions_in_force(business_date) if cash else {}
@@ -203,23 +237,42 @@ def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.d
         account = accounts[charge.account_number]
         value_date = charge.value_date or business_date
         component = Component.FEES if charge.kind == EntryKind.ANNUAL_FEE else Component.PRINCIPAL
-        posted = [Entry(account=account, kind=charge.kind, component=component, amount_fen=fen,
-                        posting_date=business_date, value_date=value_date,
-                        description=charge.description, reference=charge.reference)]
+        posted = [
+            Entry(
+                account=account,
+                kind=charge.kind,
+                component=component,
+                amount_fen=fen,
+                posting_date=business_date,
+                value_date=value_date,
+                description=charge.description,
+                reference=charge.reference,
+            )
+        ]
         if charge.kind == EntryKind.CASH_ADVANCE:
             p = params[account.product_id]
             fee = cash_advance_fee(params=p, amount_fen=fen)
             if fee:
-                posted.append(Entry(
-                    account=account, kind=EntryKind.CASH_ADVANCE_FEE, component=Component.FEES,
-                    amount_fen=fee, posting_date=business_date, value_date=value_date,
-                    reference=f"{charge.reference}:fee" if charge.reference else "",
-                    explanation={"rule": "cash_advance_fee", "rate": str(p.cash_advance_fee_rate),
-                                 "minimum": str(p.cash_advance_fee_min)}))
+                posted.append(
+                    Entry(
+                        account=account,
+                        kind=EntryKind.CASH_ADVANCE_FEE,
+                        component=Component.FEES,
+                        amount_fen=fee,
+                        posting_date=business_date,
+                        value_date=value_date,
+                        reference=f"{charge.reference}:fee" if charge.reference else "",
+                        explanation={
+                            "rule": "cash_advance_fee",
+                            "rate": str(p.cash_advance_fee_rate),
+                            "minimum": str(p.cash_advance_fee_min),
+                        },
+                    )
+                )
         entries.extend(posted)
-        audit[charge.kind].append((account.number, [
-            {"kind": e.kind, "component": e.component, "amount_fen": e.amount_fen}
-            for e in posted]))
+        audit[charge.kind].append(
+            (account.number, [{"kind": e.kind, "component": e.component, "amount_fen": e.amount_fen} for e in posted])
+        )
     with transaction.atomic():
         Entry.objects.bulk_create(entries, batch_size=2000)
         _move_cache(entries)
@@ -235,6 +288,7 @@ def _validate_charges(
     business_date: dt.date,
 ) -> list[int]:
     """Every charge checked before anything is written; returns the amounts in fen."""
+
     def where(n: int) -> str:
         return f" (charge {n})" if len(charges) > 1 else ""
 
@@ -252,16 +306,15 @@ def _validate_charges(
     fens = []
     for n, c in enumerate(charges, start=1):
         if c.kind not in CHARGE_KINDS:
-            raise ValidationFailed("must be purchase, cash_advance or annual_fee" + where(n),
-                                   field="kind")
+            raise ValidationFailed("must be purchase, cash_advance or annual_fee" + where(n), field="kind")
         try:
             fens.append(_positive_fen(c.amount))
         except ValidationFailed as exc:
             raise ValidationFailed(exc.message + where(n), field="amount") from None
         if c.value_date is not None and c.value_date > business_date:
             raise ValidationFailed(
-                f"{c.value_date} is after the business date {business_date}" + where(n),
-                field="value_date")
+                f"{c.value_date} is after the business date {business_date}" + where(n), field="value_date"
+            )
         account = accounts.get(c.account_number)
         if account is None:
             raise NotFound(f"no account numbered {c.account_number!r}" + where(n), field="account")
@@ -269,16 +322,14 @@ def _validate_charges(
             raise ValidationFailed(f"the account is {account.status}" + where(n), field="account")
         if c.kind == EntryKind.CASH_ADVANCE and account.product_id not in params:
             raise ValidationFailed(
-                f"its product has no version in force on {business_date}" + where(n),
-                field="account")
+                f"its product has no version in force on {business_date}" + where(n), field="account"
+            )
         if c.reference:
             if len(c.reference) > 76:
-                raise ValidationFailed("must be at most 76 characters" + where(n),
-                                       field="reference")
+                raise ValidationFailed("must be at most 76 characters" + where(n), field="reference")
             key = (c.account_number, c.reference)
             if key in taken or key in seen:
-                raise Duplicate(f"duplicate reference {c.reference!r}: already posted" + where(n),
-                                field="reference")
+                raise Duplicate(f"duplicate reference {c.reference!r}: already posted" + where(n), field="reference")
             seen.add(key)
     return fens
 
@@ -295,10 +346,12 @@ def _move_cache(entries: Sequence[Entry]) -> None:
     ids = sorted(deltas)
     with connection.cursor() as cursor:
         for i in range(0, len(ids), CACHE_UPDATE_CHUNK):
-            chunk = ids[i:i + CACHE_UPDATE_CHUNK]
+            chunk = ids[i : i + CACHE_UPDATE_CHUNK]
             # The first row's casts give PostgreSQL the column types.
-            rows = ["(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT))",
-                    *["(%s, %s, %s, %s)"] * (len(chunk) - 1)]
+            rows = [
+                "(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT))",
+                *["(%s, %s, %s, %s)"] * (len(chunk) - 1),
+            ]
             cursor.execute(
                 f"WITH moves (id, {', '.join(fields)}) AS (VALUES {', '.join(rows)}) "
                 f"UPDATE {table} SET {sets} FROM moves WHERE {table}.id = moves.id",
@@ -314,11 +367,24 @@ def reverse_entry(*, actor: str, entry: Entry, business_date: dt.date, reason: s
         raise ValidationFailed("this entry has already been reversed", field="entry")
     if entry.kind == EntryKind.REVERSAL:
         raise ValidationFailed("a reversal cannot itself be reversed; post a new entry", field="entry")
-    reversal = Entry(account_id=entry.account_id, kind=EntryKind.REVERSAL, component=entry.component,
-                     amount_fen=-entry.amount_fen, posting_date=business_date, value_date=business_date,
-                     reverses=entry, description=reason[:200])
+    reversal = Entry(
+        account_id=entry.account_id,
+        kind=EntryKind.REVERSAL,
+        component=entry.component,
+        amount_fen=-entry.amount_fen,
+        posting_date=business_date,
+        value_date=business_date,
+        reverses=entry,
+        description=reason[:200],
+    )
     with transaction.atomic():
         _post(entry.account, [reversal])
-        record(actor=actor, action="entry.reverse", object_type="entry", object_id=entry.pk,
-               before={"kind": entry.kind, "amount_fen": entry.amount_fen}, after={"reason": reason})
+        record(
+            actor=actor,
+            action="entry.reverse",
+            object_type="entry",
+            object_id=entry.pk,
+            before={"kind": entry.kind, "amount_fen": entry.amount_fen},
+            after={"reason": reason},
+        )
     return reversal

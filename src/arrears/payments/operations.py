@@ -64,8 +64,11 @@ def post_payments(
     if errors:
         error = errors[0]
         where = f" (payment {error.row})" if len(payments) > 1 else ""
-        cls = Duplicate if error.message.startswith("duplicate") else (
-            NotFound if error.field == "account" else ValidationFailed)
+        cls = (
+            Duplicate
+            if error.message.startswith("duplicate")
+            else (NotFound if error.field == "account" else ValidationFailed)
+        )
         raise cls(error.message + where, field=error.field)
     return _post_many(payments, business_date=business_date, actor=actor, source=source)
 
@@ -106,8 +109,17 @@ def _parse_csv(text: str) -> tuple[list[tuple[int, PaymentIn]], list[RowError]]:
         except ValueError:
             errors.append(RowError(number, "date", f"{raw['date']!r} is not a date like 2026-04-20"))
             continue
-        rows.append((number, PaymentIn(account_number=(raw["account"] or "").strip(), amount=amount,
-                                       value_date=value_date, reference=(raw["reference"] or "").strip())))
+        rows.append(
+            (
+                number,
+                PaymentIn(
+                    account_number=(raw["account"] or "").strip(),
+                    amount=amount,
+                    value_date=value_date,
+                    reference=(raw["reference"] or "").strip(),
+                ),
+            )
+        )
     return rows, errors
 
 
@@ -161,29 +173,55 @@ def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: 
         for p in payments:
             account = accounts[p.account_number]
             fen = to_fen(p.amount)
-            created.append(Payment(reference=p.reference, account=account, amount_fen=fen,
-                                   value_date=p.value_date, posting_date=business_date, source=source))
+            created.append(
+                Payment(
+                    reference=p.reference,
+                    account=account,
+                    amount_fen=fen,
+                    value_date=p.value_date,
+                    posting_date=business_date,
+                    source=source,
+                )
+            )
             if account.status == AccountStatus.CHARGED_OFF:
-                entries.append(Entry(account=account, kind=EntryKind.RECOVERY, component=Component.RECOVERY,
-                                     amount_fen=-fen, posting_date=business_date, value_date=p.value_date,
-                                     reference=p.reference))
+                entries.append(
+                    Entry(
+                        account=account,
+                        kind=EntryKind.RECOVERY,
+                        component=Component.RECOVERY,
+                        amount_fen=-fen,
+                        posting_date=business_date,
+                        value_date=p.value_date,
+                        reference=p.reference,
+                    )
+                )
                 account.recovered_fen += fen
                 continue
             plan = plans.get(account.pk)
             if plan is not None and account.plan_fen > 0:
                 # An active plan takes its amount due first (arrears.plans.life.split_payment).
-                paid = plan_life.paid_into_plan(moved_fen=plan.moved_fen, charged_fen=plan.charged_fen,
-                                                plan_fen=account.plan_fen)
+                paid = plan_life.paid_into_plan(
+                    moved_fen=plan.moved_fen, charged_fen=plan.charged_fen, plan_fen=account.plan_fen
+                )
                 split = plan_life.split_payment(
-                    amount_fen=fen, plan_due_fen=plan_life.amount_due(schedule=plan.schedule, paid_fen=paid,
-                                                                      on=p.value_date),
+                    amount_fen=fen,
+                    plan_due_fen=plan_life.amount_due(schedule=plan.schedule, paid_fen=paid, on=p.value_date),
                     plan_fen=account.plan_fen,
-                    card_owed_fen=sum(max(getattr(account, f), 0) for f in CACHE_FIELD.values()))
+                    card_owed_fen=sum(max(getattr(account, f), 0) for f in CACHE_FIELD.values()),
+                )
                 if split.to_plan_fen:
-                    entries.append(Entry(account=account, kind=EntryKind.PAYMENT, component=Component.PLAN,
-                                         amount_fen=-split.to_plan_fen, posting_date=business_date,
-                                         value_date=p.value_date, reference=p.reference,
-                                         explanation={"plan": plan.plan_id}))
+                    entries.append(
+                        Entry(
+                            account=account,
+                            kind=EntryKind.PAYMENT,
+                            component=Component.PLAN,
+                            amount_fen=-split.to_plan_fen,
+                            posting_date=business_date,
+                            value_date=p.value_date,
+                            reference=p.reference,
+                            explanation={"plan": plan.plan_id},
+                        )
+                    )
                     account.plan_fen -= split.to_plan_fen
                 fen = split.to_card_fen
                 if not fen:
@@ -192,25 +230,42 @@ def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: 
             balances = {c: getattr(account, f) for c, f in CACHE_FIELD.items()}
             for component, part in allocate(fen, balances, order).items():
                 if part:
-                    entries.append(Entry(account=account, kind=EntryKind.PAYMENT, component=component,
-                                         amount_fen=-part, posting_date=business_date, value_date=p.value_date,
-                                         reference=p.reference,
-                                         explanation={"waterfall": list(order), "dpd": account.dpd}))
+                    entries.append(
+                        Entry(
+                            account=account,
+                            kind=EntryKind.PAYMENT,
+                            component=component,
+                            amount_fen=-part,
+                            posting_date=business_date,
+                            value_date=p.value_date,
+                            reference=p.reference,
+                            explanation={"waterfall": list(order), "dpd": account.dpd},
+                        )
+                    )
                     setattr(account, CACHE_FIELD[component], getattr(account, CACHE_FIELD[component]) - part)
             statements = unpaid[account.pk]
-            for s, left in zip(statements, apply_to_minimums([s.minimum_unpaid_fen for s in statements], fen),
-                               strict=True):
+            for s, left in zip(
+                statements, apply_to_minimums([s.minimum_unpaid_fen for s in statements], fen), strict=True
+            ):
                 if left != s.minimum_unpaid_fen:
                     s.minimum_unpaid_fen = left
                     touched_statements.append(s)
         Payment.objects.bulk_create(created, batch_size=2000)
         Entry.objects.bulk_create(entries, batch_size=2000)
-        Account.objects.bulk_update(list(accounts.values()),
-                                    [*CACHE_FIELD.values(), "plan_fen", "recovered_fen"], batch_size=2000)
+        Account.objects.bulk_update(
+            list(accounts.values()), [*CACHE_FIELD.values(), "plan_fen", "recovered_fen"], batch_size=2000
+        )
         if touched_statements:
-            Statement.objects.bulk_update(list({s.pk: s for s in touched_statements}.values()),
-                                          ["minimum_unpaid_fen"], batch_size=2000)
-        record_many(actor=actor, action="payment.post", object_type="payment",
-                    items=[(c.reference, {"account": c.account.number, "amount_fen": c.amount_fen,
-                                          "value_date": c.value_date}) for c in created])
+            Statement.objects.bulk_update(
+                list({s.pk: s for s in touched_statements}.values()), ["minimum_unpaid_fen"], batch_size=2000
+            )
+        record_many(
+            actor=actor,
+            action="payment.post",
+            object_type="payment",
+            items=[
+                (c.reference, {"account": c.account.number, "amount_fen": c.amount_fen, "value_date": c.value_date})
+                for c in created
+            ],
+        )
     return created

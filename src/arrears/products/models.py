@@ -35,9 +35,7 @@ class ProductVersion(models.Model):
     class Meta:
         verbose_name = _("product version")
         verbose_name_plural = _("product versions")
-        constraints = [
-            models.UniqueConstraint(fields=["product", "effective_from"], name="one_version_a_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["product", "effective_from"], name="one_version_a_day")]
         ordering = ["product", "-effective_from"]
 
     def __str__(self) -> str:
@@ -56,9 +54,7 @@ class ProductVersion(models.Model):
 
 def params_in_force(product_id: int, on: dt.date) -> ProductParams:
     version = (
-        ProductVersion.objects.filter(product_id=product_id, effective_from__lte=on)
-        .order_by("-effective_from")
-        .first()
+        ProductVersion.objects.filter(product_id=product_id, effective_from__lte=on).order_by("-effective_from").first()
     )
     if version is None:
         raise ValidationFailed(f"product {product_id} has no version in force on {on}", field="product")

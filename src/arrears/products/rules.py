@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -71,7 +72,7 @@ _MONEY_FIELDS = (
 
 def _decimal(name: str, value: Any) -> Decimal:
     if isinstance(value, float):
-        raise ValidationFailed("give decimals as strings, e.g. \"0.0005\", not floats", field=name)
+        raise ValidationFailed('give decimals as strings, e.g. "0.0005", not floats', field=name)
     try:
         result = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -96,9 +97,7 @@ def _components(name: str, value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [v.strip() for v in value.split(",")]
     if not isinstance(value, list | tuple) or sorted(value) != sorted(COMPONENTS):
-        raise ValidationFailed(
-            f"must list each of {', '.join(COMPONENTS)} exactly once, got {value!r}", field=name
-        )
+        raise ValidationFailed(f"must list each of {', '.join(COMPONENTS)} exactly once, got {value!r}", field=name)
     return tuple(value)
 
 
@@ -106,9 +105,7 @@ def build_params(values: Mapping[str, Any]) -> ProductParams:
     """Validate raw parameter values (from YAML, a form or the database) into ProductParams."""
     unknown = sorted(set(values) - set(_FIELDS))
     if unknown:
-        raise ValidationFailed(
-            f"unknown product parameter; known: {', '.join(sorted(_FIELDS))}", field=unknown[0]
-        )
+        raise ValidationFailed(f"unknown product parameter; known: {', '.join(sorted(_FIELDS))}", field=unknown[0])
     clean: dict[str, Any] = {}
     for name, raw in values.items():
         if name in _RATE_FIELDS:
@@ -124,8 +121,7 @@ def build_params(values: Mapping[str, Any]) -> ProductParams:
             if amount < 0 or amount != amount.quantize(Decimal("0.01")):
                 raise ValidationFailed("must be a non-negative amount with two decimals", field=name)
             clean[name] = amount.quantize(Decimal("0.01"))
-        elif name in ("statement_day", "due_days_after_statement", "allocation_late_from_dpd",
-                      "charge_off_dpd"):
+        elif name in ("statement_day", "due_days_after_statement", "allocation_late_from_dpd", "charge_off_dpd"):
             clean[name] = _int(name, raw)
         elif name in ("allocation_waterfall", "allocation_waterfall_late"):
             clean[name] = _components(name, raw)
@@ -139,9 +135,7 @@ def build_params(values: Mapping[str, Any]) -> ProductParams:
             clean[name] = raw
         elif name == "interest_on_partial_payment":
             if raw not in INTEREST_CONVENTIONS:
-                raise ValidationFailed(
-                    f"must be one of {', '.join(INTEREST_CONVENTIONS)}", field=name
-                )
+                raise ValidationFailed(f"must be one of {', '.join(INTEREST_CONVENTIONS)}", field=name)
             clean[name] = raw
         elif name == "currency":
             if not isinstance(raw, str) or len(raw) != 3 or not raw.isalpha():
@@ -159,7 +153,7 @@ def _check_consistency(p: ProductParams) -> None:
     if not 1 <= p.due_days_after_statement <= 27:
         raise ValidationFailed("must be between 1 and 27 days", field="due_days_after_statement")
     edges = p.bucket_edges
-    if any(b <= a for a, b in zip(edges, edges[1:], strict=False)) or edges[0] < 1:
+    if any(b <= a for a, b in itertools.pairwise(edges)) or edges[0] < 1:
         raise ValidationFailed("edges must be positive and strictly increasing", field="bucket_edges")
     if not 1 <= p.charge_off_dpd <= 3650:
         raise ValidationFailed("must be between 1 and 3650 days", field="charge_off_dpd")

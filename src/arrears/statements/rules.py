@@ -129,10 +129,7 @@ def compute_interest(
         paid = previous.paid_by_due_fen or 0
         unpaid = max(0, min(owed, previous.new_balance_fen - paid))
         if owed > 0 and unpaid > 0:
-            purchases = [
-                p for p in postings
-                if p.kind == "purchase" and previous.period_start <= p.posting_date < Sp
-            ]
+            purchases = [p for p in postings if p.kind == "purchase" and previous.period_start <= p.posting_date < Sp]
             carried = owed - sum(p.amount_fen for p in purchases)
             # A credit carried in (carried < 0) covered part of the purchases: the unpaid amount is
             # shared over the purchases alone, so the base never exceeds what is unpaid.

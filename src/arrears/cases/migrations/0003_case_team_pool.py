@@ -5,17 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0002_case_last_contact'),
-        ('ledger', '0002_entries_are_immutable'),
-        ('people', '0001_initial'),
+        ("cases", "0002_case_last_contact"),
+        ("ledger", "0002_entries_are_immutable"),
+        ("people", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='case',
-            index=models.Index(condition=models.Q(('collector__isnull', True)), fields=['team', '-priority'], name='case_team_pool'),
+            model_name="case",
+            index=models.Index(
+                condition=models.Q(("collector__isnull", True)), fields=["team", "-priority"], name="case_team_pool"
+            ),
         ),
     ]

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contacts', '0001_initial'),
+        ("contacts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='flagged',
+            model_name="contact",
+            name="flagged",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='source',
-            field=models.CharField(default='workbench', max_length=20),
+            model_name="contact",
+            name="source",
+            field=models.CharField(default="workbench", max_length=20),
         ),
     ]

@@ -4,40 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='CycleDay',
+            name="CycleDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_date', models.DateField(unique=True)),
-                ('finished_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("business_date", models.DateField(unique=True)),
+                ("finished_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'completed cycle day',
-                'verbose_name_plural': 'completed cycle days',
+                "verbose_name": "completed cycle day",
+                "verbose_name_plural": "completed cycle days",
             },
         ),
         migrations.CreateModel(
-            name='StepRun',
+            name="StepRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_date', models.DateField()),
-                ('step', models.CharField(max_length=40)),
-                ('partition', models.IntegerField()),
-                ('rows', models.IntegerField(default=0)),
-                ('seconds', models.FloatField(default=0)),
-                ('finished_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("business_date", models.DateField()),
+                ("step", models.CharField(max_length=40)),
+                ("partition", models.IntegerField()),
+                ("rows", models.IntegerField(default=0)),
+                ("seconds", models.FloatField(default=0)),
+                ("finished_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'cycle step run',
-                'verbose_name_plural': 'cycle step runs',
-                'constraints': [models.UniqueConstraint(fields=('business_date', 'step', 'partition'), name='step_once_a_day')],
+                "verbose_name": "cycle step run",
+                "verbose_name_plural": "cycle step runs",
+                "constraints": [
+                    models.UniqueConstraint(fields=("business_date", "step", "partition"), name="step_once_a_day")
+                ],
             },
         ),
     ]

@@ -5,28 +5,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BucketChange',
+            name="BucketChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('change_date', models.DateField()),
-                ('from_bucket', models.PositiveSmallIntegerField()),
-                ('to_bucket', models.PositiveSmallIntegerField()),
-                ('dpd', models.IntegerField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bucket_changes', to='ledger.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("change_date", models.DateField()),
+                ("from_bucket", models.PositiveSmallIntegerField()),
+                ("to_bucket", models.PositiveSmallIntegerField()),
+                ("dpd", models.IntegerField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="bucket_changes", to="ledger.account"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bucket change',
-                'verbose_name_plural': 'bucket changes',
-                'constraints': [models.UniqueConstraint(fields=('account', 'change_date'), name='one_bucket_change_a_day')],
+                "verbose_name": "bucket change",
+                "verbose_name_plural": "bucket changes",
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "change_date"), name="one_bucket_change_a_day")
+                ],
             },
         ),
     ]

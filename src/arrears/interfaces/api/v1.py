@@ -56,8 +56,11 @@ class PaymentOut(Schema):
     value_date: dt.date
 
 
-@api.post("/v1/payments", response={201: PaymentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
-          tags=["payments"])
+@api.post(
+    "/v1/payments",
+    response={201: PaymentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    tags=["payments"],
+)
 def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
     """Post one payment; it is allocated by the product's waterfall."""
     if not request.user.has_perm("payments.add_payment"):
@@ -68,13 +71,22 @@ def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
         raise ArrearsError(str(exc).split(": ", 1)[-1], field="amount") from None
     today = business_days.today()
     payment = post_payment(
-        actor=request.user.get_username(), business_date=today,
-        payment=PaymentIn(account_number=body.account, amount=amount, value_date=body.date or today,
-                          reference=body.reference),
+        actor=request.user.get_username(),
+        business_date=today,
+        payment=PaymentIn(
+            account_number=body.account, amount=amount, value_date=body.date or today, reference=body.reference
+        ),
         source="api",
     )
-    return Status(201, {"reference": payment.reference, "account": body.account,
-                        "amount": format_fen(payment.amount_fen), "value_date": payment.value_date})
+    return Status(
+        201,
+        {
+            "reference": payment.reference,
+            "account": body.account,
+            "amount": format_fen(payment.amount_fen),
+            "value_date": payment.value_date,
+        },
+    )
 
 
 class AccountOut(Schema):
@@ -89,9 +101,14 @@ class AccountOut(Schema):
 @api.get("/v1/accounts/{number}", response={200: AccountOut, 404: ErrorOut}, tags=["accounts"])
 def read_account(request: HttpRequest, number: str) -> Any:
     account = account_for(request.user, number)
-    return {"number": account.number, "status": account.status, "balance": format_fen(account.balance_fen),
-            "balances": {k: f"{v:.2f}" for k, v in account.balances().items()}, "dpd": account.dpd,
-            "bucket": account.bucket_label}
+    return {
+        "number": account.number,
+        "status": account.status,
+        "balance": format_fen(account.balance_fen),
+        "balances": {k: f"{v:.2f}" for k, v in account.balances().items()},
+        "dpd": account.dpd,
+        "bucket": account.bucket_label,
+    }
 
 
 api.add_router("/v1", cases_router)

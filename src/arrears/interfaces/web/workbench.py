@@ -120,7 +120,10 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         actor=request.user.get_username(), action="customer.view", object_type="customer", object_id=case.customer_id
     )
     call = check_case_contact(
-        case=case, channel="phone", address=case.customer.mobile, at=business_days.now(),
+        case=case,
+        channel="phone",
+        address=case.customer.mobile,
+        at=business_days.now(),
         language=translation.get_language(),
     )
     return render(

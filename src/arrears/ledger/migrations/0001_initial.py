@@ -5,108 +5,192 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('products', '0001_initial'),
+        ("products", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('national_id', models.CharField(blank=True, max_length=32, verbose_name='national ID number')),
-                ('mobile', models.CharField(blank=True, max_length=32, verbose_name='mobile phone')),
-                ('home_phone', models.CharField(blank=True, max_length=32, verbose_name='home phone')),
-                ('work_phone', models.CharField(blank=True, max_length=32, verbose_name='work phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('region', models.CharField(blank=True, max_length=64, verbose_name='region')),
-                ('time_zone', models.CharField(default='Asia/Shanghai', max_length=64, verbose_name='time zone')),
-                ('language', models.CharField(choices=[('zh-hans', '简体中文'), ('en', 'English')], default='zh-hans', max_length=8, verbose_name='preferred language')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("national_id", models.CharField(blank=True, max_length=32, verbose_name="national ID number")),
+                ("mobile", models.CharField(blank=True, max_length=32, verbose_name="mobile phone")),
+                ("home_phone", models.CharField(blank=True, max_length=32, verbose_name="home phone")),
+                ("work_phone", models.CharField(blank=True, max_length=32, verbose_name="work phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                ("region", models.CharField(blank=True, max_length=64, verbose_name="region")),
+                ("time_zone", models.CharField(default="Asia/Shanghai", max_length=64, verbose_name="time zone")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("zh-hans", "简体中文"), ("en", "English")],
+                        default="zh-hans",
+                        max_length=8,
+                        verbose_name="preferred language",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
             },
         ),
         migrations.CreateModel(
-            name='Account',
+            name="Account",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=32, unique=True, verbose_name='account number')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('statement_day', models.PositiveSmallIntegerField(verbose_name='statement day')),
-                ('credit_limit_fen', models.BigIntegerField(verbose_name='credit limit (fen)')),
-                ('status', models.CharField(choices=[('open', 'open'), ('blocked', 'blocked'), ('charged_off', 'charged off'), ('closed', 'closed')], default='open', max_length=16, verbose_name='status')),
-                ('principal_fen', models.BigIntegerField(default=0)),
-                ('interest_fen', models.BigIntegerField(default=0)),
-                ('fees_fen', models.BigIntegerField(default=0)),
-                ('dpd', models.IntegerField(default=0, verbose_name='days past due')),
-                ('bucket', models.PositiveSmallIntegerField(default=0, verbose_name='bucket')),
-                ('last_statement_date', models.DateField(blank=True, null=True)),
-                ('charged_off_on', models.DateField(blank=True, null=True)),
-                ('charged_off_fen', models.BigIntegerField(default=0)),
-                ('recovered_fen', models.BigIntegerField(default=0)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='products.product')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='accounts', to='ledger.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=32, unique=True, verbose_name="account number")),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("statement_day", models.PositiveSmallIntegerField(verbose_name="statement day")),
+                ("credit_limit_fen", models.BigIntegerField(verbose_name="credit limit (fen)")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "open"),
+                            ("blocked", "blocked"),
+                            ("charged_off", "charged off"),
+                            ("closed", "closed"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("principal_fen", models.BigIntegerField(default=0)),
+                ("interest_fen", models.BigIntegerField(default=0)),
+                ("fees_fen", models.BigIntegerField(default=0)),
+                ("dpd", models.IntegerField(default=0, verbose_name="days past due")),
+                ("bucket", models.PositiveSmallIntegerField(default=0, verbose_name="bucket")),
+                ("last_statement_date", models.DateField(blank=True, null=True)),
+                ("charged_off_on", models.DateField(blank=True, null=True)),
+                ("charged_off_fen", models.BigIntegerField(default=0)),
+                ("recovered_fen", models.BigIntegerField(default=0)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="accounts", to="products.product"
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="accounts", to="ledger.customer"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'card account',
-                'verbose_name_plural': 'card accounts',
+                "verbose_name": "card account",
+                "verbose_name_plural": "card accounts",
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('purchase', 'purchase'), ('cash_advance', 'cash advance'), ('cash_advance_fee', 'cash-advance fee'), ('payment', 'payment'), ('interest', 'interest'), ('late_fee', 'late fee'), ('annual_fee', 'annual fee'), ('fee_waiver', 'fee waiver'), ('reversal', 'reversal'), ('adjustment', 'adjustment'), ('charge_off', 'charge-off'), ('recovery', 'recovery')], max_length=20)),
-                ('component', models.CharField(choices=[('principal', 'principal'), ('interest', 'interest'), ('fees', 'fees'), ('recovery', 'recovery')], max_length=10)),
-                ('amount_fen', models.BigIntegerField()),
-                ('posting_date', models.DateField()),
-                ('value_date', models.DateField()),
-                ('reference', models.CharField(blank=True, default='', max_length=80)),
-                ('description', models.CharField(blank=True, default='', max_length=200)),
-                ('explanation', models.JSONField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='ledger.account')),
-                ('reverses', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.entry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("purchase", "purchase"),
+                            ("cash_advance", "cash advance"),
+                            ("cash_advance_fee", "cash-advance fee"),
+                            ("payment", "payment"),
+                            ("interest", "interest"),
+                            ("late_fee", "late fee"),
+                            ("annual_fee", "annual fee"),
+                            ("fee_waiver", "fee waiver"),
+                            ("reversal", "reversal"),
+                            ("adjustment", "adjustment"),
+                            ("charge_off", "charge-off"),
+                            ("recovery", "recovery"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "component",
+                    models.CharField(
+                        choices=[
+                            ("principal", "principal"),
+                            ("interest", "interest"),
+                            ("fees", "fees"),
+                            ("recovery", "recovery"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("amount_fen", models.BigIntegerField()),
+                ("posting_date", models.DateField()),
+                ("value_date", models.DateField()),
+                ("reference", models.CharField(blank=True, default="", max_length=80)),
+                ("description", models.CharField(blank=True, default="", max_length=200)),
+                ("explanation", models.JSONField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entries", to="ledger.account"
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="ledger.entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
             },
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['statement_day', 'id'], name='account_statement_day'),
+            model_name="account",
+            index=models.Index(fields=["statement_day", "id"], name="account_statement_day"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(condition=models.Q(('dpd__gt', 0)), fields=['id'], name='account_delinquent'),
+            model_name="account",
+            index=models.Index(condition=models.Q(("dpd__gt", 0)), fields=["id"], name="account_delinquent"),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('statement_day__gte', 1), ('statement_day__lte', 31)), name='statement_day_1_31'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("statement_day__gte", 1), ("statement_day__lte", 31)), name="statement_day_1_31"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='account',
-            constraint=models.CheckConstraint(condition=models.Q(('credit_limit_fen__gte', 0)), name='credit_limit_not_negative'),
+            model_name="account",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("credit_limit_fen__gte", 0)), name="credit_limit_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['account', 'posting_date'], name='entry_account_posting'),
+            model_name="entry",
+            index=models.Index(fields=["account", "posting_date"], name="entry_account_posting"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(condition=models.Q(('reference', ''), _negated=True), fields=('account', 'reference', 'component'), name='entry_reference_once'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("reference", ""), _negated=True),
+                fields=("account", "reference", "component"),
+                name="entry_reference_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen', 0), _negated=True), name='entry_amount_not_zero'),
+            model_name="entry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen", 0), _negated=True), name="entry_amount_not_zero"
+            ),
         ),
     ]

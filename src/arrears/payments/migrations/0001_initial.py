@@ -5,30 +5,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Payment',
+            name="Payment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(max_length=64, unique=True, verbose_name='reference')),
-                ('amount_fen', models.BigIntegerField()),
-                ('value_date', models.DateField(verbose_name='payment date')),
-                ('posting_date', models.DateField()),
-                ('source', models.CharField(default='manual', max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='payments', to='ledger.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reference", models.CharField(max_length=64, unique=True, verbose_name="reference")),
+                ("amount_fen", models.BigIntegerField()),
+                ("value_date", models.DateField(verbose_name="payment date")),
+                ("posting_date", models.DateField()),
+                ("source", models.CharField(default="manual", max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="payments", to="ledger.account"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'payment',
-                'verbose_name_plural': 'payments',
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='payment_positive')],
+                "verbose_name": "payment",
+                "verbose_name_plural": "payments",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount_fen__gt", 0)), name="payment_positive")
+                ],
             },
         ),
     ]

@@ -5,38 +5,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'card product',
-                'verbose_name_plural': 'card products',
+                "verbose_name": "card product",
+                "verbose_name_plural": "card products",
             },
         ),
         migrations.CreateModel(
-            name='ProductVersion',
+            name="ProductVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('parameters', models.JSONField(blank=True, default=dict, help_text='Any parameter left out takes its default.', verbose_name='parameters')),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='products.product')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                (
+                    "parameters",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="Any parameter left out takes its default.",
+                        verbose_name="parameters",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="products.product"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product version',
-                'verbose_name_plural': 'product versions',
-                'ordering': ['product', '-effective_from'],
-                'constraints': [models.UniqueConstraint(fields=('product', 'effective_from'), name='one_version_a_day')],
+                "verbose_name": "product version",
+                "verbose_name_plural": "product versions",
+                "ordering": ["product", "-effective_from"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("product", "effective_from"), name="one_version_a_day")
+                ],
             },
         ),
     ]

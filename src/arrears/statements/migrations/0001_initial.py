@@ -5,43 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0001_initial'),
+        ("ledger", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('statement_date', models.DateField(verbose_name='statement date')),
-                ('period_start', models.DateField()),
-                ('due_date', models.DateField(verbose_name='payment due date')),
-                ('principal_fen', models.BigIntegerField()),
-                ('interest_fen', models.BigIntegerField()),
-                ('fees_fen', models.BigIntegerField()),
-                ('new_balance_fen', models.BigIntegerField()),
-                ('interest_charged_fen', models.BigIntegerField(default=0)),
-                ('fees_charged_fen', models.BigIntegerField(default=0)),
-                ('payments_fen', models.BigIntegerField(default=0)),
-                ('past_due_fen', models.BigIntegerField(default=0)),
-                ('minimum_payment_fen', models.BigIntegerField()),
-                ('minimum_due_fen', models.BigIntegerField()),
-                ('minimum_unpaid_fen', models.BigIntegerField()),
-                ('revolving', models.BooleanField(default=False)),
-                ('grace_kept', models.BooleanField(null=True)),
-                ('paid_by_due_fen', models.BigIntegerField(null=True)),
-                ('explanation', models.JSONField(default=dict)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='ledger.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("statement_date", models.DateField(verbose_name="statement date")),
+                ("period_start", models.DateField()),
+                ("due_date", models.DateField(verbose_name="payment due date")),
+                ("principal_fen", models.BigIntegerField()),
+                ("interest_fen", models.BigIntegerField()),
+                ("fees_fen", models.BigIntegerField()),
+                ("new_balance_fen", models.BigIntegerField()),
+                ("interest_charged_fen", models.BigIntegerField(default=0)),
+                ("fees_charged_fen", models.BigIntegerField(default=0)),
+                ("payments_fen", models.BigIntegerField(default=0)),
+                ("past_due_fen", models.BigIntegerField(default=0)),
+                ("minimum_payment_fen", models.BigIntegerField()),
+                ("minimum_due_fen", models.BigIntegerField()),
+                ("minimum_unpaid_fen", models.BigIntegerField()),
+                ("revolving", models.BooleanField(default=False)),
+                ("grace_kept", models.BooleanField(null=True)),
+                ("paid_by_due_fen", models.BigIntegerField(null=True)),
+                ("explanation", models.JSONField(default=dict)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="statements", to="ledger.account"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'statement',
-                'verbose_name_plural': 'statements',
-                'indexes': [models.Index(fields=['due_date'], name='statement_due_date'), models.Index(condition=models.Q(('minimum_unpaid_fen__gt', 0)), fields=['account', 'due_date'], name='statement_minimum_unpaid')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'statement_date'), name='one_statement_a_date'), models.CheckConstraint(condition=models.Q(('minimum_unpaid_fen__gte', 0), ('minimum_unpaid_fen__lte', models.F('minimum_due_fen'))), name='minimum_unpaid_within_due')],
+                "verbose_name": "statement",
+                "verbose_name_plural": "statements",
+                "indexes": [
+                    models.Index(fields=["due_date"], name="statement_due_date"),
+                    models.Index(
+                        condition=models.Q(("minimum_unpaid_fen__gt", 0)),
+                        fields=["account", "due_date"],
+                        name="statement_minimum_unpaid",
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("account", "statement_date"), name="one_statement_a_date"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("minimum_unpaid_fen__gte", 0), ("minimum_unpaid_fen__lte", models.F("minimum_due_fen"))
+                        ),
+                        name="minimum_unpaid_within_due",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('statements', '0001_initial'),
+        ("statements", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='statement',
-            name='extended_due_date',
-            field=models.DateField(blank=True, null=True, verbose_name='extended due date'),
+            model_name="statement",
+            name="extended_due_date",
+            field=models.DateField(blank=True, null=True, verbose_name="extended due date"),
         ),
     ]

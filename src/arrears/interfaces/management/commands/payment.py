@@ -34,8 +34,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            business_date = dt.date.fromisoformat(options["business_date"]) if options.get("business_date") \
+            business_date = (
+                dt.date.fromisoformat(options["business_date"])
+                if options.get("business_date")
                 else business_days.today()
+            )
         except ValueError:
             raise CommandError("--business-date: use YYYY-MM-DD") from None
         if options["action"] == "post":
@@ -52,9 +55,16 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError("date: use YYYY-MM-DD") from None
         try:
-            payment = post_payment(actor=options["actor"], business_date=business_date, payment=PaymentIn(
-                account_number=options["account"], amount=amount, value_date=value_date,
-                reference=options["reference"]))
+            payment = post_payment(
+                actor=options["actor"],
+                business_date=business_date,
+                payment=PaymentIn(
+                    account_number=options["account"],
+                    amount=amount,
+                    value_date=value_date,
+                    reference=options["reference"],
+                ),
+            )
         except ArrearsError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps({"reference": payment.reference, "amount": format_fen(payment.amount_fen)}))
@@ -66,8 +76,9 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"file: cannot read {path}: {exc}") from None
         try:
-            report = import_payments(actor=options["actor"], text=text, business_date=business_date,
-                                     post_valid=options["post_valid"])
+            report = import_payments(
+                actor=options["actor"], text=text, business_date=business_date, post_valid=options["post_valid"]
+            )
         except ArrearsError as exc:
             raise CommandError(str(exc)) from None
         out = {

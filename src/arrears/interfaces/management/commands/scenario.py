@@ -50,7 +50,10 @@ class Command(BaseCommand):
             env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp}/scenario.sqlite3"}
             done = subprocess.run(
                 [sys.executable, "-m", "arrears.cli", "scenario", "run", str(path), "--in-this-database"],
-                env=env, capture_output=True, text=True, check=False,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
             )
         self.stdout.write(done.stdout, ending="")
         if done.returncode:
