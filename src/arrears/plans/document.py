@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -36,7 +37,7 @@ class Row:
     fee_fen: int
 
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "zh-hans": {
         "title": "个性化分期还款计划书",
         "plan": "计划编号",

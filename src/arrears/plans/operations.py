@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +45,7 @@ def policy() -> PlanPolicy:
     return PlanPolicy.objects.order_by("-id").first() or PlanPolicy()
 
 
-def _require(user: Any, roles: set[str], what: str) -> None:
+def _require(user: Any, roles: AbstractSet[str], what: str) -> None:
     if not (user.is_superuser or roles_of(user) & roles):
         raise ValidationFailed(f"your role may not {what}", field="actor")
 

@@ -25,8 +25,8 @@ def plan_section(context: Any) -> dict[str, Any]:
     )
     language = "zh-hans" if (getattr(request, "LANGUAGE_CODE", "zh-hans") or "").startswith("zh") else "en"
     for plan in plans:
-        plan.summary_text = (plan.summary or {}).get(language, "")
-        plan.payoff_fen = payoff_amount_fen(plan) if plan.status == PlanStatus.ACTIVE else 0
+        plan.summary_text = (plan.summary or {}).get(language, "")  # type: ignore[attr-defined]
+        plan.payoff_fen = payoff_amount_fen(plan) if plan.status == PlanStatus.ACTIVE else 0  # type: ignore[attr-defined]
     return {
         "case": case,
         "plans": plans,
