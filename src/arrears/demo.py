@@ -33,6 +33,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from faker import Faker
 
+from arrears import business_days
 from arrears.business_days import add_months, date_range, last_day_of_month
 from arrears.cycle.models import CycleDay
 from arrears.cycle.runner import run_date
@@ -724,4 +725,19 @@ def ensure_demo_users() -> list[DemoLogin]:
                 is_staff=superuser,
             )
         logins.append(DemoLogin(username, DEMO_PASSWORD, role, created))
+    _demo_team()
     return logins
+
+
+def _demo_team() -> None:
+    """The lead's team with the collector, and one queue for every past-due bucket, so that the
+    collector's workbench has cases from the first login."""
+    from arrears.cases.cycle import route_cases
+    from arrears.cases.models import Queue
+    from arrears.people.models import Team
+
+    lead, collector = User.objects.get(username="lead"), User.objects.get(username="collector")
+    team, _ = Team.objects.get_or_create(name="催收一组", defaults={"lead": lead})
+    team.members.add(lead, collector)
+    Queue.objects.get_or_create(name="M1-M7 全部逾期", defaults={"team": team, "min_bucket": 1, "max_bucket": 7})
+    route_cases(business_days.today())
