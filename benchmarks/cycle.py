@@ -352,9 +352,9 @@ def _measure_day(database: str, size: int, workers: int, profile: str | None) ->
 
 
 def _step_names() -> list[str]:
-    from arrears.cycle.steps import STEPS
+    from arrears.cycle.registry import STEPS
 
-    return [name for name, _ in STEPS]
+    return [step.name for step in STEPS]
 
 
 # --------------------------------------------------------------------------- portfolio

@@ -732,12 +732,15 @@ def ensure_demo_users() -> list[DemoLogin]:
 def _demo_team() -> None:
     """The lead's team with the collector, and one queue for every past-due bucket, so that the
     collector's workbench has cases from the first login."""
-    from arrears.cases.cycle import route_cases
+    from arrears.cases.cycle import allocate_collectors, route_cases
     from arrears.cases.models import Queue
+    from arrears.ledger.models import Customer
     from arrears.people.models import Team
 
     lead, collector = User.objects.get(username="lead"), User.objects.get(username="collector")
     team, _ = Team.objects.get_or_create(name="催收一组", defaults={"lead": lead})
     team.members.add(lead, collector)
     Queue.objects.get_or_create(name="M1-M7 全部逾期", defaults={"team": team, "min_bucket": 1, "max_bucket": 7})
-    route_cases(business_days.today())
+    today = business_days.today()
+    route_cases(today, 0, (Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1)
+    allocate_collectors(today)

@@ -4,13 +4,14 @@ and the result is the same as a run that never crashed (PRODUCT.md §5)."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import transaction
 
-from arrears.cycle import steps
+from arrears.cycle import registry
 from arrears.cycle.models import CycleDay, StepRun
 from arrears.cycle.runner import run_date
 from arrears.delinquency.models import BucketChange
@@ -66,28 +67,27 @@ def clean_run() -> dict[str, list[tuple[Any, ...]]]:
         return ledger()
 
 
-STEP_NAMES = [name for name, _ in steps.STEPS]
+STEP_NAMES = [step.name for step in registry.STEPS]
 
 
 @contextlib.contextmanager
 def crashing(name: str) -> Iterator[None]:
     """The step runs for real, writes everything, then its process dies before the commit.
 
-    The runner reads the same list object (arrears.cycle.steps.STEPS), so the entry is swapped in place.
+    The runner reads the same list object (arrears.cycle.registry.STEPS), so the entry is swapped in place.
     """
     position = STEP_NAMES.index(name)
-    original = steps.STEPS[position]
-    real_step = original[1]
+    original = registry.STEPS[position]
 
     def crash_after_writing(*args: Any) -> int:
-        real_step(*args)
+        original.run(*args)
         raise Crash(name)
 
-    steps.STEPS[position] = (name, crash_after_writing)
+    registry.STEPS[position] = dataclasses.replace(original, run=crash_after_writing)
     try:
         yield
     finally:
-        steps.STEPS[position] = original
+        registry.STEPS[position] = original
 
 
 @pytest.mark.django_db

@@ -1,43 +1,56 @@
-"""The cycle's steps over customers: open, update and close cases, route them to queues and
-collectors, judge promises. Set-based: a fixed number of statements per chunk of cases."""
+"""The cases' steps of the daily cycle, each over the customers lo <= id < hi: open, update, close
+cases and route them to queues; then, once for all, give the unassigned cases to collectors.
+Set-based: a fixed number of statements per partition (route_cases: per chunk of cases)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.db.models import BigIntegerField, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Cast, Coalesce, Least
 
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange, Queue
 from arrears.cases.rules import QueueRule, assign_collectors, match_queue
-from arrears.concessions.operations import expire_approvals, judge_settlements
-from arrears.ledger.models import Account, AccountStatus
-from arrears.payments.models import Payment
+from arrears.ledger.models import ACTIVE, Account, AccountStatus
 from arrears.people.models import Role
-from arrears.promises.models import Promise, PromisePolicy, PromiseStatus
-from arrears.promises.rules import judge
+from arrears.statements.models import Statement
 
 CHUNK = 5000
-ACTIVE = (AccountStatus.OPEN, AccountStatus.BLOCKED)
-CustomerStep = Callable[[dt.date], int]
 
 
-def _history(cases: list[tuple[int, str, str]], d: dt.date, reason: str) -> None:
+def history(cases: list[tuple[int, str, str]], d: dt.date, reason: str) -> None:
+    """Record case status changes (case, from, to) in bulk."""
     CaseStatusChange.objects.bulk_create(
         [CaseStatusChange(case_id=c, change_date=d, from_status=f, to_status=t, reason=reason) for c, f, t in cases],
         batch_size=2000,
     )
 
 
-def open_cases(d: dt.date) -> int:
+def _cases(lo: int, hi: int) -> QuerySet[Case]:
+    return Case.objects.filter(customer_id__gte=lo, customer_id__lt=hi)
+
+
+def open_cases(d: dt.date, lo: int, hi: int) -> int:
     """One case per customer as soon as any of the customer's accounts is past due."""
     open_case = Case.objects.filter(customer_id=OuterRef("customer_id")).exclude(status=CaseStatus.CLOSED)
     customers = list(
-        Account.objects.filter(status__in=ACTIVE, dpd__gte=1)
+        Account.objects.filter(status__in=ACTIVE, dpd__gte=1, customer_id__gte=lo, customer_id__lt=hi)
         .exclude(Exists(open_case))
         .values_list("customer_id", flat=True)
         .distinct()
@@ -45,20 +58,16 @@ def open_cases(d: dt.date) -> int:
     created = Case.objects.bulk_create([Case(customer_id=c, opened_on=d) for c in customers], batch_size=2000)
     if created and created[0].pk is None:  # backends that do not return ids
         created = list(Case.objects.filter(customer_id__in=customers, opened_on=d).exclude(status=CaseStatus.CLOSED))
-    _history([(c.pk, "", CaseStatus.OPEN) for c in created], d, "account past due")
+    history([(c.pk, "", CaseStatus.OPEN) for c in created], d, "account past due")
     return len(created)
 
 
-def update_cases(d: dt.date) -> int:
+def update_cases(d: dt.date, lo: int, hi: int) -> int:
     """Accounts, past due, worst bucket, DPD, balance and priority of every case not closed."""
     accounts = Account.objects.filter(customer_id=OuterRef("customer_id")).values("customer_id")
 
     def agg(expr: Any) -> Any:
         return Coalesce(Subquery(accounts.annotate(v=expr).values("v")), Value(0))
-
-    from django.db.models import Max
-
-    from arrears.statements.models import Statement
 
     past_due = (
         Statement.objects.annotate(due=Coalesce("extended_due_date", "due_date"))
@@ -67,12 +76,19 @@ def update_cases(d: dt.date) -> int:
         .annotate(v=Sum("minimum_unpaid_fen"))
         .values("v")
     )
-    live = Case.objects.exclude(status=CaseStatus.CLOSED)
+    live = _cases(lo, hi).exclude(status=CaseStatus.CLOSED)
     n = live.update(
         dpd=agg(Max("dpd")),
         worst_bucket=agg(Max("bucket")),
         balance_fen=agg(
-            Sum(F("principal_fen") + F("interest_fen") + F("fees_fen") + F("charged_off_fen") - F("recovered_fen"))
+            Sum(
+                F("principal_fen")
+                + F("interest_fen")
+                + F("fees_fen")
+                + F("plan_fen")
+                + F("charged_off_fen")
+                - F("recovered_fen")
+            )
         ),
         past_due_fen=Coalesce(Subquery(past_due), Value(0)),
     )
@@ -86,14 +102,15 @@ def update_cases(d: dt.date) -> int:
     return n
 
 
-def close_cases(d: dt.date) -> int:
+def close_cases(d: dt.date, lo: int, hi: int) -> int:
     """Close the case of every customer who has cured (no account past due, none charged off)."""
     troubled = Account.objects.filter(customer_id=OuterRef("customer_id")).filter(
         Q(dpd__gt=0, status__in=ACTIVE) | Q(status=AccountStatus.CHARGED_OFF)
     )
     # A case in plan stays open while its plan runs (the plan step puts it back when the plan ends).
     cured = list(
-        Case.objects.exclude(status__in=[CaseStatus.CLOSED, CaseStatus.IN_PLAN])
+        _cases(lo, hi)
+        .exclude(status__in=[CaseStatus.CLOSED, CaseStatus.IN_PLAN])
         .exclude(Exists(troubled))
         .values_list("id", "status")
     )
@@ -101,24 +118,25 @@ def close_cases(d: dt.date) -> int:
     Case.objects.filter(id__in=ids).update(
         status=CaseStatus.CLOSED, closed_on=d, collector=None, lease_holder=None, lease_until=None, queue=None
     )
-    _history([(c, s, CaseStatus.CLOSED) for c, s in cured], d, "cured")
+    history([(c, s, CaseStatus.CLOSED) for c, s in cured], d, "cured")
     return len(ids)
 
 
-def mark_charged_off(d: dt.date) -> int:
+def mark_charged_off(d: dt.date, lo: int, hi: int) -> int:
     written_off = Account.objects.filter(customer_id=OuterRef("customer_id"), status=AccountStatus.CHARGED_OFF)
     rows = list(
-        Case.objects.filter(status__in=[CaseStatus.OPEN, CaseStatus.PROMISED])
+        _cases(lo, hi)
+        .filter(status__in=[CaseStatus.OPEN, CaseStatus.PROMISED])
         .filter(Exists(written_off))
         .values_list("id", "status")
     )
     Case.objects.filter(id__in=[c for c, _ in rows]).update(status=CaseStatus.CHARGED_OFF)
-    _history([(c, s, CaseStatus.CHARGED_OFF) for c, s in rows], d, "account charged off")
+    history([(c, s, CaseStatus.CHARGED_OFF) for c, s in rows], d, "account charged off")
     return len(rows)
 
 
-def route_cases(d: dt.date) -> int:
-    """Each live case to the first queue whose rule it matches; to a collector of that team."""
+def route_cases(d: dt.date, lo: int, hi: int) -> int:
+    """Each live case to the first queue whose rule it matches (a new team leaves its collector)."""
     queues = [QueueRule.of(q) for q in Queue.objects.filter(active=True).order_by("rank", "id")]
     worst_product = Subquery(
         Account.objects.filter(customer_id=OuterRef("customer_id")).order_by("-bucket", "id").values("product_id")[:1]
@@ -127,7 +145,8 @@ def route_cases(d: dt.date) -> int:
     last = 0
     while True:
         chunk = list(
-            Case.objects.exclude(status=CaseStatus.CLOSED)
+            _cases(lo, hi)
+            .exclude(status=CaseStatus.CLOSED)
             .filter(id__gt=last)
             .order_by("id")
             .annotate(product_id=worst_product, language=F("customer__language"), region=F("customer__region"))
@@ -157,10 +176,10 @@ def route_cases(d: dt.date) -> int:
         moved += len(changed)
         if len(chunk) < CHUNK:
             break
-    return moved + _allocate_collectors()
+    return moved
 
 
-def _allocate_collectors() -> int:
+def allocate_collectors(d: dt.date) -> int:
     """Give unassigned cases to the team's collectors, least loaded first, speaking the customer's language."""
     waiting = list(
         Case.objects.exclude(status=CaseStatus.CLOSED)
@@ -196,61 +215,3 @@ def _allocate_collectors() -> int:
         by_id[case_id].collector_id = user_id
     Case.objects.bulk_update([by_id[i] for i in assignment], ["collector_id"], batch_size=2000)
     return len(assignment)
-
-
-def judge_promises(d: dt.date) -> int:
-    """A promise is judged the day after its date plus grace: kept, partly kept or broken."""
-    policy = PromisePolicy.objects.order_by("-id").first()
-    grace = policy.grace_days if policy else 1
-    last_day = d - dt.timedelta(days=grace + 1)
-    paid = (
-        Payment.objects.filter(
-            account__customer_id=OuterRef("case__customer_id"),
-            value_date__gte=OuterRef("taken_on"),
-            value_date__lte=OuterRef("promised_date") + dt.timedelta(days=grace),
-        )
-        .values("account__customer_id")
-        .annotate(s=Sum("amount_fen"))
-        .values("s")
-    )
-    due = list(
-        Promise.objects.filter(status=PromiseStatus.OPEN, promised_date__lte=last_day)
-        .annotate(paid=Coalesce(Subquery(paid), Value(0)))
-        .select_related("case")
-    )
-    broken_cases: list[int] = []
-    settled_cases: list[int] = []
-    for p in due:
-        p.paid_fen = p.paid
-        p.status = judge(amount_fen=p.amount_fen, paid_fen=p.paid)
-        p.judged_on = d
-        (broken_cases if p.status != PromiseStatus.KEPT else settled_cases).append(p.case_id)
-    Promise.objects.bulk_update(due, ["paid_fen", "status", "judged_on"], batch_size=2000)
-    Case.objects.filter(id__in=broken_cases).update(promise_broken_on=d)
-    back = list(
-        Case.objects.filter(id__in=broken_cases + settled_cases, status=CaseStatus.PROMISED).values_list(
-            "id", flat=True
-        )
-    )
-    Case.objects.filter(id__in=back).update(status=CaseStatus.OPEN)
-    _history([(c, CaseStatus.PROMISED, CaseStatus.OPEN) for c in back], d, "promise judged")
-    return len(due)
-
-
-def _monitor_plans(d: dt.date) -> int:
-    from arrears.plans.cycle import monitor_plans
-
-    return monitor_plans(d)
-
-
-CUSTOMER_STEPS: list[tuple[str, CustomerStep]] = [
-    ("plans", _monitor_plans),
-    ("open_cases", open_cases),
-    ("judge_promises", judge_promises),
-    ("judge_settlements", judge_settlements),
-    ("expire_approvals", expire_approvals),
-    ("update_cases", update_cases),
-    ("mark_charged_off", mark_charged_off),
-    ("close_cases", close_cases),
-    ("route_cases", route_cases),
-]

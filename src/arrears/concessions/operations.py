@@ -40,6 +40,7 @@ from arrears.errors import (
     NotPermitted,
     ValidationFailed,
 )
+from arrears.ledger import posting
 from arrears.ledger.adjustments import SETTLEMENT_RULE, post_waiver, write_off_balance
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
 from arrears.ledger.operations import reverse_entry
@@ -192,7 +193,9 @@ def _account_of(case: Case, number: str) -> Account:
 
 
 def _locked_account(pk: int) -> Account:
-    return Account.objects.select_for_update().get(pk=pk)
+    """The account as it is under its row lock (taken through the ledger door, held to commit)."""
+    posting.lock([pk])
+    return Account.objects.get(pk=pk)
 
 
 def _validate_request(user: Any, case: Case, data: ConcessionIn) -> str:
@@ -321,26 +324,26 @@ def _grant(
     reference = f"concession:{concession.pk}"
     explanation = {"rule": concession.kind, "concession": concession.pk, "reason": concession.reason}
     if concession.kind == rules.LATE_FEE_WAIVER:
-        entry = post_waiver(
-            account=account,
+        post_waiver(
+            account=posting.lock([account.pk])[account.pk],
             component=Component.FEES,
             amount_fen=plan.amount_fen,
             business_date=business_date,
             reference=reference,
             explanation=explanation,
         )
-        details["entry"] = entry.pk if entry.pk else Entry.objects.get(account=account, reference=reference).pk
+        details["entry"] = Entry.objects.get(account=account, reference=reference, component=Component.FEES).pk
         status = ConcessionStatus.APPLIED
     elif concession.kind == rules.INTEREST_WAIVER:
-        entry = post_waiver(
-            account=account,
+        post_waiver(
+            account=posting.lock([account.pk])[account.pk],
             component=Component.INTEREST,
             amount_fen=plan.amount_fen,
             business_date=business_date,
             reference=reference,
             explanation=explanation,
         )
-        details["entry"] = entry.pk if entry.pk else Entry.objects.get(account=account, reference=reference).pk
+        details["entry"] = Entry.objects.get(account=account, reference=reference, component=Component.INTEREST).pk
         status = ConcessionStatus.APPLIED
     elif concession.kind == rules.EXTENSION:
         for statement_id, _before, after in plan.statements:
@@ -518,8 +521,8 @@ def expire_approvals(d: dt.date) -> int:
 # --- settlements, judged by the daily cycle ----------------------------------------------------
 
 
-def judge_settlements(d: dt.date) -> int:
-    """Cycle step (customers): an active settlement whose agreed sum has been paid (payments posted
+def judge_settlements(d: dt.date, lo: int, hi: int) -> int:
+    """Cycle step (accounts lo <= id < hi): an active settlement whose agreed sum has been paid (payments posted
     from the day it was agreed to the day before d) writes off the rest, closes the account and, when
     nothing else is past due, the case; one not paid by its last date lapses."""
     from arrears.payments.models import Payment
@@ -535,7 +538,9 @@ def judge_settlements(d: dt.date) -> int:
     )
     last = SettlementPayment.objects.filter(concession=OuterRef("pk")).order_by("-due_date").values("due_date")[:1]
     active = list(
-        Concession.objects.filter(kind=ConcessionKind.SETTLEMENT, status=ConcessionStatus.ACTIVE)
+        Concession.objects.filter(
+            kind=ConcessionKind.SETTLEMENT, status=ConcessionStatus.ACTIVE, account_id__gte=lo, account_id__lt=hi
+        )
         .annotate(paid=Coalesce(Subquery(paid), Value(0)), last_date=Subquery(last))
         .order_by("id")
     )
@@ -569,13 +574,12 @@ def _settle(c: Concession, d: dt.date, paid_fen: int) -> None:
     from arrears.delinquency.models import BucketChange
 
     account = _locked_account(c.account_id)
-    entries = write_off_balance(
-        account=account,
+    written_off = write_off_balance(
+        account=posting.lock([account.pk])[account.pk],
         business_date=d,
         reference=f"concession:{c.pk}:write_off",
         explanation={"rule": SETTLEMENT_RULE, "concession": c.pk, "paid_fen": paid_fen},
     )
-    written_off = -sum(e.amount_fen for e in entries)
     Statement.objects.filter(account=account, minimum_unpaid_fen__gt=0).update(minimum_unpaid_fen=0)
     if account.bucket:
         BucketChange.objects.get_or_create(

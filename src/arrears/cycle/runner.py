@@ -1,4 +1,5 @@
-"""Run the daily cycle: dates in order, partitions of accounts (in parallel when asked), steps in order.
+"""Run the daily cycle: dates in order; for each, the phases of the registry (accounts, customers,
+once), each phase's partitions in parallel worker processes when asked, the steps in order.
 
 Each (date, step, partition) runs in one transaction that also records its StepRun, so a run that
 crashes anywhere restarts where it stopped and a date run twice changes nothing the second time.
@@ -15,42 +16,46 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Max, Min
 
-from arrears.audit.operations import record, seal_pending
+from arrears.audit.operations import record
 from arrears.business_days import date_range
-from arrears.cases.cycle import CUSTOMER_STEPS
 from arrears.cycle.models import CycleDay, StepRun
-from arrears.cycle.steps import STEPS
-from arrears.ledger.models import Account
-from arrears.outreach.operations import send_due_reminders
+from arrears.cycle.registry import ACCOUNTS, CUSTOMERS, ONCE, PHASES, steps
+from arrears.ledger.models import Account, Customer
 from arrears.products.models import versions_in_force
 
 Progress = Callable[[dt.date], None]
+ONCE_PARTITION = -1
+_OWNER: dict[str, type[Account] | type[Customer]] = {ACCOUNTS: Account, CUSTOMERS: Customer}
 
 
-def partitions() -> list[int]:
+def partitions(over: str = ACCOUNTS) -> list[int]:
+    """The partitions of accounts (or customers) by id: ARREARS_PARTITION_SIZE ids each."""
+    if over == ONCE:
+        return [ONCE_PARTITION]
     size = settings.ARREARS_PARTITION_SIZE
-    bounds = Account.objects.aggregate(lo=Min("id"), hi=Max("id"))
+    bounds = _OWNER[over].objects.aggregate(lo=Min("id"), hi=Max("id"))
     if bounds["lo"] is None:
         return []
     return list(range(bounds["lo"] // size, bounds["hi"] // size + 1))
 
 
-def run_partition(business_date: dt.date, partition: int) -> int:
-    """Every step of one date for one partition, skipping the steps already done."""
+def run_partition(business_date: dt.date, partition: int, over: str = ACCOUNTS) -> int:
+    """Every step of one phase for one partition, skipping the steps already done; each step in one
+    transaction with its StepRun, so a crash anywhere restarts at the first step not done."""
     size = settings.ARREARS_PARTITION_SIZE
     lo, hi = partition * size, (partition + 1) * size
     params = versions_in_force(business_date)
     done = set(StepRun.objects.filter(business_date=business_date, partition=partition).values_list("step", flat=True))
     rows = 0
-    for name, step in STEPS:
-        if name in done:
+    for step in steps(over):
+        if step.name in done:
             continue
         started = time.perf_counter()
         with transaction.atomic():
-            n = step(business_date, lo, hi, params)
+            n = step.run(business_date, lo, hi, params)
             StepRun.objects.create(
                 business_date=business_date,
-                step=name,
+                step=step.name,
                 partition=partition,
                 rows=n,
                 seconds=time.perf_counter() - started,
@@ -59,52 +64,28 @@ def run_partition(business_date: dt.date, partition: int) -> int:
     return rows
 
 
-CUSTOMER_PARTITION = -1
-
-
-def run_customer_steps(business_date: dt.date) -> int:
-    """The steps over customers and their cases, once all account partitions are done."""
-    done = set(
-        StepRun.objects.filter(business_date=business_date, partition=CUSTOMER_PARTITION).values_list("step", flat=True)
-    )
-    rows = 0
-    steps = [*CUSTOMER_STEPS, ("due_reminders", send_due_reminders), ("seal_audit", lambda d: seal_pending())]
-    for name, step in steps:
-        if name in done:
-            continue
-        started = time.perf_counter()
-        with transaction.atomic():
-            n = step(business_date)
-            StepRun.objects.create(
-                business_date=business_date,
-                step=name,
-                partition=CUSTOMER_PARTITION,
-                rows=n,
-                seconds=time.perf_counter() - started,
-            )
-        rows += n
-    return rows
-
-
-def _run_partition_in_worker(business_date: dt.date, partition: int) -> int:
+def _run_partition_in_worker(business_date: dt.date, partition: int, over: str) -> int:
     try:
-        return run_partition(business_date, partition)
+        return run_partition(business_date, partition, over)
     finally:
         connections.close_all()
+
+
+def _run_phase(business_date: dt.date, over: str, workers: int) -> int:
+    parts = partitions(over)
+    if workers > 1 and len(parts) > 1:
+        connections.close_all()
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            n = len(parts)
+            return sum(pool.map(_run_partition_in_worker, [business_date] * n, parts, [over] * n))
+    return sum(run_partition(business_date, p, over) for p in parts)
 
 
 def run_date(business_date: dt.date, *, workers: int = 1, actor: str = "cycle") -> bool:
     """Run one business date; False when it had already completed."""
     if CycleDay.objects.filter(business_date=business_date).exists():
         return False
-    parts = partitions()
-    if workers > 1 and len(parts) > 1:
-        connections.close_all()
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            rows = sum(pool.map(_run_partition_in_worker, [business_date] * len(parts), parts))
-    else:
-        rows = sum(run_partition(business_date, p) for p in parts)
-    rows += run_customer_steps(business_date)
+    rows = sum(_run_phase(business_date, over, workers) for over in PHASES)
     with transaction.atomic():
         CycleDay.objects.create(business_date=business_date)
         record(
@@ -112,7 +93,7 @@ def run_date(business_date: dt.date, *, workers: int = 1, actor: str = "cycle") 
             action="cycle.run",
             object_type="cycle_day",
             object_id=business_date.isoformat(),
-            after={"partitions": len(parts), "rows": rows},
+            after={"partitions": len(partitions(ACCOUNTS)), "rows": rows},
         )
     return True
 

@@ -44,6 +44,10 @@ class AccountStatus(models.TextChoices):
     CLOSED = "closed", pgettext_lazy("account status", "closed")
 
 
+# Accounts the cycle still works on: interest, fees, statements, ageing and charge-off.
+ACTIVE = (AccountStatus.OPEN, AccountStatus.BLOCKED)
+
+
 class Account(models.Model):
     """A card account. The balance columns are a cache of the ledger, proved by `arrears ledger check`."""
 

@@ -9,18 +9,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 
 from arrears.audit.operations import record, record_many
 from arrears.errors import Duplicate, NotFound, ValidationFailed
+from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, Customer, Entry, EntryKind
 from arrears.money import AmountError, to_fen
 from arrears.products.models import Product, ProductVersion, versions_in_force
 from arrears.products.rules import ProductParams
 from arrears.statements.rules import cash_advance_fee
-
-CACHE_FIELD = {Component.PRINCIPAL: "principal_fen", Component.INTEREST: "interest_fen", Component.FEES: "fees_fen"}
 
 
 def _positive_fen(amount: Decimal, field: str = "amount") -> int:
@@ -164,21 +162,7 @@ def get_account(number: str) -> Account:
         raise NotFound(f"no account numbered {number!r}", field="account") from None
 
 
-def _post(account: Account, entries: list[Entry]) -> None:
-    """Insert entries and move the balance cache by the same amounts, in the caller's transaction."""
-    Entry.objects.bulk_create(entries)
-    moves: dict[str, Any] = {}
-    for component, field in CACHE_FIELD.items():
-        delta = sum(e.amount_fen for e in entries if e.component == component)
-        if delta:
-            moves[field] = F(field) + delta
-    if moves:
-        Account.objects.filter(pk=account.pk).update(**moves)
-
-
 CHARGE_KINDS = (EntryKind.PURCHASE, EntryKind.CASH_ADVANCE, EntryKind.ANNUAL_FEE)
-# Accounts per UPDATE of the balance cache (well inside SQLite's limit on query variables).
-CACHE_UPDATE_CHUNK = 5000
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -203,7 +187,7 @@ def post_charge(
     value_date: dt.date | None = None,
     description: str = "",
     reference: str = "",
-) -> list[Entry]:
+) -> list[posting.Line]:
     """A purchase, cash advance or annual fee (with the cash-advance fee a cash advance carries)."""
     charge = ChargeIn(
         account_number=account.number,
@@ -216,10 +200,10 @@ def post_charge(
     return post_charges(actor=actor, charges=[charge], business_date=business_date)
 
 
-def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.date) -> list[Entry]:
+def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.date) -> list[posting.Line]:
     """Post many charges in bulk, all or none: the first problem is raised, naming its field, and
-    nothing is written. A fixed number of queries for any count: the entries in bulk inserts, the
-    balance cache moved by one UPDATE per CACHE_UPDATE_CHUNK accounts, one audit insert per kind."""
+    nothing is written. A fixed number of queries for any count: the ledger door's statements per
+    chunk of accounts, one audit insert per kind."""
     if not charges:
         return []
     accounts = {
@@ -231,15 +215,15 @@ def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.d
     cash = any(c.kind == EntryKind.CASH_ADVANCE for c in charges)
     params = versions_in_force(business_date) if cash else {}
     fens = _validate_charges(charges, accounts, params, business_date)
-    entries: list[Entry] = []
+    entries: list[posting.Line] = []
     audit: dict[str, list[tuple[object, Any]]] = defaultdict(list)
     for charge, fen in zip(charges, fens, strict=True):
         account = accounts[charge.account_number]
         value_date = charge.value_date or business_date
         component = Component.FEES if charge.kind == EntryKind.ANNUAL_FEE else Component.PRINCIPAL
         posted = [
-            Entry(
-                account=account,
+            posting.Line(
+                account_id=account.pk,
                 kind=charge.kind,
                 component=component,
                 amount_fen=fen,
@@ -254,8 +238,8 @@ def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.d
             fee = cash_advance_fee(params=p, amount_fen=fen)
             if fee:
                 posted.append(
-                    Entry(
-                        account=account,
+                    posting.Line(
+                        account_id=account.pk,
                         kind=EntryKind.CASH_ADVANCE_FEE,
                         component=Component.FEES,
                         amount_fen=fee,
@@ -274,8 +258,7 @@ def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.d
             (account.number, [{"kind": e.kind, "component": e.component, "amount_fen": e.amount_fen} for e in posted])
         )
     with transaction.atomic():
-        Entry.objects.bulk_create(entries, batch_size=2000)
-        _move_cache(entries)
+        posting.post(entries)
         for kind, items in audit.items():
             record_many(actor=actor, action=f"entry.{kind}", object_type="account", items=items)
     return entries
@@ -334,51 +317,33 @@ def _validate_charges(
     return fens
 
 
-def _move_cache(entries: Sequence[Entry]) -> None:
-    """Add entries to the balance cache: one UPDATE per CACHE_UPDATE_CHUNK accounts, joining a
-    VALUES list of (account, principal, interest, fees) moves."""
-    fields = list(CACHE_FIELD.values())
-    deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for e in entries:
-        deltas[e.account_id][fields.index(CACHE_FIELD[Component(e.component)])] += e.amount_fen
-    table = connection.ops.quote_name(Account._meta.db_table)
-    sets = ", ".join(f"{f} = {table}.{f} + moves.{f}" for f in fields)
-    ids = sorted(deltas)
-    with connection.cursor() as cursor:
-        for i in range(0, len(ids), CACHE_UPDATE_CHUNK):
-            chunk = ids[i : i + CACHE_UPDATE_CHUNK]
-            # The first row's casts give PostgreSQL the column types.
-            rows = [
-                "(CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT), CAST(%s AS BIGINT))",
-                *["(%s, %s, %s, %s)"] * (len(chunk) - 1),
-            ]
-            cursor.execute(
-                f"WITH moves (id, {', '.join(fields)}) AS (VALUES {', '.join(rows)}) "
-                f"UPDATE {table} SET {sets} FROM moves WHERE {table}.id = moves.id",
-                [x for pk in chunk for x in (pk, *deltas[pk])],
-            )
-
-
 def reverse_entry(*, actor: str, entry: Entry, business_date: dt.date, reason: str) -> Entry:
     """Cancel an entry by posting its opposite; the original stays as it was."""
     if not reason.strip():
         raise ValidationFailed("give the reason for the reversal", field="reason")
-    if Entry.objects.filter(reverses=entry).exists():
-        raise ValidationFailed("this entry has already been reversed", field="entry")
-    if entry.kind == EntryKind.REVERSAL:
+    if entry.kind in (EntryKind.REVERSAL, EntryKind.PLAN_RETURN):
         raise ValidationFailed("a reversal cannot itself be reversed; post a new entry", field="entry")
-    reversal = Entry(
-        account_id=entry.account_id,
-        kind=EntryKind.REVERSAL,
-        component=entry.component,
-        amount_fen=-entry.amount_fen,
-        posting_date=business_date,
-        value_date=business_date,
-        reverses=entry,
-        description=reason[:200],
-    )
+    if entry.kind in (EntryKind.CHARGE_OFF, EntryKind.PLAN_TRANSFER):
+        raise ValidationFailed(
+            f"a {entry.kind} is undone by its own operation, not by reversing one of its entries", field="entry"
+        )
     with transaction.atomic():
-        _post(entry.account, [reversal])
+        posting.lock([entry.account_id])
+        if Entry.objects.filter(reverses=entry).exists():
+            raise ValidationFailed("this entry has already been reversed", field="entry")
+        posting.post(
+            [
+                posting.Line(
+                    account_id=entry.account_id,
+                    kind=EntryKind.REVERSAL,
+                    component=entry.component,
+                    amount_fen=-entry.amount_fen,
+                    posting_date=business_date,
+                    reverses_id=entry.pk,
+                    description=reason,
+                )
+            ]
+        )
         record(
             actor=actor,
             action="entry.reverse",
@@ -387,4 +352,4 @@ def reverse_entry(*, actor: str, entry: Entry, business_date: dt.date, reason: s
             before={"kind": entry.kind, "amount_fen": entry.amount_fen},
             after={"reason": reason},
         )
-    return reversal
+    return Entry.objects.get(reverses=entry)

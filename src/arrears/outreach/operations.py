@@ -273,8 +273,9 @@ def opt_out_by_link(token: str) -> Customer:
 # --- CN-REMIND: reminders before due dates, sent by the cycle ------------------------------------
 
 
-def send_due_reminders(d: dt.date) -> int:
-    """SMS every customer whose statement falls due in N days with its minimum unpaid; once each.
+def send_due_reminders(d: dt.date, lo: int, hi: int) -> int:
+    """SMS every customer whose statement (of accounts lo <= id < hi) falls due in N days with its
+    minimum unpaid; once each.
 
     Bulk: the statements, the customers' compliance facts and the existing reminders in a fixed
     number of queries; one outbox write and one bulk insert for the lot.
@@ -282,7 +283,11 @@ def send_due_reminders(d: dt.date) -> int:
     due = d + dt.timedelta(days=settings.ARREARS_REMIND_DAYS_BEFORE)
     statements = list(
         Statement.objects.filter(
-            due_date=due, minimum_unpaid_fen__gt=0, account__status__in=[AccountStatus.OPEN, AccountStatus.BLOCKED]
+            due_date=due,
+            minimum_unpaid_fen__gt=0,
+            account__status__in=[AccountStatus.OPEN, AccountStatus.BLOCKED],
+            account_id__gte=lo,
+            account_id__lt=hi,
         ).select_related("account__customer")
     )
     templates = {

@@ -10,12 +10,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
 from arrears.audit.operations import record_many
 from arrears.errors import Duplicate, NotFound, ValidationFailed
-from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
+from arrears.ledger import posting
+from arrears.ledger.models import Account, AccountStatus, Component, EntryKind
 from arrears.money import AmountError, parse_amount, to_fen
 from arrears.payments.models import Payment
 from arrears.payments.rules import allocate
@@ -26,7 +28,6 @@ from arrears.statements.models import Statement
 from arrears.statements.rules import apply_to_minimums
 
 REFERENCE = re.compile(r"^[A-Za-z0-9._:/-]{1,64}$")
-CACHE_FIELD = {"principal": "principal_fen", "interest": "interest_fen", "fees": "fees_fen"}
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -156,94 +157,66 @@ def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: 
     """Allocate and post validated payments in bulk: a fixed number of queries for any count."""
     payments = sorted(payments, key=lambda p: p.value_date)
     with transaction.atomic():
-        accounts = {
-            a.number: a
-            for a in Account.objects.select_for_update().filter(number__in={p.account_number for p in payments})
-        }
+        ids = dict(Account.objects.filter(number__in={p.account_number for p in payments}).values_list("number", "id"))
+        locked = posting.lock(ids.values())
+        # What each account owes now, moved by each payment as it is allocated.
+        owed: dict[int, dict[str, int]] = {pk: {c: b.of(c) for c in posting.OWED} for pk, b in locked.items()}
         params = versions_in_force(business_date)
         unpaid: dict[int, list[Statement]] = defaultdict(list)
-        for s in Statement.objects.filter(account__in=accounts.values(), minimum_unpaid_fen__gt=0).order_by(
+        for s in Statement.objects.filter(account_id__in=locked, minimum_unpaid_fen__gt=0).order_by(
             "account_id", "due_date"
         ):
             unpaid[s.account_id].append(s)
-        plans = active_plans(a.pk for a in accounts.values())
+        plans = active_plans(locked)
         created: list[Payment] = []
-        entries: list[Entry] = []
+        lines: list[posting.Line] = []
         touched_statements: list[Statement] = []
         for p in payments:
-            account = accounts[p.account_number]
+            account = locked[ids[p.account_number]]
+            balances = owed[account.id]
             fen = to_fen(p.amount)
             created.append(
                 Payment(
                     reference=p.reference,
-                    account=account,
+                    account_id=account.id,
                     amount_fen=fen,
                     value_date=p.value_date,
                     posting_date=business_date,
                     source=source,
                 )
             )
+
             if account.status == AccountStatus.CHARGED_OFF:
-                entries.append(
-                    Entry(
-                        account=account,
-                        kind=EntryKind.RECOVERY,
-                        component=Component.RECOVERY,
-                        amount_fen=-fen,
-                        posting_date=business_date,
-                        value_date=p.value_date,
-                        reference=p.reference,
-                    )
-                )
-                account.recovered_fen += fen
+                lines.append(_line(account.id, p, business_date, Component.RECOVERY, fen, kind=EntryKind.RECOVERY))
                 continue
-            plan = plans.get(account.pk)
-            if plan is not None and account.plan_fen > 0:
+            plan = plans.get(account.id)
+            if plan is not None and balances[Component.PLAN] > 0:
                 # An active plan takes its amount due first (arrears.plans.life.split_payment).
                 paid = plan_life.paid_into_plan(
-                    moved_fen=plan.moved_fen, charged_fen=plan.charged_fen, plan_fen=account.plan_fen
+                    moved_fen=plan.moved_fen, charged_fen=plan.charged_fen, plan_fen=balances[Component.PLAN]
                 )
                 split = plan_life.split_payment(
                     amount_fen=fen,
                     plan_due_fen=plan_life.amount_due(schedule=plan.schedule, paid_fen=paid, on=p.value_date),
-                    plan_fen=account.plan_fen,
-                    card_owed_fen=sum(max(getattr(account, f), 0) for f in CACHE_FIELD.values()),
+                    plan_fen=balances[Component.PLAN],
+                    card_owed_fen=sum(max(balances[c], 0) for c in posting.CARD),
                 )
                 if split.to_plan_fen:
-                    entries.append(
-                        Entry(
-                            account=account,
-                            kind=EntryKind.PAYMENT,
-                            component=Component.PLAN,
-                            amount_fen=-split.to_plan_fen,
-                            posting_date=business_date,
-                            value_date=p.value_date,
-                            reference=p.reference,
-                            explanation={"plan": plan.plan_id},
-                        )
+                    lines.append(
+                        _line(account.id, p, business_date, Component.PLAN, split.to_plan_fen, {"plan": plan.plan_id})
                     )
-                    account.plan_fen -= split.to_plan_fen
+                    balances[Component.PLAN] -= split.to_plan_fen
                 fen = split.to_card_fen
                 if not fen:
                     continue
             order = params[account.product_id].waterfall_for(account.dpd)
-            balances = {c: getattr(account, f) for c, f in CACHE_FIELD.items()}
-            for component, part in allocate(fen, balances, order).items():
+            card: dict[str, int] = {c: balances[c] for c in posting.CARD}
+            for component, part in allocate(fen, card, order).items():
                 if part:
-                    entries.append(
-                        Entry(
-                            account=account,
-                            kind=EntryKind.PAYMENT,
-                            component=component,
-                            amount_fen=-part,
-                            posting_date=business_date,
-                            value_date=p.value_date,
-                            reference=p.reference,
-                            explanation={"waterfall": list(order), "dpd": account.dpd},
-                        )
-                    )
-                    setattr(account, CACHE_FIELD[component], getattr(account, CACHE_FIELD[component]) - part)
-            statements = unpaid[account.pk]
+                    explanation = {"waterfall": list(order), "dpd": account.dpd}
+                    lines.append(_line(account.id, p, business_date, component, part, explanation))
+                    balances[component] -= part
+            statements = unpaid[account.id]
             for s, left in zip(
                 statements, apply_to_minimums([s.minimum_unpaid_fen for s in statements], fen), strict=True
             ):
@@ -251,21 +224,45 @@ def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: 
                     s.minimum_unpaid_fen = left
                     touched_statements.append(s)
         Payment.objects.bulk_create(created, batch_size=2000)
-        Entry.objects.bulk_create(entries, batch_size=2000)
-        Account.objects.bulk_update(
-            list(accounts.values()), [*CACHE_FIELD.values(), "plan_fen", "recovered_fen"], batch_size=2000
-        )
+        posting.post(lines)
         if touched_statements:
             Statement.objects.bulk_update(
                 list({s.pk: s for s in touched_statements}.values()), ["minimum_unpaid_fen"], batch_size=2000
             )
+        numbers = {pk: number for number, pk in ids.items()}
         record_many(
             actor=actor,
             action="payment.post",
             object_type="payment",
             items=[
-                (c.reference, {"account": c.account.number, "amount_fen": c.amount_fen, "value_date": c.value_date})
+                (
+                    c.reference,
+                    {"account": numbers[c.account_id], "amount_fen": c.amount_fen, "value_date": c.value_date},
+                )
                 for c in created
             ],
         )
     return created
+
+
+def _line(
+    account_id: int,
+    payment: PaymentIn,
+    business_date: dt.date,
+    component: str,
+    amount_fen: int,
+    explanation: dict[str, Any] | None = None,
+    *,
+    kind: str = EntryKind.PAYMENT,
+) -> posting.Line:
+    """The part of a payment that lowers one component."""
+    return posting.Line(
+        account_id=account_id,
+        kind=kind,
+        component=component,
+        amount_fen=-amount_fen,
+        posting_date=business_date,
+        value_date=payment.value_date,
+        reference=payment.reference,
+        explanation=explanation,
+    )

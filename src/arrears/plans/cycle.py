@@ -3,15 +3,16 @@ that start, and complete, pay off or break plans (rules in arrears.plans.life).
 
 Set-based: for each chunk of active plans a fixed number of statements (the plans, their
 instalments, their accounts, the entries to reverse; then bulk writes), never one per plan.
-It runs first among the customer steps, so the cases it puts back into collection are updated,
-routed and (once cured) closed by the steps after it on the same date.
+It runs after the accounts' ageing and charge-off and before the cases' steps, so the cases it
+puts back into collection are updated, routed and (once cured) closed by them on the same date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
-from typing import Any
+from collections.abc import Sequence
 
 from django.db.models import F
 
@@ -20,47 +21,39 @@ from arrears.audit.operations import record_many
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.delinquency.models import BucketChange
 from arrears.holds.models import Hold, HoldKind
+from arrears.kernel.sql import keyset_chunks, update_rows
+from arrears.ledger import posting
 from arrears.ledger.models import Account, Component, Entry, EntryKind
 from arrears.plans import life
 from arrears.plans.models import Instalment, InstalmentStatus, Plan, PlanStatus
-from arrears.plans.operations import CACHE_FIELD, charge_entries, policy
+from arrears.plans.operations import charge_lines, policy
 from arrears.products.models import versions_in_force
 from arrears.statements.models import Statement
 
 CHUNK = 2000
 
 
-def monitor_plans(d: dt.date) -> int:
+def monitor_plans(d: dt.date, lo: int, hi: int) -> int:
+    """The active plans of the accounts lo <= id < hi, in chunks of CHUNK plans."""
     p = policy()
-    last = 0
+    active = (
+        Plan.objects.filter(status=PlanStatus.ACTIVE, account_id__gte=lo, account_id__lt=hi)
+        .annotate(customer_id=F("account__customer_id"))
+        .only("id", "account_id", "case_id", "moved_fen", "charged_fen", "components")
+    )
     count = 0
-    while True:
-        plans = list(
-            Plan.objects.filter(status=PlanStatus.ACTIVE, id__gt=last)
-            .annotate(customer_id=F("account__customer_id"))
-            .order_by("id")
-            .only("id", "account_id", "case_id", "moved_fen", "charged_fen", "components")[:CHUNK]
-        )
-        if not plans:
-            return count
-        last = plans[-1].id
+    for plans in keyset_chunks(active, CHUNK):
         _chunk(d, plans, p.grace_days, p.missed_to_break)
         count += len(plans)
-        if len(plans) < CHUNK:
-            return count
+    return count
 
 
-def _chunk(d: dt.date, plans: list[Plan], grace_days: int, missed_to_break: int) -> None:
-    accounts = {
-        a.id: a
-        for a in Account.objects.filter(id__in=[pl.account_id for pl in plans]).only(
-            "id", "product_id", "principal_fen", "interest_fen", "fees_fen", "plan_fen", "dpd", "bucket"
-        )
-    }
+def _chunk(d: dt.date, plans: Sequence[Plan], grace_days: int, missed_to_break: int) -> None:
+    accounts = posting.lock(pl.account_id for pl in plans)
     rows: dict[int, list[Instalment]] = defaultdict(list)
     for i in Instalment.objects.filter(plan_id__in=[pl.id for pl in plans]).order_by("plan_id", "n"):
         rows[i.plan_id].append(i)
-    entries: list[Entry] = []
+    entries: list[posting.Line] = []
     changed_rows: list[Instalment] = []
     outcomes: dict[str, list[Plan]] = defaultdict(list)
     waive: dict[int, tuple[int, int]] = {}  # plan -> (fen, instalment n)
@@ -98,7 +91,7 @@ def _chunk(d: dt.date, plans: list[Plan], grace_days: int, missed_to_break: int)
                     row.missed_on = d
                 if j.n in a.charge:
                     row.charged = True
-                    entries.extend(charge_entries(plan.id, plan.account_id, row, d))
+                    entries.extend(charge_lines(plan.id, plan.account_id, row, d))
                     plan.charged_fen += row.interest_fen + row.fee_fen
                 changed_rows.append(row)
         outcomes[a.outcome].append(plan)
@@ -110,24 +103,23 @@ def _chunk(d: dt.date, plans: list[Plan], grace_days: int, missed_to_break: int)
     # Early payoff or breaking: the current period's charge is waived (reversing the charge entries).
     if waive:
         refs = {f"plan:{pid}:{what}:{n}" for pid, (_, n) in waive.items() for what in ("interest", "fee")}
-        charges = {e.reference: e for e in Entry.objects.filter(reference__in=refs, component=Component.PLAN)}
+        charged = {e.reference: e for e in Entry.objects.filter(reference__in=refs, component=Component.PLAN)}
         plan_by_id = {pl.id: pl for pl in plans}
         for pid, (fen, n) in waive.items():
             left = fen
             for what in ("fee", "interest"):
-                charge = charges.get(f"plan:{pid}:{what}:{n}")
+                charge = charged.get(f"plan:{pid}:{what}:{n}")
                 if charge is None or left <= 0:
                     continue
                 take = min(left, charge.amount_fen)
                 entries.append(
-                    Entry(
+                    posting.Line(
                         account_id=charge.account_id,
                         kind=EntryKind.REVERSAL,
                         component=Component.PLAN,
                         amount_fen=-take,
                         posting_date=d,
-                        value_date=d,
-                        reverses=charge,
+                        reverses_id=charge.id,
                         reference=f"plan:{pid}:waive:{what}",
                         description=f"repayment plan {pid} paid off early: {what} waived",
                     )
@@ -137,10 +129,10 @@ def _chunk(d: dt.date, plans: list[Plan], grace_days: int, missed_to_break: int)
     # Breaking: what is left on the plan returns to the card, reversing the transfer in part.
     if broken:
         transfers = {
-            (e.account_id, e.component): e
-            for e in Entry.objects.filter(
+            (account_id, component): pk
+            for pk, account_id, component in Entry.objects.filter(
                 reference__in=[f"plan:{pid}:in" for pid in broken], kind=EntryKind.PLAN_TRANSFER
-            )
+            ).values_list("id", "account_id", "component")
         }
         for plan in plans:
             if plan.id not in broken:
@@ -153,43 +145,34 @@ def _chunk(d: dt.date, plans: list[Plan], grace_days: int, missed_to_break: int)
             for component, fen in back.items():
                 source = transfers.get((plan.account_id, component))
                 entries.append(
-                    Entry(
+                    posting.Line(
                         account_id=plan.account_id,
                         kind=EntryKind.PLAN_RETURN,
                         component=component,
                         amount_fen=fen,
                         posting_date=d,
-                        value_date=d,
-                        reverses=source,
+                        reverses_id=source,
                         reference=f"plan:{plan.id}:back",
                         description=f"repayment plan {plan.id} broken",
                     )
                 )
             if left:
                 entries.append(
-                    Entry(
+                    posting.Line(
                         account_id=plan.account_id,
                         kind=EntryKind.PLAN_RETURN,
                         component=Component.PLAN,
                         amount_fen=-left,
                         posting_date=d,
-                        value_date=d,
-                        reverses=transfers.get((plan.account_id, Component.PLAN)),
+                        reverses_id=transfers.get((plan.account_id, Component.PLAN)),
                         reference=f"plan:{plan.id}:back",
                         explanation={"returned": back},
                         description=f"repayment plan {plan.id} broken",
                     )
                 )
-    # The entries and the balance cache, in bulk.
-    Entry.objects.bulk_create(entries, batch_size=2000)
-    for e in entries:
-        account = accounts[e.account_id]
-        field = CACHE_FIELD[e.component]
-        setattr(account, field, getattr(account, field) + e.amount_fen)
+    posting.post(entries)
     if broken:
-        _break(d, [pl for pl in plans if pl.id in broken], broken, accounts)
-    if entries or broken:
-        Account.objects.bulk_update(list(accounts.values()), [*CACHE_FIELD.values(), "dpd", "bucket"], batch_size=2000)
+        _break(d, [pl for pl in plans if pl.id in broken], broken)
     Instalment.objects.bulk_update(
         changed_rows, ["status", "paid_fen", "paid_on", "missed_on", "charged"], batch_size=2000
     )
@@ -211,16 +194,17 @@ def _chunk(d: dt.date, plans: list[Plan], grace_days: int, missed_to_break: int)
         _end(d, ended, outcomes)
 
 
-def _break(d: dt.date, plans: list[Plan], assessments: dict[int, life.Assessment], accounts: dict[int, Any]) -> None:
+def _break(d: dt.date, plans: list[Plan], assessments: dict[int, life.Assessment]) -> None:
     """The missed instalments become the account's past-due amount, due on the oldest one's due date."""
     params = versions_in_force(d)
     ids = [pl.account_id for pl in plans]
+    accounts = posting.lock(ids)  # held since the chunk began: re-read after the plan returned its balance
     taken = set(
         Statement.objects.filter(
             account_id__in=ids, statement_date__gte=d - dt.timedelta(days=40), statement_date__lte=d
         ).values_list("account_id", "statement_date")
     )
-    statements, changes = [], []
+    statements, changes, aged = [], [], []
     for plan in plans:
         a = assessments[plan.id]
         account = accounts[plan.account_id]
@@ -258,8 +242,11 @@ def _break(d: dt.date, plans: list[Plan], assessments: dict[int, life.Assessment
                     account_id=account.id, change_date=d, from_bucket=account.bucket, to_bucket=bucket, dpd=dpd
                 )
             )
-        account.dpd, account.bucket = dpd, bucket
+        aged.append({"id": account.id, "dpd": dpd, "bucket": bucket})
     Statement.objects.bulk_create(statements, batch_size=2000)
+    update_rows(
+        Account._meta.db_table, [("id", "bigint"), ("dpd", "integer"), ("bucket", "smallint")], json.dumps(aged)
+    )
     BucketChange.objects.bulk_create(changes, batch_size=2000, ignore_conflicts=True)
 
 

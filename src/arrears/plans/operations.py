@@ -15,13 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 
 from arrears.audit.operations import record
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.errors import NotFound, ValidationFailed
 from arrears.holds.models import HoldKind
 from arrears.holds.operations import set_hold
+from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
 from arrears.money import from_fen, to_fen
 from arrears.people.models import Role
@@ -34,7 +35,6 @@ from arrears.plans.summary import PlanFacts, plan_summary
 from arrears.products.models import versions_in_force
 from arrears.statements.models import Statement
 
-CACHE_FIELD = {"principal": "principal_fen", "interest": "interest_fen", "fees": "fees_fen", "plan": "plan_fen"}
 PROPOSERS = {Role.COLLECTOR, Role.TEAM_LEAD}
 REVIEWERS = {Role.CREDIT_ASSESSOR}
 APPROVERS = {Role.TEAM_LEAD}
@@ -409,18 +409,6 @@ def add_recording(*, actor: Any, plan: Plan, recording_ref: str) -> Plan:
     return plan
 
 
-def post_entries(entries: list[Entry]) -> None:
-    """Insert entries and move the balance cache (plan included) by the same amounts."""
-    Entry.objects.bulk_create(entries)
-    by_account: dict[int, dict[str, Any]] = {}
-    for e in entries:
-        moves = by_account.setdefault(e.account_id, {})
-        field = CACHE_FIELD[e.component]
-        moves[field] = moves.get(field, 0) + e.amount_fen
-    for account_id, moves in by_account.items():
-        Account.objects.filter(pk=account_id).update(**{f: F(f) + v for f, v in moves.items() if v})
-
-
 def activate_plan(*, actor: Any, plan: Plan, business_date: dt.date) -> Plan:
     """Move the restructured balance into the plan, settle the past-due minimums, put the case in plan
     and stop collection contact with a `plan` hold (CN-PLAN-STOP)."""
@@ -435,57 +423,56 @@ def activate_plan(*, actor: Any, plan: Plan, business_date: dt.date) -> Plan:
     schedule = list(plan.schedule.order_by("n"))
     if schedule[0].due_date <= business_date:
         raise ValidationFailed("the first instalment is already due; propose the plan again", field="first_due_date")
-    account = Account.objects.get(pk=plan.account_id)
-    if account.status not in (AccountStatus.OPEN, AccountStatus.BLOCKED):
-        raise ValidationFailed(f"the account is {account.status}", field="account")
-    if Plan.objects.filter(account=account, status=PlanStatus.ACTIVE).exists():
-        raise ValidationFailed("this account already has an active plan", field="account")
-    now = _restructurable(account, plan.scope, business_date)
-    if sum(now.values()) != plan.balance_fen:
-        raise ValidationFailed(
-            f"the balance to restructure is now {from_fen(sum(now.values()))}, not {from_fen(plan.balance_fen)} "
-            "as quoted; propose the plan again",
-            field="plan",
-        )
-    first = schedule[0]
-    ref = f"plan:{plan.pk}"
-    entries = []
-    for component, fen in now.items():
-        entries.append(
-            Entry(
-                account=account,
+    with transaction.atomic():
+        posting.lock([plan.account_id])
+        account = Account.objects.get(pk=plan.account_id)
+        if account.status not in (AccountStatus.OPEN, AccountStatus.BLOCKED):
+            raise ValidationFailed(f"the account is {account.status}", field="account")
+        if Plan.objects.filter(account=account, status=PlanStatus.ACTIVE).exists():
+            raise ValidationFailed("this account already has an active plan", field="account")
+        now = _restructurable(account, plan.scope, business_date)
+        if sum(now.values()) != plan.balance_fen:
+            raise ValidationFailed(
+                f"the balance to restructure is now {from_fen(sum(now.values()))}, not {from_fen(plan.balance_fen)} "
+                "as quoted; propose the plan again",
+                field="plan",
+            )
+        first = schedule[0]
+        into = f"plan:{plan.pk}:in"
+        lines = [
+            posting.Line(
+                account_id=account.pk,
                 kind=EntryKind.PLAN_TRANSFER,
                 component=component,
                 amount_fen=-fen,
                 posting_date=business_date,
-                value_date=business_date,
-                reference=f"{ref}:in",
+                reference=into,
                 description=f"moved into repayment plan {plan.pk}",
             )
+            for component, fen in now.items()
+            if fen
+        ]
+        lines.append(
+            posting.Line(
+                account_id=account.pk,
+                kind=EntryKind.PLAN_TRANSFER,
+                component=Component.PLAN,
+                amount_fen=plan.balance_fen,
+                posting_date=business_date,
+                reference=into,
+                description=f"repayment plan {plan.pk}",
+                explanation={"plan": plan.pk, "from": now},
+            )
         )
-    entries.append(
-        Entry(
-            account=account,
-            kind=EntryKind.PLAN_TRANSFER,
-            component=Component.PLAN,
-            amount_fen=plan.balance_fen,
-            posting_date=business_date,
-            value_date=business_date,
-            reference=f"{ref}:in",
-            description=f"repayment plan {plan.pk}",
-            explanation={"plan": plan.pk, "from": now},
+        lines += charge_lines(plan.pk, account.pk, first, business_date)
+        late = list(
+            Statement.objects.filter(
+                account=account,
+                minimum_unpaid_fen__gt=0,
+                **({"due_date__lt": business_date} if plan.scope == Scope.OVERDUE else {}),
+            )
         )
-    )
-    entries += charge_entries(plan.pk, account.pk, first, business_date)
-    late = list(
-        Statement.objects.filter(
-            account=account,
-            minimum_unpaid_fen__gt=0,
-            **({"due_date__lt": business_date} if plan.scope == Scope.OVERDUE else {}),
-        )
-    )
-    with transaction.atomic():
-        post_entries(entries)
+        posting.post(lines)
         SettledMinimum.objects.bulk_create(
             [SettledMinimum(plan=plan, statement=s, amount_fen=s.minimum_unpaid_fen) for s in late]
         )
@@ -522,27 +509,26 @@ def activate_plan(*, actor: Any, plan: Plan, business_date: dt.date) -> Plan:
     return plan
 
 
-def charge_entries(plan_id: int, account_id: int, instalment: Any, on: dt.date) -> list[Entry]:
+def charge_lines(plan_id: int, account_id: int, instalment: Any, on: dt.date) -> list[posting.Line]:
     """The interest and fee of an instalment, posted on the plan when its period starts."""
-    entries = []
+    lines = []
     for kind, fen, name in (
         (EntryKind.PLAN_INTEREST, instalment.interest_fen, "interest"),
         (EntryKind.PLAN_FEE, instalment.fee_fen, "fee"),
     ):
         if fen:
-            entries.append(
-                Entry(
+            lines.append(
+                posting.Line(
                     account_id=account_id,
                     kind=kind,
                     component=Component.PLAN,
                     amount_fen=fen,
                     posting_date=on,
-                    value_date=on,
                     reference=f"plan:{plan_id}:{name}:{instalment.n}",
                     description=f"repayment plan {plan_id} instalment {instalment.n} {name}",
                 )
             )
-    return entries
+    return lines
 
 
 def payoff_amount_fen(plan: Plan) -> int:

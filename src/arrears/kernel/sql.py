@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -62,19 +62,24 @@ def _columns(model: type[Model], names: Sequence[str]) -> list[tuple[Field[Any, 
     return [(f, f.db_type(connection) or "text") for f in fields if isinstance(f, Field)]
 
 
+def _column(field: Field[Any, Any]) -> str:
+    assert field.column is not None
+    return field.column
+
+
 # Fields whose Python value is what Django writes (dates go out as ISO strings, see _json_default).
 _AS_IS = (BigIntegerField, IntegerField, SmallIntegerField, CharField, BooleanField, ForeignKey, JSONField)
 
 
 def _row(obj: Model, fields: Sequence[tuple[Field[Any, Any], str]], *, add: bool) -> dict[str, Any]:
     """The values Django would write for obj, JSON fields as nested JSON."""
-    row = {}
+    row: dict[str, Any] = {}
     for field, _ in fields:
         value = field.pre_save(obj, add)
         if value is None or isinstance(field, _AS_IS) or type(field) is DateField:
-            row[field.column] = value
+            row[_column(field)] = value
         else:
-            row[field.column] = field.get_db_prep_save(value, connection)
+            row[_column(field)] = field.get_db_prep_save(value, connection)
     return row
 
 
@@ -88,7 +93,7 @@ def insert_objects(objs: Sequence[Model]) -> int:
     model = type(objs[0])
     names = [f.name for f in model._meta.concrete_fields if not f.primary_key]
     fields = _columns(model, names)
-    columns = [(f.column, t) for f, t in fields]
+    columns = [(_column(f), t) for f, t in fields]
     sql_names = ", ".join(n for n, _ in columns)
     rows = json.dumps([_row(o, fields, add=True) for o in objs], default=_json_default, ensure_ascii=False)
     with connection.cursor() as cursor:
@@ -103,7 +108,7 @@ def update_objects(objs: Sequence[Model], names: Sequence[str]) -> int:
         return 0
     model = type(objs[0])
     fields = _columns(model, names)
-    columns = [("id", "bigint"), *((f.column, t) for f, t in fields)]
+    columns = [("id", "bigint"), *((_column(f), t) for f, t in fields)]
     rows = json.dumps(
         [{"id": o.pk, **_row(o, fields, add=False)} for o in objs], default=_json_default, ensure_ascii=False
     )
@@ -120,4 +125,21 @@ def update_rows(table: str, columns: Sequence[tuple[str, str]], rows: str, *, se
     sets = set_sql or ", ".join(f"{n} = v.{n}" for n, _ in columns[1:])
     with connection.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET {sets} FROM {rows_table(columns)} WHERE {table}.id = v.id", [rows])
-        return max(cursor.rowcount, 0)
+        return max(int(cursor.rowcount), 0)
+
+
+CHUNK = 5000
+
+
+def keyset_chunks(queryset: Any, size: int = CHUNK) -> Iterator[list[Any]]:
+    """The rows of a queryset in chunks of `size`, by ascending id: one query per chunk."""
+    last = None
+    while True:
+        page = queryset.order_by("id")
+        rows = list((page if last is None else page.filter(id__gt=last))[:size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+        if len(rows) < size:
+            return

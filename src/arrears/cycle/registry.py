@@ -1,0 +1,70 @@
+"""The daily cycle's steps, in the order they run, each owned by its domain.
+
+A step runs over one partition: ACCOUNTS steps over the accounts lo <= id < hi, CUSTOMERS steps
+over the customers lo <= id < hi (their cases, promises), ONCE steps once for the date. Every
+partition of a phase finishes before the next phase starts: ACCOUNTS, then CUSTOMERS, then ONCE.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+
+from arrears.audit.operations import seal_pending
+from arrears.cases import cycle as cases
+from arrears.concessions.operations import expire_approvals, judge_settlements
+from arrears.delinquency import cycle as delinquency
+from arrears.ledger import cycle as ledger
+from arrears.outreach.operations import send_due_reminders
+from arrears.plans.cycle import monitor_plans
+from arrears.products.rules import ProductParams
+from arrears.promises.cycle import judge_promises
+from arrears.statements import cycle as statements
+
+ACCOUNTS = "accounts"
+CUSTOMERS = "customers"
+ONCE = "once"
+PHASES = (ACCOUNTS, CUSTOMERS, ONCE)
+
+Run = Callable[[dt.date, int, int, dict[int, ProductParams]], int]
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    name: str
+    over: str
+    run: Run
+
+
+def _range(step: Callable[[dt.date, int, int], int]) -> Run:
+    return lambda d, lo, hi, params: step(d, lo, hi)
+
+
+def _once(step: Callable[[dt.date], int]) -> Run:
+    return lambda d, lo, hi, params: step(d)
+
+
+STEPS: list[Step] = [
+    Step("annual_fees", ACCOUNTS, ledger.annual_fees),
+    Step("late_fees", ACCOUNTS, statements.late_fees),
+    Step("statements", ACCOUNTS, statements.statements),
+    Step("delinquency", ACCOUNTS, delinquency.age_accounts),
+    Step("charge_off", ACCOUNTS, delinquency.charge_off),
+    Step("plans", ACCOUNTS, _range(monitor_plans)),
+    Step("judge_settlements", ACCOUNTS, _range(judge_settlements)),
+    Step("due_reminders", ACCOUNTS, _range(send_due_reminders)),
+    Step("open_cases", CUSTOMERS, _range(cases.open_cases)),
+    Step("judge_promises", CUSTOMERS, _range(judge_promises)),
+    Step("update_cases", CUSTOMERS, _range(cases.update_cases)),
+    Step("mark_charged_off", CUSTOMERS, _range(cases.mark_charged_off)),
+    Step("close_cases", CUSTOMERS, _range(cases.close_cases)),
+    Step("route_cases", CUSTOMERS, _range(cases.route_cases)),
+    Step("expire_approvals", ONCE, _once(expire_approvals)),
+    Step("allocate_collectors", ONCE, _once(cases.allocate_collectors)),
+    Step("seal_audit", ONCE, _once(lambda d: seal_pending())),
+]
+
+
+def steps(over: str) -> list[Step]:
+    return [s for s in STEPS if s.over == over]

@@ -1,0 +1,1 @@
+"""What every layer may use: money, dates and the one clock, SQL helpers, vocabularies."""

@@ -1,0 +1,187 @@
+"""The ledger door: the only code that creates ledger entries and the only code that moves the
+balance cache of accounts.
+
+Every money path posts through `post`: payments (one from the API or 200,000 from a file), the
+cycle's interest, fees and charge-offs, reversals, waivers, plan transfers, charges and returns,
+settlement write-offs and recoveries. A caller that computes amounts from balances first takes the
+rows with `lock` and computes on what it returns, so nothing posted meanwhile is lost.
+
+`post` works in chunks of CHUNK accounts with a fixed number of statements per chunk, whatever the
+number of lines: lock the rows (PostgreSQL, in id order so two batches never deadlock), insert the
+entries, move the cache by deltas. The cache columns are sums of entries by component:
+
+    principal_fen, interest_fen, fees_fen, plan_fen   sum of the entries of that component
+    recovered_fen                                     minus the sum of the recovery entries
+    charged_off_fen                                   minus the sum of the charge-off entries
+
+`arrears ledger check` (ledger.queries.cache_mismatches) proves each of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from django.db import connection, transaction
+
+from arrears.kernel.sql import insert_objects, update_rows
+from arrears.ledger.models import Account, Component, Entry, EntryKind
+
+CHUNK = 5000
+
+# The balance components owed, each with its cache column; together they are the balance.
+OWED = {
+    Component.PRINCIPAL: "principal_fen",
+    Component.INTEREST: "interest_fen",
+    Component.FEES: "fees_fen",
+    Component.PLAN: "plan_fen",
+}
+# Components a card statement bills (the plan is billed by its own schedule).
+CARD = (Component.PRINCIPAL, Component.INTEREST, Component.FEES)
+CACHE_COLUMNS = (*OWED.values(), "recovered_fen", "charged_off_fen")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Line:
+    """One entry to post: + raises what the customer owes, - lowers it."""
+
+    account_id: int
+    kind: str
+    component: str
+    amount_fen: int
+    posting_date: dt.date
+    value_date: dt.date | None = None  # the posting date when not given
+    reference: str = ""
+    description: str = ""
+    explanation: dict[str, Any] | None = None
+    reverses_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
+class Balances:
+    """An account's cached balances as read under its row lock, with what callers decide on."""
+
+    id: int
+    number: str
+    product_id: int
+    customer_id: int
+    status: str
+    dpd: int
+    bucket: int
+    principal_fen: int
+    interest_fen: int
+    fees_fen: int
+    plan_fen: int
+    recovered_fen: int
+    charged_off_fen: int
+
+    def of(self, component: str) -> int:
+        value: int = getattr(self, OWED[Component(component)])
+        return value
+
+    @property
+    def card_fen(self) -> dict[str, int]:
+        """The card's components (principal, interest, fees), as a payment waterfall sees them."""
+        return {c: self.of(c) for c in CARD}
+
+    @property
+    def balance_fen(self) -> int:
+        return sum(self.of(c) for c in OWED)
+
+
+_LOCKED_FIELDS = [f.name for f in dataclasses.fields(Balances)]
+
+
+def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    for i in range(0, len(ids), CHUNK):
+        yield list(ids[i : i + CHUNK])
+
+
+def lock(account_ids: Iterable[int]) -> dict[int, Balances]:
+    """Take the accounts' rows for update (PostgreSQL; SQLite's transactions are IMMEDIATE and so
+    already exclusive) and return their balances. Call inside the transaction that will post."""
+    found: dict[int, Balances] = {}
+    columns = _LOCKED_FIELDS
+    for chunk in _chunks(sorted(set(account_ids))):
+        rows = Account.objects.filter(id__in=chunk).order_by("id").select_for_update().values_list(*columns)
+        for row in rows:
+            found[row[0]] = Balances(**dict(zip(columns, row, strict=True)))
+    return found
+
+
+def _check(line: Line) -> None:
+    if not isinstance(line.amount_fen, int) or isinstance(line.amount_fen, bool) or line.amount_fen == 0:
+        raise ValueError(f"a ledger line needs a non-zero whole number of fen, not {line.amount_fen!r}")
+    EntryKind(line.kind)
+    if Component(line.component) == Component.RECOVERY and line.kind not in (EntryKind.RECOVERY, EntryKind.REVERSAL):
+        raise ValueError("only recoveries and their reversals post on the recovery component")
+    if line.kind == EntryKind.CHARGE_OFF and line.component not in CARD:
+        raise ValueError("a charge-off writes off principal, interest or fees")
+
+
+def deltas(lines: Iterable[Line]) -> dict[int, dict[str, int]]:
+    """How much each cache column of each account moves when the lines post."""
+    moves: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CACHE_COLUMNS, 0))
+    for line in lines:
+        move = moves[line.account_id]
+        if line.component == Component.RECOVERY:
+            move["recovered_fen"] -= line.amount_fen
+        else:
+            move[OWED[Component(line.component)]] += line.amount_fen
+        if line.kind == EntryKind.CHARGE_OFF:
+            move["charged_off_fen"] -= line.amount_fen
+    return moves
+
+
+def post(lines: Sequence[Line]) -> int:
+    """Insert the entries and move the balance cache by the same amounts, all or nothing.
+
+    Per chunk of accounts: one locking SELECT (PostgreSQL), one INSERT, one UPDATE.
+    """
+    for line in lines:
+        _check(line)
+    if not lines:
+        return 0
+    by_account: dict[int, list[Line]] = defaultdict(list)
+    for line in lines:
+        by_account[line.account_id].append(line)
+    with transaction.atomic():
+        for chunk in _chunks(sorted(by_account)):
+            if connection.vendor == "postgresql":
+                list(Account.objects.filter(id__in=chunk).order_by("id").select_for_update().values_list("id"))
+            chunk_lines = [line for pk in chunk for line in by_account[pk]]
+            insert_objects([_entry(line) for line in chunk_lines])
+            _move_cache(deltas(chunk_lines))
+    return len(lines)
+
+
+def _entry(line: Line) -> Entry:
+    return Entry(
+        account_id=line.account_id,
+        kind=line.kind,
+        component=line.component,
+        amount_fen=line.amount_fen,
+        posting_date=line.posting_date,
+        value_date=line.value_date or line.posting_date,
+        reference=line.reference,
+        reverses_id=line.reverses_id,
+        description=line.description[:200],
+        explanation=line.explanation,
+    )
+
+
+def _move_cache(moves: dict[int, dict[str, int]]) -> None:
+    columns = [c for c in CACHE_COLUMNS if any(m[c] for m in moves.values())]
+    if not columns:
+        return
+    table = Account._meta.db_table
+    update_rows(
+        table,
+        [("id", "bigint"), *((c, "bigint") for c in columns)],
+        json.dumps([{"id": pk, **{c: m[c] for c in columns}} for pk, m in moves.items()]),
+        set_sql=", ".join(f"{c} = {table}.{c} + v.{c}" for c in columns),
+    )
