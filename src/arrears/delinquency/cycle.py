@@ -77,7 +77,7 @@ def age_accounts(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams])
 
 def charge_off(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -> int:
     """Write off every account whose DPD has reached its product's charge_off_dpd: each card component
-    owed goes to zero through the ledger door, which records the total in charged_off_fen."""
+    and the plan owed go to zero through the ledger door, which records the total in charged_off_fen."""
     count = 0
     for product_id, p in params.items():
         due = Account.objects.filter(
@@ -97,7 +97,7 @@ def charge_off(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -
                         description="charge-off",
                     )
                     for a in chunk
-                    for component in posting.CARD
+                    for component in posting.OWED
                     if owed[a.id].of(component)
                 ]
             )

@@ -119,8 +119,8 @@ def _check(line: Line) -> None:
     EntryKind(line.kind)
     if Component(line.component) == Component.RECOVERY and line.kind not in (EntryKind.RECOVERY, EntryKind.REVERSAL):
         raise ValueError("only recoveries and their reversals post on the recovery component")
-    if line.kind == EntryKind.CHARGE_OFF and line.component not in CARD:
-        raise ValueError("a charge-off writes off principal, interest or fees")
+    if line.kind == EntryKind.CHARGE_OFF and line.component not in OWED:
+        raise ValueError("a charge-off writes off what is owed: principal, interest, fees or plan")
 
 
 def deltas(lines: Iterable[Line]) -> dict[int, dict[str, int]]:
