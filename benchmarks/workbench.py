@@ -28,7 +28,7 @@ With --saturate the collectors do not think: the latency is then that of a satur
 
 A run writes the `workbench` section of benchmarks/README.md (not with --no-readme; with --readme PATH
 into that file instead). --smoke builds 2,000 accounts, 100 cases and 4 collectors in 2 teams on a
-database of its own (`bench_workbench_smoke_<pid>`), works them for 1 s in 2 processes, drops the
+database of its own (`bench_workbench_smoke_<pid>`), works them for 1 s in 1 process, drops the
 database and writes no README unless given --readme PATH.
 """
 
@@ -127,7 +127,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.smoke:
         _use_smoke_sizes(args.name)
-        args.rebuild, args.collectors, args.processes, args.server_threads = True, TEAMS * PER_TEAM, 2, 2
+        args.rebuild, args.collectors, args.processes, args.server_threads = True, TEAMS * PER_TEAM, 1, 2
         args.seconds, args.think = 1.0, 0.05
     if args.saturate:
         args.think = 0.0
