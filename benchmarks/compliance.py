@@ -1,9 +1,10 @@
 """Benchmark of the compliance gate: p50/p99 of check_contact for a customer with 500 prior contacts.
 
     .venv/bin/python benchmarks/compliance.py [--contacts 500] [--runs 5000]
+    .venv/bin/python benchmarks/compliance.py --smoke     # a few runs, for the test; writes no README
 
-Target (issue 4): p99 under 2 ms. The dialer export of 100,000 numbers is measured with the contact
-models, not here.
+Target (issue 4): p99 under 2 ms. A full run writes the `compliance` section of benchmarks/README.md.
+The dialer export of 100,000 numbers is measured with the contact models, not here (benchmarks/dialer.py).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.settings")
 
 from arrears.compliance.gate import check_contact
 from arrears.compliance.parse import parse_request
+from readme import load_average, write_section
 
 FLAGS = {
     "attorney": False,
@@ -139,17 +142,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=500)
     parser.add_argument("--runs", type=int, default=5000)
+    parser.add_argument("--smoke", action="store_true", help="50 contacts, 50 runs; no README unless --readme")
+    parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
+    parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    if args.smoke:
+        args.contacts, args.runs = 50, 50
+    load = load_average()
     print(
         f"check_contact, customer with {args.contacts} prior contacts, {args.runs} runs each "
-        f"(Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load:.1f})"
+        f"(Python {sys.version.split()[0]}, {load})"
     )
     print(f"{'scenario':44} {'wall p50':>9} {'wall p99':>9} {'cpu p50':>8} {'cpu p99':>8} {'cpu max':>8}  verdict (ms)")
     worst_wall = worst_cpu = 0.0
+    rows = []
     for name, doc in scenarios(args.contacts).items():
         (w50, w99, _), (c50, c99, cmax), summary = measure(doc, args.runs)
         worst_wall, worst_cpu = max(worst_wall, w99), max(worst_cpu, c99)
+        rows.append(f"| {name} | {w50:.3f} ms | {w99:.3f} ms | {c50:.3f} ms | {c99:.3f} ms | {summary} |")
         print(f"{name:44} {w50:9.3f} {w99:9.3f} {c50:8.3f} {c99:8.3f} {cmax:8.3f}  {summary}")
     doc = scenarios(args.contacts)["US phone, 2 zones, 2 debts"]
     wall = []
@@ -159,11 +169,50 @@ def main() -> None:
         check_contact(pack=pack, request=request)
         wall.append((time.perf_counter_ns() - start) / 1e6)
     p50, p99, _ = percentiles(wall)
+    rows.append(f"| parse + check (the doors' path, JSON decoded) | {p50:.1f} ms | {p99:.1f} ms | | | |")
     print(f"{'parse + check (the doors, JSON already decoded)':44} {p50:9.3f} {p99:9.3f}")
-    print(
-        f"worst p99: wall {worst_wall:.3f} ms, CPU {worst_cpu:.3f} ms; target 2 ms: "
-        f"{'met' if worst_wall < 2 else 'met in CPU time only' if worst_cpu < 2 else 'NOT met'}"
+    verdict = "met" if worst_wall < 2 else "met in CPU time only" if worst_cpu < 2 else "NOT met"
+    print(f"worst p99: wall {worst_wall:.3f} ms, CPU {worst_cpu:.3f} ms; target 2 ms: {verdict}")
+    print(load_average())
+    if args.no_readme or (args.smoke and args.readme is None):
+        return
+    path = write_section(
+        "compliance", _section(args, load, rows, verdict), **({"path": args.readme} if args.readme else {})
     )
+    print(f"wrote the compliance section of {path}")
+
+
+def _section(args: argparse.Namespace, load: str, rows: list[str], verdict: str) -> str:
+    table = "\n".join(
+        [
+            "| scenario | wall p50 | wall p99 | CPU p50 | CPU p99 | verdict |",
+            "|---|---:|---:|---:|---:|---|",
+            *rows,
+        ]
+    )
+    return f"""## Compliance gate (`benchmarks/compliance.py`)
+
+```
+.venv/bin/python benchmarks/compliance.py [--contacts 500] [--runs 5000]
+```
+
+Times `check_contact(pack=..., request=...)` (a parsed request, the pack loaded) for a customer with
+{args.contacts} prior contacts over 120 days across collectors, the dialer and agencies (60 % calls, three
+parties, three numbers, mixed outcomes), in four scenarios, {args.runs:,} runs each after a warm-up. It
+reports the wall-clock percentiles and the CPU time of the thread (which leaves out time the process
+spent pre-empted), and the cost of the doors' parse + check. Target (issue 4): p99 under 2 ms.
+
+Figures of {dt.date.today().isoformat()} (Python {sys.version.split()[0]}; {load} at the start):
+
+{table}
+
+Target: {verdict}. On a loaded machine the wall-clock p99 is mostly pre-emption, not the gate: read
+it against the CPU p99 and the load average. How it is fast: the history is sorted once when the
+request is built, each count (per number, per person) is a selection of the phone history made once
+per check, and a window ("today", "the last 7 days") is two bisections on instants rather than a scan
+converting every contact to local time. Parsing the history rows (ISO datetimes, enums) costs more
+than the decision; the workbench and the dialer build requests from the database rows directly.
+"""
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/cycle.py                      # 100k and 1M on SQLite and PostgreSQL
     .venv/bin/python benchmarks/cycle.py --sizes 100000 --databases postgresql --workers 2
+    .venv/bin/python benchmarks/cycle.py --smoke --databases sqlite   # 1,000 accounts, for the test
 
 For each database and size it builds a realistic portfolio on a dedicated database (PostgreSQL
 `bench_cycle`, SQLite `benchmarks/.data/bench_cycle.sqlite3`) with a few set-based SQL statements,
@@ -12,7 +13,10 @@ then measures in the same run:
   `--workers N` processes on a copy of the same database;
 
 and prints accounts per second, the ratio day / floor and the growth ratio time(largest) /
-time(smallest). With `--write-readme` (the default) the figures go into benchmarks/README.md.
+time(smallest). The figures go into the `cycle` section of benchmarks/README.md (not with
+`--no-readme`; with `--readme PATH` into that file instead). `--smoke` measures 1,000 accounts in
+partitions of 300 on databases of its own (`bench_cycle_smoke_<pid>`, a temporary SQLite file),
+drops them at the end and writes no README unless given `--readme PATH`.
 
 The parent process runs one child process per database (`--child`), each with its own
 DJANGO_SETTINGS_MODULE and DATABASE_URL, so Django's settings are fresh for each database.
@@ -33,12 +37,16 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
+from portfolio import insert_select
+from readme import load_average, write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -53,6 +61,8 @@ CHARGE_OFF_DPD = 180
 EDGES = (30, 60, 90, 120, 150, 180)
 MAX_CYCLES = 7  # a delinquent account has missed 1..7 minimum payments
 RESULT = "BENCH-RESULT "
+SMOKE_SIZE = 1000
+SMOKE_PARTITION_SIZE = 300
 
 
 # --------------------------------------------------------------------------- parent
@@ -64,45 +74,71 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql", help="sqlite and/or postgresql")
     parser.add_argument("--workers", type=int, default=2, help="also run the day with N processes (PostgreSQL)")
     parser.add_argument("--no-readme", action="store_true", help="do not write benchmarks/README.md")
+    parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
+    parser.add_argument("--smoke", action="store_true", help="1,000 accounts on databases of its own; no README")
     parser.add_argument("--child", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    parser.add_argument("--name", help=argparse.SUPPRESS)  # the database name (child only)
     parser.add_argument("--profile", help="cProfile the single-process day into this file (child only)")
     args = parser.parse_args()
+    if args.smoke:
+        args.sizes = str(SMOKE_SIZE)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.child:
+        global PG_NAME, SQLITE_FILE
+        if args.name:
+            PG_NAME, SQLITE_FILE = args.name, Path(args.name)
         _child(args.child, sizes, args.workers, args.profile)
         return
+    write = not args.no_readme and not (args.smoke and args.readme is None)
     results: list[dict[str, Any]] = []
-    for database in [d.strip() for d in args.databases.split(",") if d.strip()]:
-        env = dict(
-            os.environ,
-            DJANGO_SETTINGS_MODULE="arrears.settings",
-            DATABASE_URL=_url(database),
-            PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
-        )
-        command = [sys.executable, __file__, "--child", database, "--sizes", args.sizes, "--workers", str(args.workers)]
-        if args.profile:
-            command += ["--profile", args.profile]
-        with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT) as child:
-            assert child.stdout is not None
-            for line in child.stdout:
-                if line.startswith(RESULT):
-                    results.append(json.loads(line[len(RESULT) :]))
-                else:
-                    print(line, end="", flush=True)
-        if child.returncode:
-            sys.exit(f"the {database} benchmark failed (exit {child.returncode})")
-        if not args.no_readme and results:  # after each database, so that a long run keeps what it measured
-            _write_readme(_table(results), results, sizes, args)
+    with tempfile.TemporaryDirectory(prefix="bench_cycle_") as scratch:
+        for database in [d.strip() for d in args.databases.split(",") if d.strip()]:
+            name = _name(database, smoke=args.smoke, scratch=Path(scratch))
+            env = dict(
+                os.environ,
+                DJANGO_SETTINGS_MODULE="arrears.settings",
+                DATABASE_URL=_url(database, name),
+                PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""),
+            )
+            if args.smoke:
+                env["ARREARS_PARTITION_SIZE"] = str(SMOKE_PARTITION_SIZE)
+            command = [
+                *(sys.executable, __file__, "--child", database, "--name", name),
+                *("--sizes", args.sizes, "--workers", str(args.workers)),
+            ]
+            if args.profile:
+                command += ["--profile", args.profile]
+            with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, text=True, cwd=ROOT) as child:
+                assert child.stdout is not None
+                for line in child.stdout:
+                    if line.startswith(RESULT):
+                        results.append(json.loads(line[len(RESULT) :]))
+                    else:
+                        print(line, end="", flush=True)
+            if args.smoke and database == "postgresql":
+                _pg_admin(
+                    f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"DROP DATABASE IF EXISTS {name}_w WITH (FORCE)"
+                )
+            if child.returncode:
+                sys.exit(f"the {database} benchmark failed (exit {child.returncode})")
+            if write and results:  # after each database, so that a long run keeps what it measured
+                _write_readme(_table(results), results, sizes, args)
     print()
     print(_table(results))
+    print(load_average())
 
 
-def _url(database: str) -> str:
+def _name(database: str, *, smoke: bool, scratch: Path) -> str:
+    """The database name (PostgreSQL) or file (SQLite) of a run: the shared one, or a smoke run's own."""
     if database == "postgresql":
-        return f"{PG_SERVER}/{PG_NAME}"
+        return f"{PG_NAME}_smoke_{os.getpid()}" if smoke else PG_NAME
     if database == "sqlite":
-        return f"sqlite:///{SQLITE_FILE}"
+        return str(scratch / "bench_cycle.sqlite3") if smoke else str(SQLITE_FILE)
     raise SystemExit(f"unknown database {database!r}: use sqlite or postgresql")
+
+
+def _url(database: str, name: str) -> str:
+    return f"{PG_SERVER}/{name}" if database == "postgresql" else f"sqlite:///{name}"
 
 
 def _growth(results: list[dict[str, Any]], r: dict[str, Any]) -> str:
@@ -158,10 +194,12 @@ def _write_readme(table: str, results: list[dict[str, Any]], sizes: list[int], a
     if args.sizes != "100000,1000000" or args.databases != "sqlite,postgresql" or args.workers != 2:
         command += f" --sizes {args.sizes} --databases {args.databases} --workers {args.workers}"
     versions = ", ".join(sorted({r["server"] for r in results}))
-    text = f"""# Benchmark: one day of the daily cycle
+    loads = "; ".join(f"{r['database']} {r['accounts']:,} × {r['workers']}: {r['load']}" for r in results)
+    text = f"""## Cycle: one day of the daily cycle (`benchmarks/cycle.py`)
 
-`{command}` — measured {dt.date.today().isoformat()} on {_machine()} ({versions}); other work was
-running on the machine at the same time, so compare the ratios of one run rather than absolute seconds.
+`{command}` — measured {dt.date.today().isoformat()} on {_machine()} ({versions}); other work may have
+been running on the machine at the same time, so compare the ratios of one run rather than absolute
+seconds. Load when each day had run: {loads}.
 
 Each run builds a fresh portfolio (see the docstring of `benchmarks/cycle.py`), then measures in the
 same run the **floor** — one `UPDATE ledger_account SET dpd = dpd` touching every account row once —
@@ -178,8 +216,8 @@ Seconds per step (summed over partitions) and the work the day did:
 
 {_steps_table(results)}
 """
-    (HERE / "README.md").write_text(text)
-    print(f"\nwrote {HERE / 'README.md'}")
+    path = write_section("cycle", text, **({"path": args.readme} if args.readme else {}))
+    print(f"\nwrote the cycle section of {path}")
 
 
 # --------------------------------------------------------------------------- child
@@ -210,7 +248,7 @@ def _child(database: str, sizes: list[int], workers: int, profile: str | None) -
             print(
                 f"[{database} {size:,}] day with {n} worker(s): {result['day_seconds']:.1f} s, "
                 f"{size / result['day_seconds']:,.0f} accounts/s, {result['day_seconds'] / floor:.1f}× floor; "
-                f"steps {result['steps']}",
+                f"{result['load']}; steps {result['steps']}",
                 flush=True,
             )
         _drop_clone()
@@ -223,7 +261,7 @@ def _reset(database: str) -> None:
     if database == "postgresql":
         _pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)", f"CREATE DATABASE {PG_NAME}")
     else:
-        DATA.mkdir(parents=True, exist_ok=True)
+        SQLITE_FILE.parent.mkdir(parents=True, exist_ok=True)
         for suffix in ("", "-wal", "-shm"):
             Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
 
@@ -334,6 +372,7 @@ def _measure_day(database: str, size: int, workers: int, profile: str | None) ->
         "accounts": size,
         "workers": workers,
         "day_seconds": seconds,
+        "load": load_average(),
         "partition_size": settings.ARREARS_PARTITION_SIZE,
         "server": server,
         "steps": {name: steps[name] for name in order},
@@ -551,7 +590,7 @@ def _fill(cursor: Any, *, now: Any, yesterday: Any, json_empty: str) -> None:
     """
 
     def execute(sql: str, params: list[Any]) -> None:
-        _insert_select(cursor, sql, params, now)
+        insert_select(cursor, sql, params, now)
 
     execute(
         """
@@ -728,44 +767,6 @@ def _fill(cursor: Any, *, now: Any, yesterday: Any, json_empty: str) -> None:
     )
     execute("DROP TABLE bench_last", [])
     execute("DROP TABLE bench_amt", [])
-
-
-_INSERT_SELECT = re.compile(r"^\s*INSERT INTO (\w+) \(([^)]*)\)\s*(SELECT\b.*)$", re.DOTALL)
-
-
-def _insert_select(cursor: Any, sql: str, params: list[Any], now: Any) -> None:
-    """Run sql; an INSERT ... SELECT also fills the table's other NOT NULL columns with their Django
-    defaults (Django sets no database defaults), so that the benchmark follows the models as they grow."""
-    from django.apps import apps
-    from django.db import connection
-
-    match = _INSERT_SELECT.match(sql)
-    if not match:
-        cursor.execute(sql, params)
-        return
-    table, columns, select = match.groups()
-    model = next(m for m in apps.get_models() if m._meta.db_table == table)
-    given = {c.strip() for c in columns.split(",")}
-    extra, values = [], []
-    for field in model._meta.concrete_fields:
-        if field.column in given or field.primary_key or field.null:
-            continue
-        if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
-            extra.append(field.column)
-            values.append(now)
-        elif field.has_default():
-            extra.append(field.column)
-            values.append(field.get_db_prep_save(field.get_default(), connection))
-        else:
-            raise RuntimeError(f"the benchmark does not know how to fill {table}.{field.column}")
-    if not extra:
-        cursor.execute(sql, params)
-        return
-    placeholders = "".join(", %s" for _ in extra)
-    cursor.execute(
-        f"INSERT INTO {table} ({columns}, {', '.join(extra)}) SELECT q.*{placeholders} FROM ({select}) q",
-        [*params, *values],
-    )
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """Benchmark: a dialer export of 100,000 numbers (target: under 30 s).
 
     .venv/bin/python benchmarks/dialer.py [--numbers 100000]
+    .venv/bin/python benchmarks/dialer.py --smoke         # 500 numbers, for the test; writes no README
 
 On PostgreSQL (database `bench_dialer` on $BENCH_PG_SERVER, postgres://postgres@127.0.0.1:5432 by
 default) it builds 100,000 customers with one mobile number each and an open case, a tenth of them
 with a hold or an opt-out and a few recent contacts, then times `export_csv` of the whole campaign
-at 10:00 Beijing time: every number judged by the compliance gate with its allowed window.
+at 10:00 Beijing time: every number judged by the compliance gate with its allowed window. A full
+run writes the `dialer` section of benchmarks/README.md. A smoke run uses a database of its own
+(`bench_dialer_smoke_<pid>`) and drops it at the end.
 """
 
 from __future__ import annotations
@@ -13,13 +16,20 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
+from readme import load_average, write_section
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 DB = "bench_dialer"
+RESULT = "BENCH-RESULT "
 
 
 def build(numbers: int) -> None:
@@ -78,22 +88,71 @@ def measure(numbers: int) -> None:
     print(f"built {numbers:,} customers/cases in {built:.1f} s")
     print(
         f"dialer export: {rows:,} numbers in {seconds:.1f} s ({rows / seconds:,.0f} numbers/s); "
-        f"{allowed:,} allowed, {rows - allowed:,} blocked; target < 30 s"
+        f"{allowed:,} allowed, {rows - allowed:,} blocked; target < 30 s; {load_average()}"
     )
+    print(RESULT + json.dumps({"rows": rows, "seconds": seconds, "allowed": allowed}), flush=True)
+
+
+def _section(result: dict[str, Any], load: str) -> str:
+    rows, seconds, allowed = result["rows"], result["seconds"], result["allowed"]
+    return f"""## Dialer export (`benchmarks/dialer.py`)
+
+`.venv/bin/python benchmarks/dialer.py --numbers {rows}` — {rows:,} customers with an open case and a mobile
+number on PostgreSQL (a tenth opted out of phone, every seventh with three unanswered calls the day
+before), exported at 10:00 Beijing time: each number judged by the compliance gate, with its allowed
+window. Measured {dt.date.today().isoformat()} ({load} at the end of the run):
+
+| numbers | seconds | numbers/s | allowed | blocked | target |
+|---:|---:|---:|---:|---:|---|
+| {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {allowed:,} | {rows - allowed:,} | < 30 s |
+"""
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--numbers", type=int, default=100_000)
+    parser.add_argument("--smoke", action="store_true", help="500 numbers on a database of its own; no README")
+    parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
+    parser.add_argument("--no-readme", action="store_true")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.smoke:
+        args.numbers = 500
     if args.inner:
         measure(args.numbers)
         return
-    subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", f"DROP DATABASE IF EXISTS {DB}"], check=True)
-    subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", f"CREATE DATABASE {DB}"], check=True)
-    env = {**os.environ, "DATABASE_URL": f"{PG_SERVER}/{DB}", "DJANGO_SETTINGS_MODULE": "arrears.settings"}
-    subprocess.run([sys.executable, __file__, "--inner", "--numbers", str(args.numbers)], env=env, check=True)
+    db = f"{DB}_smoke_{os.getpid()}" if args.smoke else DB
+    _psql(f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db}")
+    env = {**os.environ, "DATABASE_URL": f"{PG_SERVER}/{db}", "DJANGO_SETTINGS_MODULE": "arrears.settings"}
+    try:
+        child = subprocess.run(
+            [sys.executable, __file__, "--inner", "--numbers", str(args.numbers)],
+            env=env,
+            check=True,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        if args.smoke:
+            _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+    result: dict[str, Any] = {}
+    for line in child.stdout.splitlines():
+        if line.startswith(RESULT):
+            result = json.loads(line[len(RESULT) :])
+        else:
+            print(line)
+    load = load_average()
+    print(load)
+    if not result or args.no_readme or (args.smoke and args.readme is None):
+        return
+    path = write_section("dialer", _section(result, load), **({"path": args.readme} if args.readme else {}))
+    print(f"wrote the dialer section of {path}")
+
+
+def _psql(*statements: str) -> None:
+    for statement in statements:
+        env = {**os.environ, "PGOPTIONS": "--client-min-messages=warning"}
+        subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", statement], check=True, env=env)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/workbench.py                  # build if needed, then measure
     .venv/bin/python benchmarks/workbench.py --rebuild --seconds 90 --think 1.0
+    .venv/bin/python benchmarks/workbench.py --smoke          # a tiny portfolio, for the test
 
 On PostgreSQL (database `bench_workbench` on $BENCH_PG_SERVER, postgres://postgres@127.0.0.1:5432 by
 default) it builds, with one INSERT … SELECT generate_series per table, a portfolio of 1,000,000
@@ -24,6 +25,11 @@ connections would exceed PostgreSQL's max_connections of 100, as they would in p
 fixed pool of app-server workers serves the collectors.
 
 With --saturate the collectors do not think: the latency is then that of a saturated 2-core machine.
+
+A run writes the `workbench` section of benchmarks/README.md (not with --no-readme; with --readme PATH
+into that file instead). --smoke builds 2,000 accounts, 100 cases and 4 collectors in 2 teams on a
+database of its own (`bench_workbench_smoke_<pid>`), works them for 1 s in 1 process, drops the
+database and writes no README unless given --readme PATH.
 """
 
 from __future__ import annotations
@@ -43,6 +49,10 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
+from portfolio import insert_select
+from readme import load_average, write_section
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -77,6 +87,13 @@ def _use_shift_clock() -> None:
     business_days.now = lambda: dt.datetime.now(dt.UTC) + offset  # type: ignore[assignment]
 
 
+def _use_smoke_sizes(name: str | None) -> None:
+    """A portfolio small enough for a test, on a database of its own."""
+    global ACCOUNTS, CUSTOMERS, TEAMS, PER_TEAM, PG_NAME
+    ACCOUNTS, CUSTOMERS, TEAMS, PER_TEAM = 2000, 1600, 2, 2
+    PG_NAME = name or f"{PG_NAME}_smoke_{os.getpid()}"
+
+
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.settings")
     os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
@@ -102,14 +119,30 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="mean think time between actions, s")
     parser.add_argument("--saturate", action="store_true", help="no think time")
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
+    parser.add_argument("--smoke", action="store_true", help="a tiny portfolio on a database of its own; no README")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--name", help=argparse.SUPPRESS)  # the smoke database (children)
     parser.add_argument("--start-at", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.smoke:
+        _use_smoke_sizes(args.name)
+        args.rebuild, args.collectors, args.processes, args.server_threads = True, TEAMS * PER_TEAM, 1, 2
+        args.seconds, args.think = 1.0, 0.05
     if args.saturate:
         args.think = 0.0
     if args.child is not None:
         _child(args)
         return
+    try:
+        _run(args)
+    finally:
+        if args.smoke:
+            _close_all()
+            _pg_admin(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
+
+
+def _run(args: argparse.Namespace) -> None:
 
     _setup_django()
     from django.db import connection
@@ -147,6 +180,7 @@ def main() -> None:
                 str(args.think),
                 "--collectors",
                 str(args.collectors),
+                *(["--smoke", "--name", PG_NAME] if args.smoke else []),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -188,8 +222,10 @@ def main() -> None:
     print(f"outcomes: {json.dumps(counts)}")
     queries = _queries_of_360()
     print(f"queries of one 360 page: {queries}")
-    if not args.no_readme:
-        _write_readme(table, summary, counts, sizes, args, queries)
+    load = load_average()
+    print(load)
+    if not args.no_readme and not (args.smoke and args.readme is None):
+        _write_readme(table, counts, sizes, args, queries, load)
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:
@@ -229,20 +265,20 @@ def _machine() -> str:
 
 
 def _write_readme(
-    table: str, summary: dict[str, Any], counts: dict[str, int], sizes: dict[str, int], args: Any, queries: int
+    table: str, counts: dict[str, int], sizes: dict[str, int], args: Any, queries: int, load_avg: str
 ) -> None:
-    """Replace the Workbench section of benchmarks/README.md (other sections belong to others)."""
+    """Replace the workbench section of benchmarks/README.md (other sections belong to others)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]
     load = "no think time (saturated)" if args.think == 0 else f"think time {args.think:g} s on average between actions"
-    section = f"""## Workbench
+    section = f"""## Workbench (`benchmarks/workbench.py`)
 
 `.venv/bin/python benchmarks/workbench.py` — measured {dt.date.today().isoformat()} on {_machine()},
-PostgreSQL {version}; other engineers' tests and benchmarks were running on the same 2 cores, so the
-figures are noisy. Portfolio: {sizes["accounts"]:,} accounts of {sizes["customers"]:,} customers,
+PostgreSQL {version}; {load_avg} at the end of the run (other work on the same machine makes the figures
+noisy). Portfolio: {sizes["accounts"]:,} accounts of {sizes["customers"]:,} customers,
 {sizes["cases"]:,} open cases, {sizes["statements"]:,} statements, {sizes["entries"]:,} ledger entries,
 {sizes["bucket_changes"]:,} bucket changes, {sizes["contacts"]:,} contacts, {sizes["promises"]:,} promises;
 {sizes["collectors"]} collectors in {sizes["teams"]} teams with a queue each.
@@ -259,16 +295,8 @@ whatever the customer's history (pinned by tests/functional/test_case_page_queri
 
 Outcomes: {", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()))}.
 """
-    path = HERE / "README.md"
-    text = path.read_text() if path.exists() else "# Benchmarks\n"
-    start = text.find("## Workbench")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + (text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
-    print(f"\nwrote the Workbench section of {path}")
+    path = write_section("workbench", section, **({"path": args.readme} if args.readme else {}))
+    print(f"\nwrote the workbench section of {path}")
 
 
 # --------------------------------------------------------------------------- portfolio
@@ -343,6 +371,7 @@ def _reset_leases() -> None:
 def _build() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.utils import timezone
 
     from arrears.people.operations import ensure_roles
     from arrears.products.models import Product, ProductVersion
@@ -355,6 +384,7 @@ def _build() -> None:
     gold = Product.objects.create(code="gold", name="Gold")
     for product in (classic, gold):
         ProductVersion.objects.create(product=product, effective_from=dt.date(2020, 1, 1), parameters={})
+    now = timezone.now()
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL session_replication_role = replica")  # rows consistent by construction
@@ -362,7 +392,7 @@ def _build() -> None:
         cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         for name, sql in _statements(classic.pk, gold.pk):
             t = time.perf_counter()
-            cursor.execute(sql)
+            insert_select(cursor, sql, None, now)
             print(f"  {name}: {cursor.rowcount:,} rows, {time.perf_counter() - t:.1f} s", flush=True)
         for table in (
             "ledger_customer",
@@ -451,13 +481,13 @@ def _statements(classic: int, gold: int) -> list[tuple[str, str]]:
             f"""
             INSERT INTO ledger_account (id, number, customer_id, product_id, opened_on, statement_day,
                                         credit_limit_fen, status, principal_fen, interest_fen, fees_fen, dpd,
-                                        bucket, last_statement_date, charged_off_fen, recovered_fen)
+                                        bucket, last_statement_date, charged_off_fen, recovered_fen, plan_fen)
             SELECT a.id, '62' || lpad(a.id::text, 14, '0'), 1 + (a.id - 1) % {CUSTOMERS},
                    CASE WHEN a.id % 5 = 0 THEN {gold} ELSE {classic} END, DATE '2022-01-01' + (a.id % 900),
                    1 + a.id % 28, 5000000, 'open',
                    100000 + (a.id % 997) * 300, CASE WHEN d THEN 20000 ELSE 0 END, CASE WHEN d THEN 5000 ELSE 0 END,
                    CASE WHEN d THEN {dpd} ELSE 0 END, CASE WHEN d THEN {bucket} ELSE 0 END,
-                   date_trunc('month', current_date)::date + (a.id % 28) - 31, 0, 0
+                   date_trunc('month', current_date)::date + (a.id % 28) - 31, 0, 0, 0
             FROM (SELECT id, ((1 + (id - 1) % {CUSTOMERS}) % {CASE_EVERY} = 0) AS d
                   FROM generate_series(1, {ACCOUNTS}) id) a""",
         ),
@@ -618,6 +648,7 @@ def _child(args: Any) -> None:
         clients[name] = client
 
     list(pool.map(login, mine))
+    Client().get("/login/")  # the URL conf, the API and the templates load before the clock starts
     print("READY", flush=True)
     args.start_at = float(sys.stdin.readline())
     latency: dict[str, list[float]] = {"next": [], "360": [], "contact": []}

@@ -1,0 +1,94 @@
+"""Every benchmark runs at its --smoke size on each test run; a smoke run never writes the README.
+
+Each run is given a copy of benchmarks/README.md through --readme: the benchmark must rewrite its own
+section of the copy (with the load average) and leave every other section, and the real README, alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+from readme import README, SECTIONS, read_section  # noqa: E402
+
+pytestmark = pytest.mark.bench_smoke
+POSTGRESQL_ONLY = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a PostgreSQL-only benchmark: it runs in the PostgreSQL pass"
+)
+
+
+def _pg_server() -> str:
+    """The PostgreSQL server of this test run, without a database name (the benchmark makes its own)."""
+    db = connection.settings_dict
+    login = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+
+
+def _smoke(name: str, tmp_path: Path, *args: str) -> tuple[str, Path]:
+    copy = tmp_path / "README.md"
+    copy.write_bytes(README.read_bytes())
+    env = dict(os.environ)
+    if connection.vendor == "postgresql":
+        env["BENCH_PG_SERVER"] = _pg_server()
+    before = hashlib.sha256(README.read_bytes()).hexdigest()
+
+    done = subprocess.run(
+        [sys.executable, str(BENCHMARKS / f"{name}.py"), "--smoke", "--readme", str(copy), *args],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+        cwd=BENCHMARKS.parent,
+    )
+
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert hashlib.sha256(README.read_bytes()).hexdigest() == before, "a smoke run wrote benchmarks/README.md"
+    return done.stdout, copy
+
+
+def _assert_only_its_section_changed(name: str, copy: Path) -> None:
+    for other in SECTIONS:
+        if other != name:
+            assert read_section(other, path=copy) == read_section(other, path=README), other
+    mine = read_section(name, path=copy)
+    assert mine is not None and mine != read_section(name, path=README)
+    assert "load average" in mine
+
+
+def test_the_compliance_benchmark_runs_at_its_smoke_size(tmp_path: Path) -> None:
+    out, copy = _smoke("compliance", tmp_path)
+
+    assert "load average" in out and "CN SMS with wording check" in out
+    _assert_only_its_section_changed("compliance", copy)
+
+
+def test_the_cycle_benchmark_runs_one_day_at_its_smoke_size_on_this_database(tmp_path: Path) -> None:
+    out, copy = _smoke("cycle", tmp_path, "--databases", connection.vendor)
+
+    assert "load average" in out
+    assert f"| {connection.vendor} | 1,000 | 1 |" in out
+    _assert_only_its_section_changed("cycle", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_dialer_benchmark_exports_its_smoke_campaign(tmp_path: Path) -> None:
+    out, copy = _smoke("dialer", tmp_path)
+
+    assert "dialer export: 500 numbers" in out and "load average" in out
+    _assert_only_its_section_changed("dialer", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_workbench_benchmark_works_its_smoke_portfolio(tmp_path: Path) -> None:
+    out, copy = _smoke("workbench", tmp_path)
+
+    assert '"contacts recorded"' in out and "load average" in out
+    _assert_only_its_section_changed("workbench", copy)
