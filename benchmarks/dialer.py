@@ -77,7 +77,7 @@ def measure(numbers: int) -> None:
     started = time.perf_counter()
     build(numbers)
     built = time.perf_counter() - started
-    from arrears.outreach.dialer import export_csv
+    from arrears.application.dialer import export_csv
 
     at = dt.datetime(2026, 5, 3, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     out = io.StringIO()

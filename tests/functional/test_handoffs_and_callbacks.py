@@ -8,10 +8,11 @@ import pytest
 from django.test import Client
 
 from arrears import business_days
+from arrears.application.contacts import record_contact
 from arrears.cases.models import Case
 from arrears.cases.operations import next_case
 from arrears.contacts.models import Callback, Handoff
-from arrears.contacts.operations import ContactIn, hand_off, record_contact, schedule_callback
+from arrears.contacts.operations import ContactIn, hand_off, schedule_callback
 from arrears.people.models import Role
 from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
 

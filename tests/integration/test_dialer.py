@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from arrears.application.dialer import export_csv, import_results, import_results_csv
 from arrears.contacts.models import Contact
-from arrears.outreach.dialer import export_csv, import_results, import_results_csv
 from tests.collections_factories import delinquent_customers, staff, team_with_queue
 
 pytestmark = pytest.mark.django_db

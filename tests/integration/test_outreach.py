@@ -16,13 +16,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from arrears.audit.models import AuditEntry
-from arrears.cycle.runner import run_date
-from arrears.errors import ContactNotAllowed, ValidationFailed
-from arrears.holds.operations import lift_hold, set_hold
-from arrears.ledger.models import Customer
-from arrears.outreach.models import Message, MessageStatus
-from arrears.outreach.operations import (
+from arrears.application.outreach import (
     approve_template,
     create_template,
     handle_sms_reply,
@@ -30,6 +24,12 @@ from arrears.outreach.operations import (
     send_message,
     unsubscribe_url,
 )
+from arrears.audit.models import AuditEntry
+from arrears.cycle.runner import run_date
+from arrears.errors import ContactNotAllowed, ValidationFailed
+from arrears.holds.operations import lift_hold, set_hold
+from arrears.ledger.models import Customer
+from arrears.outreach.models import Message, MessageStatus
 from arrears.people.models import Role
 from tests.collections_factories import delinquent_customers, staff
 from tests.factories import make_account, make_product, purchase, run_days

@@ -11,12 +11,11 @@ from decimal import Decimal
 import pytest
 
 from arrears.business_days import statement_days_on
-from arrears.products.rules import ProductParams
+from arrears.products.rules import ProductParams, cash_advance_fee
 from arrears.statements.rules import (
     Posting,
     PreviousStatement,
     apply_to_minimums,
-    cash_advance_fee,
     compute_interest,
     compute_late_fee,
     compute_minimum,

@@ -28,7 +28,7 @@ from arrears.contacts.models import (
     Willingness,
 )
 from arrears.contacts.rules import recommended_path
-from arrears.errors import ContactNotAllowed, ValidationFailed
+from arrears.errors import ValidationFailed
 from arrears.money import AmountError, to_fen
 
 
@@ -67,13 +67,13 @@ def validate_contact(data: ContactIn) -> None:
 
 
 def record_contact(
-    *, user: Any, case: Case, data: ContactIn, at: dt.datetime | None = None, decision: dict[str, Any] | None = None
+    *, user: Any, case: Case, data: ContactIn, at: dt.datetime, decision: dict[str, Any] | None
 ) -> Contact:
-    """Record a contact; it ends the collector's lease on the case."""
+    """Record a contact with the compliance gate's decision on it (an outbound contact needs one:
+    arrears.application.contacts asks the gate); it ends the collector's lease on the case."""
     validate_contact(data)
-    at = at or business_days.now()
     if decision is None and data.direction == Direction.OUTBOUND:
-        decision = _gate(case, data, at)
+        raise ValueError("an outbound contact is recorded with the compliance gate's decision")
     if data.corrects_id is not None and not Contact.objects.filter(pk=data.corrects_id, case=case).exists():
         raise ValidationFailed("the contact to correct is not on this case", field="corrects")
     with transaction.atomic():
@@ -116,24 +116,6 @@ def record_contact(
     return contact
 
 
-def _gate(case: Case, data: ContactIn, at: dt.datetime) -> dict[str, Any]:
-    """Ask the compliance gate about an outbound contact; refuse it when blocked."""
-    from arrears.compliance.in_app import check_case_contact
-
-    verdict = check_case_contact(
-        case=case,
-        channel=data.channel,
-        address=data.address,
-        party=data.party,
-        at=at,
-        text=data.notes if data.channel in ("sms", "email", "letter") else None,
-    )
-    decision = verdict.as_dict()
-    if not verdict.allowed:
-        raise ContactNotAllowed("; ".join(verdict.reasons), decision=decision, field="channel")
-    return decision
-
-
 def schedule_callback(*, user: Any, case: Case, due_at: dt.datetime, note: str = "") -> Callback:
     if due_at <= business_days.now():
         raise ValidationFailed("must be in the future", field="due_at")
@@ -153,7 +135,7 @@ def schedule_callback(*, user: Any, case: Case, due_at: dt.datetime, note: str =
 
 def add_note(*, user: Any, case: Case, text: str) -> Note:
     """A note for the team; one with prohibited wording (CN-CONDUCT) is kept but flagged for review."""
-    from arrears.compliance.in_app import pack_code
+    from arrears.compliance.configured import pack_code
     from arrears.compliance.wording import check_wording
 
     if not text.strip():

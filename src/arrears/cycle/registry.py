@@ -11,12 +11,12 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
+from arrears.application.outreach import send_due_reminders
 from arrears.audit.operations import seal_pending
 from arrears.cases import cycle as cases
 from arrears.concessions.operations import expire_approvals, judge_settlements
 from arrears.delinquency import cycle as delinquency
 from arrears.ledger import cycle as ledger
-from arrears.outreach.operations import send_due_reminders
 from arrears.plans.cycle import monitor_plans
 from arrears.products.rules import ProductParams
 from arrears.promises.cycle import judge_promises

@@ -17,8 +17,7 @@ from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, Customer, Entry, EntryKind
 from arrears.money import AmountError, to_fen
 from arrears.products.models import Product, ProductVersion, versions_in_force
-from arrears.products.rules import ProductParams
-from arrears.statements.rules import cash_advance_fee
+from arrears.products.rules import ProductParams, cash_advance_fee
 
 
 def _positive_fen(amount: Decimal, field: str = "amount") -> int:

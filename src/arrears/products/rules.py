@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from arrears.errors import ValidationFailed
+from arrears.money import fen_half_up
 
 COMPONENTS = ("principal", "interest", "fees")
 INTEREST_CONVENTIONS = ("full_amount", "unpaid_portion")
@@ -178,3 +179,9 @@ def params_as_json(p: ProductParams) -> dict[str, Any]:
 
 def due_date_for(p: ProductParams, statement_date: dt.date) -> dt.date:
     return statement_date + dt.timedelta(days=p.due_days_after_statement)
+
+
+def cash_advance_fee(*, params: ProductParams, amount_fen: int) -> int:
+    """The fee a cash advance of amount_fen carries: the rate, half-up to the fen, at least the minimum."""
+    fee = fen_half_up(params.cash_advance_fee_rate * amount_fen)
+    return max(fee, int(params.cash_advance_fee_min * 100)) if fee or params.cash_advance_fee_min else 0

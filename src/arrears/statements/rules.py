@@ -227,11 +227,6 @@ def compute_late_fee(*, params: ProductParams, unpaid_minimum_fen: int, due_date
     )
 
 
-def cash_advance_fee(*, params: ProductParams, amount_fen: int) -> int:
-    fee = fen_half_up(params.cash_advance_fee_rate * amount_fen)
-    return max(fee, int(params.cash_advance_fee_min * 100)) if fee or params.cash_advance_fee_min else 0
-
-
 def apply_to_minimums(unpaid_fen: Sequence[int], amount_fen: int) -> list[int]:
     """A payment pays outstanding minimums oldest first; returns the new unpaid amounts."""
     left = amount_fen

@@ -10,11 +10,12 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from arrears import business_days
+from arrears.application.contact_gate import callable_now
+from arrears.application.contacts import record_contact
 from arrears.cases.models import Case
 from arrears.cases.operations import next_case, reassign
 from arrears.cases.queries import case_for, visible_cases
-from arrears.compliance.in_app import callable_now
-from arrears.contacts.operations import ContactIn, capture_situation, record_contact
+from arrears.contacts.operations import ContactIn, capture_situation
 from arrears.errors import NotFound, ValidationFailed
 from arrears.money import AmountError, format_fen, parse_amount
 from arrears.people.models import Role

@@ -8,8 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from arrears.outreach.dialer import import_results
-from arrears.outreach.operations import handle_sms_reply, record_delivery
+from arrears.application.dialer import import_results
+from arrears.application.outreach import handle_sms_reply, record_delivery
 
 router = Router(tags=["outreach"])
 

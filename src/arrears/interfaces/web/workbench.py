@@ -20,19 +20,20 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from arrears import business_days
+from arrears.application.contact_gate import callable_now, check_case_contact
+from arrears.application.contacts import record_contact_with_promise
+from arrears.application.customer_view import customer_360
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case, CaseStatus
 from arrears.cases.operations import next_case, reassign
-from arrears.cases.queries import case_for, customer_360, visible_cases
-from arrears.compliance.in_app import callable_now, check_case_contact
+from arrears.cases.queries import case_for, visible_cases
 from arrears.contacts.models import Callback, Contact, Result
 from arrears.contacts.operations import (
     ContactIn,
     add_note,
     capture_situation,
     hand_off,
-    record_contact,
     schedule_callback,
 )
 from arrears.errors import ArrearsError, NotFound
@@ -41,7 +42,6 @@ from arrears.interfaces.web.labels import case_status_label, error_message, stat
 from arrears.people.models import Role, Team
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise, PromiseStatus
-from arrears.promises.operations import take_promise
 
 PATH_LABELS = {
     "promise_to_pay": _lazy("take a promise to pay"),
@@ -197,39 +197,24 @@ def _act(request: HttpRequest, case: Case, forms: dict[str, Any]) -> tuple[bool,
 
 
 def _record_contact_with_promise(request: HttpRequest, case: Case, d: dict[str, Any]) -> None:
-    from django.db import transaction
-
-    from arrears.errors import ValidationFailed
-
-    wants_promise = d["disposition"] == "promise"
-    if wants_promise and (d["promise_amount"] is None or d["promise_date"] is None):
-        field = "promise_amount" if d["promise_amount"] is None else "promise_date"
-        raise ValidationFailed(_("a promise needs an amount and a date"), field=field)
-    with transaction.atomic():
-        contact = record_contact(
-            user=request.user,
-            case=case,
-            data=ContactIn(
-                channel=d["channel"],
-                direction=d["direction"],
-                address=d["address"],
-                party=d["party"],
-                result=d["result"],
-                disposition=d["disposition"],
-                duration_seconds=d["duration_seconds"],
-                notes=d["notes"],
-                recording_ref=d["recording_ref"],
-            ),
-        )
-        if wants_promise:
-            take_promise(
-                user=request.user,
-                case=case,
-                amount=d["promise_amount"],
-                promised_date=d["promise_date"],
-                business_date=business_days.today(),
-                contact=contact,
-            )
+    record_contact_with_promise(
+        user=request.user,
+        case=case,
+        data=ContactIn(
+            channel=d["channel"],
+            direction=d["direction"],
+            address=d["address"],
+            party=d["party"],
+            result=d["result"],
+            disposition=d["disposition"],
+            duration_seconds=d["duration_seconds"],
+            notes=d["notes"],
+            recording_ref=d["recording_ref"],
+        ),
+        business_date=business_days.today(),
+        promise_amount=d["promise_amount"],
+        promise_date=d["promise_date"],
+    )
 
 
 def _is_lead(user: Any) -> bool:
@@ -359,7 +344,7 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
 
 def opt_out_page(request: HttpRequest, token: str) -> HttpResponse:
     """The e-mail opt-out link: confirm, then stop that channel. No login: the signed token is the proof."""
-    from arrears.outreach.operations import opt_out_by_link
+    from arrears.application.outreach import opt_out_by_link
 
     done = False
     if request.method == "POST":

@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from arrears import business_days
+from arrears.application.dialer import export_csv, import_results_csv
 from arrears.errors import ArrearsError
-from arrears.outreach.dialer import export_csv, import_results_csv
 
 
 class Command(BaseCommand):

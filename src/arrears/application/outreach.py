@@ -13,9 +13,9 @@ from django.db.models import Max
 from django.template import Context, Template, TemplateSyntaxError
 
 from arrears import business_days
+from arrears.application.contact_gate import check_customer_contact, judge, load_known, pack_on
 from arrears.audit.operations import record, record_many
 from arrears.cases.models import Case
-from arrears.compliance.in_app import check_customer_contact, judge, load_known, pack_on
 from arrears.compliance.wording import check_wording
 from arrears.errors import ContactNotAllowed, NotFound, ValidationFailed
 from arrears.holds.operations import opt_out

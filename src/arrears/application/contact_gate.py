@@ -14,10 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from arrears.cases.models import Case
+from arrears.compliance.configured import pack_code
 from arrears.compliance.gate import Verdict, check_contact
 from arrears.compliance.model import Consent, ContactRequest, Customer, Flags, Party
 from arrears.compliance.model import Contact as GateContact
@@ -71,10 +71,6 @@ class _Known:
     opted_out: set[str] = dataclasses.field(default_factory=set)
     consents: list[Consent] = dataclasses.field(default_factory=list)
     history: list[GateContact] = dataclasses.field(default_factory=list)
-
-
-def pack_code() -> str:
-    return str(getattr(settings, "ARREARS_COMPLIANCE_PACK", "CN"))
 
 
 def pack_on(day: dt.date) -> Pack:

@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import User
 from django.db import transaction
 
+from arrears.application.contact_gate import OUTCOME_OF_RESULT, judge, load_known, pack_on
 from arrears.audit.operations import record_many
 from arrears.cases.models import WORKABLE, Case
 from arrears.compliance.gate import Verdict
-from arrears.compliance.in_app import OUTCOME_OF_RESULT, judge, load_known, pack_on
 from arrears.compliance.model import Contact as GateContact
 from arrears.compliance.packs import Pack
 from arrears.contacts.models import Contact

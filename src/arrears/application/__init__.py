@@ -1,0 +1,1 @@
+"""Use cases that combine domains, and the read models that pages and the API share."""
