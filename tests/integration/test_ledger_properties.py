@@ -25,7 +25,8 @@ from arrears.business_days import date_range
 from arrears.cycle.models import CycleDay
 from arrears.cycle.runner import partitions, run_date, run_partition, run_through
 from arrears.delinquency.models import BucketChange
-from arrears.ledger.models import BALANCE_COMPONENTS, Account, AccountStatus, Entry
+from arrears.kernel.vocabulary import CARD_COMPONENTS
+from arrears.ledger.models import Account, AccountStatus, Entry
 from arrears.ledger.queries import cache_mismatches
 from arrears.statements.models import Statement
 from tests.factories import make_account, make_product, pay, purchase
@@ -184,9 +185,7 @@ class TestBalancesAreSumsOfEntries:
             # Each statement's balances are the sums of the entries posted before its date.
             for s in Statement.objects.all():
                 before = Entry.objects.filter(account_id=s.account_id, posting_date__lt=s.statement_date)
-                sums = {
-                    c: before.filter(component=c).aggregate(s=Sum("amount_fen"))["s"] or 0 for c in BALANCE_COMPONENTS
-                }
+                sums = {c: before.filter(component=c).aggregate(s=Sum("amount_fen"))["s"] or 0 for c in CARD_COMPONENTS}
                 assert (s.principal_fen, s.interest_fen, s.fees_fen) == (
                     sums["principal"],
                     sums["interest"],

@@ -36,10 +36,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from arrears.errors import ValidationFailed
+from arrears.kernel.vocabulary import Channel
 
 PACKS_DIR = Path(__file__).parent / "packs"
 
-CHANNELS = ("phone", "sms", "email", "letter", "visit")
+CHANNELS = tuple(Channel)
 ROLES = ("debtor", "guarantor", "spouse", "relative", "emergency_contact", "employer", "attorney", "other")
 OUTCOMES = ("conversation", "unanswered", "voicemail", "busy", "not_connected", "wrong_number", "delivered", "bounced")
 COLLECTOR_TYPES = ("first_party", "agency", "debt_buyer")

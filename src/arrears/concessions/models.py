@@ -6,14 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from arrears.kernel import vocabulary
 from arrears.people.models import Role
 
 
 class ConcessionKind(models.TextChoices):
-    EXTENSION = "extension", _("due-date extension")
-    LATE_FEE_WAIVER = "late_fee_waiver", _("late-fee waiver")
-    INTEREST_WAIVER = "interest_waiver", _("interest waiver")
-    SETTLEMENT = "settlement", _("settlement")
+    EXTENSION = vocabulary.ConcessionKind.EXTENSION.value, _("due-date extension")
+    LATE_FEE_WAIVER = vocabulary.ConcessionKind.LATE_FEE_WAIVER.value, _("late-fee waiver")
+    INTEREST_WAIVER = vocabulary.ConcessionKind.INTEREST_WAIVER.value, _("interest waiver")
+    SETTLEMENT = vocabulary.ConcessionKind.SETTLEMENT.value, _("settlement")
 
 
 class ReasonCode(models.TextChoices):

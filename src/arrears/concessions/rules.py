@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from arrears.errors import ValidationFailed
+from arrears.kernel.vocabulary import ConcessionKind
 from arrears.money import from_fen
 
 # Absolute bounds whatever the authority matrix says.
@@ -19,11 +20,11 @@ MAX_SETTLEMENT_PAYMENTS = 6
 MAX_SETTLEMENT_HORIZON_DAYS = 180
 APPROVAL_EXPIRY_DAYS = 7
 
-EXTENSION = "extension"
-LATE_FEE_WAIVER = "late_fee_waiver"
-INTEREST_WAIVER = "interest_waiver"
-SETTLEMENT = "settlement"
-KINDS = (EXTENSION, LATE_FEE_WAIVER, INTEREST_WAIVER, SETTLEMENT)
+EXTENSION = ConcessionKind.EXTENSION
+LATE_FEE_WAIVER = ConcessionKind.LATE_FEE_WAIVER
+INTEREST_WAIVER = ConcessionKind.INTEREST_WAIVER
+SETTLEMENT = ConcessionKind.SETTLEMENT
+KINDS = tuple(ConcessionKind)
 
 # The authority ladder: above the maker's limit a request goes to the next role up. Customer service
 # and credit assessors request like collectors; nobody is above the administrator.

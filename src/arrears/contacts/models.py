@@ -6,13 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from arrears.kernel import vocabulary
+
 
 class Channel(models.TextChoices):
-    PHONE = "phone", _("phone")
-    SMS = "sms", _("SMS")
-    EMAIL = "email", _("e-mail")
-    LETTER = "letter", _("letter")
-    VISIT = "visit", _("visit")
+    PHONE = vocabulary.Channel.PHONE.value, _("phone")
+    SMS = vocabulary.Channel.SMS.value, _("SMS")
+    EMAIL = vocabulary.Channel.EMAIL.value, _("e-mail")
+    LETTER = vocabulary.Channel.LETTER.value, _("letter")
+    VISIT = vocabulary.Channel.VISIT.value, _("visit")
 
 
 class Direction(models.TextChoices):
@@ -21,12 +23,12 @@ class Direction(models.TextChoices):
 
 
 class Party(models.TextChoices):
-    CARDHOLDER = "cardholder", _("cardholder")
-    SPOUSE = "spouse", _("spouse")
-    RELATIVE = "relative", _("relative")
-    EMPLOYER = "employer", _("employer")
-    OTHER_THIRD_PARTY = "other_third_party", _("other third party")
-    NONE = "none", _("nobody")
+    CARDHOLDER = vocabulary.Party.CARDHOLDER.value, _("cardholder")
+    SPOUSE = vocabulary.Party.SPOUSE.value, _("spouse")
+    RELATIVE = vocabulary.Party.RELATIVE.value, _("relative")
+    EMPLOYER = vocabulary.Party.EMPLOYER.value, _("employer")
+    OTHER_THIRD_PARTY = vocabulary.Party.OTHER_THIRD_PARTY.value, _("other third party")
+    NONE = vocabulary.Party.NONE.value, _("nobody")
 
 
 class Result(models.TextChoices):

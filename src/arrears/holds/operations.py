@@ -11,9 +11,10 @@ from arrears import business_days
 from arrears.audit.operations import record
 from arrears.errors import ValidationFailed
 from arrears.holds.models import ChannelOptOut, ContactConsent, Hold, HoldKind
+from arrears.kernel.vocabulary import Channel
 from arrears.ledger.models import Customer
 
-CHANNELS = ("phone", "sms", "email", "letter", "visit")
+CHANNELS = tuple(Channel)
 
 
 def _channels(channels: list[str] | None) -> list[str]:

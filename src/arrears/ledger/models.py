@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from arrears.kernel import vocabulary
 from arrears.money import from_fen
 
 
@@ -123,17 +124,13 @@ class EntryKind(models.TextChoices):
 
 
 class Component(models.TextChoices):
-    PRINCIPAL = "principal", _("principal")
-    INTEREST = "interest", _("interest")
-    FEES = "fees", _("fees")
-    # Money recovered after charge-off: income, not part of the (written-off) balance.
-    RECOVERY = "recovery", _("recovery")
-    # The balance restructured into an active repayment plan: still owed, no longer on the card's
-    # statements (no card interest, no minimum payment); paid by the plan's instalments.
-    PLAN = "plan", _("repayment plan")
+    """The components of arrears.kernel.vocabulary.Component, with their labels."""
 
-
-BALANCE_COMPONENTS = (Component.PRINCIPAL, Component.INTEREST, Component.FEES)
+    PRINCIPAL = vocabulary.Component.PRINCIPAL.value, _("principal")
+    INTEREST = vocabulary.Component.INTEREST.value, _("interest")
+    FEES = vocabulary.Component.FEES.value, _("fees")
+    RECOVERY = vocabulary.Component.RECOVERY.value, _("recovery")
+    PLAN = vocabulary.Component.PLAN.value, _("repayment plan")
 
 
 class Entry(models.Model):

@@ -29,19 +29,15 @@ from typing import Any
 from django.db import connection, transaction
 
 from arrears.kernel.sql import insert_objects, update_rows
+from arrears.kernel.vocabulary import CARD_COMPONENTS, OWED_COMPONENTS
 from arrears.ledger.models import Account, Component, Entry, EntryKind
 
 CHUNK = 5000
 
 # The balance components owed, each with its cache column; together they are the balance.
-OWED = {
-    Component.PRINCIPAL: "principal_fen",
-    Component.INTEREST: "interest_fen",
-    Component.FEES: "fees_fen",
-    Component.PLAN: "plan_fen",
-}
+OWED: dict[str, str] = {component: f"{component}_fen" for component in OWED_COMPONENTS}
 # Components a card statement bills (the plan is billed by its own schedule).
-CARD = (Component.PRINCIPAL, Component.INTEREST, Component.FEES)
+CARD = CARD_COMPONENTS
 CACHE_COLUMNS = (*OWED.values(), "recovered_fen", "charged_off_fen")
 
 
@@ -80,7 +76,7 @@ class Balances:
     charged_off_fen: int
 
     def of(self, component: str) -> int:
-        value: int = getattr(self, OWED[Component(component)])
+        value: int = getattr(self, OWED[component])
         return value
 
     @property
@@ -131,7 +127,7 @@ def deltas(lines: Iterable[Line]) -> dict[int, dict[str, int]]:
         if line.component == Component.RECOVERY:
             move["recovered_fen"] -= line.amount_fen
         else:
-            move[OWED[Component(line.component)]] += line.amount_fen
+            move[OWED[line.component]] += line.amount_fen
         if line.kind == EntryKind.CHARGE_OFF:
             move["charged_off_fen"] -= line.amount_fen
     return moves

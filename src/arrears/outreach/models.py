@@ -4,11 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from arrears.kernel import vocabulary
+
 
 class TemplateChannel(models.TextChoices):
-    SMS = "sms", _("SMS")
-    EMAIL = "email", _("e-mail")
-    LETTER = "letter", _("letter")
+    SMS = vocabulary.Channel.SMS.value, _("SMS")
+    EMAIL = vocabulary.Channel.EMAIL.value, _("e-mail")
+    LETTER = vocabulary.Channel.LETTER.value, _("letter")
 
 
 class TemplateStatus(models.TextChoices):

@@ -10,9 +10,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from arrears.errors import ValidationFailed
+from arrears.kernel.vocabulary import CARD_COMPONENTS
 from arrears.money import fen_half_up
 
-COMPONENTS = ("principal", "interest", "fees")
+COMPONENTS = CARD_COMPONENTS
 INTEREST_CONVENTIONS = ("full_amount", "unpaid_portion")
 
 
