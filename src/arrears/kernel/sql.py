@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -143,3 +143,11 @@ def keyset_chunks(queryset: Any, size: int = CHUNK) -> Iterator[list[Any]]:
         last = rows[-1].id
         if len(rows) < size:
             return
+
+
+def in_chunks(values: Iterable[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    """The values in lists of at most `size`, for `__in` lookups that stay within SQLite's limit
+    on query variables whatever the number of values (a file of 200,000 payments)."""
+    values = sorted(set(values))
+    for i in range(0, len(values), size):
+        yield values[i : i + size]

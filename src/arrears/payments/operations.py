@@ -16,6 +16,7 @@ from django.db import transaction
 
 from arrears.audit.operations import record_many
 from arrears.errors import Duplicate, NotFound, ValidationFailed
+from arrears.kernel.sql import in_chunks
 from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, EntryKind
 from arrears.money import AmountError, parse_amount, to_fen
@@ -129,10 +130,16 @@ def _validate(
 ) -> list[RowError]:
     numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(items) + 1))
     errors: list[RowError] = []
-    accounts = dict(
-        Account.objects.filter(number__in={p.account_number for p in items}).values_list("number", "status")
-    )
-    taken = set(Payment.objects.filter(reference__in={p.reference for p in items}).values_list("reference", flat=True))
+    accounts = {
+        number: status
+        for chunk in in_chunks(p.account_number for p in items)
+        for number, status in Account.objects.filter(number__in=chunk).values_list("number", "status")
+    }
+    taken = {
+        reference
+        for chunk in in_chunks(p.reference for p in items)
+        for reference in Payment.objects.filter(reference__in=chunk).values_list("reference", flat=True)
+    }
     seen: set[str] = set()
     for n, p in zip(numbers, items, strict=True):
         if p.amount <= 0:
@@ -157,16 +164,21 @@ def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: 
     """Allocate and post validated payments in bulk: a fixed number of queries for any count."""
     payments = sorted(payments, key=lambda p: p.value_date)
     with transaction.atomic():
-        ids = dict(Account.objects.filter(number__in={p.account_number for p in payments}).values_list("number", "id"))
+        ids = {
+            number: pk
+            for chunk in in_chunks(p.account_number for p in payments)
+            for number, pk in Account.objects.filter(number__in=chunk).values_list("number", "id")
+        }
         locked = posting.lock(ids.values())
         # What each account owes now, moved by each payment as it is allocated.
         owed: dict[int, dict[str, int]] = {pk: {c: b.of(c) for c in posting.OWED} for pk, b in locked.items()}
         params = versions_in_force(business_date)
         unpaid: dict[int, list[Statement]] = defaultdict(list)
-        for s in Statement.objects.filter(account_id__in=locked, minimum_unpaid_fen__gt=0).order_by(
-            "account_id", "due_date"
-        ):
-            unpaid[s.account_id].append(s)
+        for chunk in in_chunks(locked):
+            for s in Statement.objects.filter(account_id__in=chunk, minimum_unpaid_fen__gt=0).order_by(
+                "account_id", "due_date"
+            ):
+                unpaid[s.account_id].append(s)
         plans = active_plans(locked)
         created: list[Payment] = []
         lines: list[posting.Line] = []

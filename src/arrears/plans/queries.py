@@ -6,6 +6,7 @@ import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable
 
+from arrears.kernel.sql import in_chunks
 from arrears.plans import life
 from arrears.plans.models import Instalment, Plan, PlanStatus
 
@@ -20,11 +21,13 @@ class ActivePlan:
 
 def active_plans(account_ids: Iterable[int]) -> dict[int, ActivePlan]:
     """The active plan of each of these accounts that has one, with its schedule (two queries)."""
-    plans = list(
-        Plan.objects.filter(account_id__in=list(account_ids), status=PlanStatus.ACTIVE).only(
+    plans = [
+        plan
+        for chunk in in_chunks(account_ids)
+        for plan in Plan.objects.filter(account_id__in=chunk, status=PlanStatus.ACTIVE).only(
             "id", "account_id", "moved_fen", "charged_fen"
         )
-    )
+    ]
     if not plans:
         return {}
     rows: dict[int, list[life.Due]] = defaultdict(list)
