@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,8 @@ from django.test import Client
 from tests.compliance_docs import call, cn_doc, us_doc, with_
 from tests.unit.test_compliance_parse import EXAMPLE
 
-ARREARS = "/work/main/.venv/bin/arrears"
+# The CLI of this checkout, run by the interpreter running the tests (never another checkout's script).
+ARREARS = [sys.executable, "-m", "arrears.cli"]
 URL = "/api/v1/compliance/check"
 
 DOCUMENTS: dict[str, dict[str, Any]] = {
@@ -35,7 +37,7 @@ DOCUMENTS: dict[str, dict[str, Any]] = {
 
 def run_cli(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [ARREARS, "compliance", "check", str(path)],
+        [*ARREARS, "compliance", "check", str(path)],
         capture_output=True,
         text=True,
         env=os.environ.copy(),
