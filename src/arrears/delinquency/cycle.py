@@ -20,7 +20,9 @@ def age_accounts(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams])
     A statement's effective due date is its extended_due_date when a due-date extension set one.
 
     Two statements per partition whatever the number of products (the bucket edges are a CASE on
-    the product): insert the bucket changes, then update DPD and bucket.
+    the product): insert the bucket changes, then update DPD and bucket. A bucket change is judged
+    against the bucket of the history before d, not the account's current one, and a date has at
+    most one: running a date again, even after later dates, adds nothing.
     """
     if not params:
         return 0
@@ -63,8 +65,13 @@ def age_accounts(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams])
         cursor.execute(
             base
             + f"""INSERT INTO {change} (account_id, change_date, from_bucket, to_bucket, dpd)
-            SELECT id, {dp}, old_bucket, new_bucket, new_dpd FROM nxt WHERE new_bucket <> old_bucket""",
-            [*args, day],
+            SELECT id, {dp}, was, new_bucket, new_dpd FROM (
+                SELECT nxt.*, COALESCE((
+                    SELECT c.to_bucket FROM {change} c WHERE c.account_id = nxt.id AND c.change_date < {dp}
+                    ORDER BY c.change_date DESC LIMIT 1), 0) AS was FROM nxt) moved
+            WHERE new_bucket <> was
+            ON CONFLICT (account_id, change_date) DO NOTHING""",
+            [*args, day, day],
         )
         cursor.execute(
             base

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Exists, OuterRef
+
 from arrears.kernel.sql import keyset_chunks
 from arrears.ledger import posting
-from arrears.ledger.models import ACTIVE, Account, Component, EntryKind
+from arrears.ledger.models import ACTIVE, Account, Component, Entry, EntryKind
 from arrears.money import to_fen
 from arrears.products.rules import ProductParams
 
@@ -23,7 +25,8 @@ def annual_fees(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) 
         opened_on__month=d.month,
         opened_on__day=d.day,
         opened_on__lt=d,
-    ).only("id", "product_id")
+    ).exclude(Exists(Entry.objects.filter(account_id=OuterRef("id"), reference=f"annual_fee:{d}")))
+    accounts = accounts.only("id", "product_id")
     count = 0
     for chunk in keyset_chunks(accounts):
         posting.post(

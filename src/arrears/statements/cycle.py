@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from arrears.business_days import statement_days_on
@@ -53,6 +53,7 @@ def late_fees(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) ->
             paid_fen=Coalesce(-Subquery(paid), Value(0)),
             unpaid_min_fen=Coalesce(Subquery(unpaid_min), Value(0)),
             product_id=F("account__product_id"),
+            charged=Exists(Entry.objects.filter(account_id=OuterRef("account_id"), reference=f"late_fee:{due}")),
         )
         .only("id", "account_id", "new_balance_fen", "grace_kept", "paid_by_due_fen")
     )
@@ -63,7 +64,7 @@ def late_fees(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) ->
             s.paid_by_due_fen = s.paid_fen
             s.grace_kept = s.new_balance_fen <= 0 or s.paid_fen >= s.new_balance_fen
             fee = compute_late_fee(params=params[s.product_id], unpaid_minimum_fen=s.unpaid_min_fen, due_date=due)
-            if fee.amount_fen:
+            if fee.amount_fen and not s.charged:
                 fees.append(
                     posting.Line(
                         account_id=s.account_id,
