@@ -142,7 +142,7 @@ operations = st.one_of(
     st.builds(Charge, accounts, st.sampled_from(["purchase", "cash_advance"]), st.integers(1, 300_000)),
     st.builds(Pay, accounts, st.none() | st.integers(1, 300_000)),
     st.builds(Reverse, accounts, st.integers(0, 50)),
-    st.builds(Waive, accounts, st.sampled_from(["late_fee_waiver", "interest_waiver"]), st.integers(1, 5_000)),
+    st.builds(Waive, accounts, st.sampled_from(["late_fee_waiver", "interest_waiver"]), st.integers(1, 1_500)),
     st.builds(Extend, accounts, st.integers(1, 20)),
     st.builds(Settle, accounts, st.integers(30, 95), st.integers(0, 6)),
     st.builds(PlanIt, accounts, st.integers(1, 4), st.integers(1, 20)),
@@ -307,13 +307,13 @@ def apply(w: World, op: Op) -> None:
 
 def advance_one_date(w: World) -> None:
     w.today += dt.timedelta(days=1)
-    before = dict(Account.objects.filter(status=AccountStatus.CHARGED_OFF).values_list("id", "status"))
+    charged_off = Account.objects.filter(status=AccountStatus.CHARGED_OFF).count()
     broken = Plan.objects.filter(status=PlanStatus.BROKEN).count()
     settled = Concession.objects.filter(status=ConcessionStatus.SETTLED).count()
 
     run_date(w.today)
 
-    w.applied["charged_off"] += Account.objects.filter(status=AccountStatus.CHARGED_OFF).count() - len(before)
+    w.applied["charged_off"] += Account.objects.filter(status=AccountStatus.CHARGED_OFF).count() - charged_off
     w.applied["plan_broken"] += Plan.objects.filter(status=PlanStatus.BROKEN).count() - broken
     w.applied["settled"] += Concession.objects.filter(status=ConcessionStatus.SETTLED).count() - settled
     assert_laws()
@@ -421,7 +421,7 @@ def assert_laws() -> None:
 # --- the tests ---------------------------------------------------------------------------------------
 
 DB_SETTINGS = settings(
-    max_examples=6,
+    max_examples=5,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
