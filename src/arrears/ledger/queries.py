@@ -7,23 +7,31 @@ from typing import Any
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from arrears.ledger.models import Account, Component
+from arrears.ledger.models import Account, Component, EntryKind
+
+# Each cache column of an account, with the entries it sums and the sign it sums them with.
+CACHE_SUMS: dict[str, tuple[Q, int]] = {
+    "principal_fen": (Q(entries__component=Component.PRINCIPAL), 1),
+    "interest_fen": (Q(entries__component=Component.INTEREST), 1),
+    "fees_fen": (Q(entries__component=Component.FEES), 1),
+    "plan_fen": (Q(entries__component=Component.PLAN), 1),
+    "recovered_fen": (Q(entries__component=Component.RECOVERY), -1),
+    "charged_off_fen": (Q(entries__kind=EntryKind.CHARGE_OFF), -1),
+}
 
 
 def cache_mismatches() -> list[dict[str, Any]]:
-    """Accounts whose balance columns differ from the sums of their entries (one query)."""
-
-    def total(component: str) -> Any:
-        return Coalesce(Sum("entries__amount_fen", filter=Q(entries__component=component)), 0)
-
-    rows = Account.objects.annotate(
-        p=total(Component.PRINCIPAL),
-        i=total(Component.INTEREST),
-        f=total(Component.FEES),
-        pl=total(Component.PLAN),
-    ).values("number", "principal_fen", "interest_fen", "fees_fen", "plan_fen", "p", "i", "f", "pl")
+    """Accounts whose cache columns differ from the sums of their entries (one query): principal,
+    interest, fees and plan are the sums of their components' entries, recovered_fen minus the sum of
+    the recovery entries, charged_off_fen minus the sum of the charge-off entries. Each row names the
+    account, and gives each column as cached and as summed (`<column>_entries`)."""
+    sums = {
+        f"{column}_entries": Coalesce(Sum("entries__amount_fen", filter=where), 0)
+        for column, (where, _) in CACHE_SUMS.items()
+    }
+    rows = Account.objects.annotate(**sums).values("number", *CACHE_SUMS, *sums).order_by("id")
     return [
         dict(r)
         for r in rows.iterator(chunk_size=5000)
-        if (r["principal_fen"], r["interest_fen"], r["fees_fen"], r["plan_fen"]) != (r["p"], r["i"], r["f"], r["pl"])
+        if any(r[column] != sign * r[f"{column}_entries"] for column, (_, sign) in CACHE_SUMS.items())
     ]
