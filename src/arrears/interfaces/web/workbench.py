@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from arrears import business_days
+from arrears.application import figures
+from arrears.application.figures import customer_figures
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case, CaseStatus
@@ -36,6 +38,7 @@ from arrears.contacts.operations import (
     schedule_callback,
 )
 from arrears.errors import ArrearsError, NotFound
+from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import CallbackForm, ContactForm, HandoffForm, NoteForm, SituationForm
 from arrears.interfaces.web.labels import case_status_label, error_message, status_reason_label
 from arrears.people.models import Role, Team
@@ -111,6 +114,10 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         if done:
             return redirect("case", case_id=case.pk)
     data = customer_360(case, user=request.user)
+    money = customer_figures(case.customer_id, business_date=figures.business_date())[case.customer_id]
+    views = {a.account_id: account_view(a) for a in money.accounts}
+    data["rows"] = [{"account": a, **views[a.pk]} for a in data["accounts"]]
+    data["figures"] = customer_view(money)
     for s in data["situations"]:
         s.path_label = PATH_LABELS.get(s.recommended_path, s.recommended_path)
     for c in data["status_changes"]:
