@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from arrears.application import rules
@@ -40,6 +42,7 @@ from arrears.people.models import Role
 from arrears.plans.models import Evidence, Plan, PlanPolicy
 from arrears.plans.operations import accept_plan, activate_plan, approve_plan, offer_plan, propose_plan
 from tests.collections_factories import PASSWORD, staff, team_with_queue
+from tests.conftest import FROZEN_NOW
 from tests.factories import make_account, make_product, pay, purchase
 
 pytestmark = pytest.mark.django_db
@@ -84,8 +87,7 @@ def _plan(case: Case, account: Account, *, collector: Any, lead: Any, instalment
     return activate_plan(actor=collector, plan=plan, business_date=on)
 
 
-@pytest.fixture
-def book() -> dict[str, Any]:
+def _build() -> dict[str, Any]:
     PlanPolicy.objects.create(grace_days=0, missed_to_break=1)
     AuthorityRule.objects.create(role=Role.COLLECTOR, kind="settlement", max_share=Decimal("0.50"))
     lead = staff(Role.TEAM_LEAD)
@@ -141,11 +143,8 @@ def book() -> dict[str, Any]:
     pay(settled, D(2026, 10, 25), str(agreed))
     run_date(D(2026, 10, 28))  # the settlement is judged paid; 丙's plan breaks
     run_date(D(2026, 11, 5))  # statements: the revolving card is charged interest
-
-    client = Client()
-    assert client.login(username=collector.username, password=PASSWORD)
     return {
-        "client": client,
+        "collector": collector.username,
         "cases": cases,
         "accounts": {
             "current": current,
@@ -158,6 +157,28 @@ def book() -> dict[str, Any]:
             "broken": broken,
         },
     }
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
+    """The book is built once for the module, in a transaction rolled back after its last test (each
+    test runs in a savepoint inside it)."""
+    from arrears import business_days
+
+    with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(business_days, "now", lambda: FROZEN_NOW)
+        patch.setattr(business_days, "today", lambda: TODAY)
+        with transaction.atomic():
+            yield _build()
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def book(built: dict[str, Any]) -> dict[str, Any]:
+    """The built book and a client logged in as a collector of the team that works its cases."""
+    client = Client()
+    assert client.login(username=built["collector"], password=PASSWORD)
+    return {**built, "client": client}
 
 
 # -- reading the numbers off the page ----------------------------------------------------------
