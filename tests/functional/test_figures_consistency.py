@@ -28,10 +28,12 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from arrears.application import rules
+from arrears.application.figures import account_figures, customer_figures
 from arrears.cases.models import Case
 from arrears.concessions.models import AuthorityRule
 from arrears.concessions.operations import ConcessionIn, request_concession
@@ -405,3 +407,41 @@ class TestThePortfolioPage:
                 one["dpd"],
                 one["bucket"],
             )
+
+
+class TestTheReadModel:
+    def test_reads_any_number_of_accounts_in_the_same_five_queries(self, book: dict[str, Any]) -> None:
+        one = [book["accounts"]["in_plan"].pk]
+        every = [a.pk for a in book["accounts"].values()]
+
+        with CaptureQueriesContext(connection) as few:
+            account_figures(one, business_date=TODAY)
+        with CaptureQueriesContext(connection) as many:
+            found = account_figures(every, business_date=TODAY)
+        with CaptureQueriesContext(connection) as customers:
+            customer_figures([c.customer_id for c in book["cases"].values()], business_date=TODAY)
+
+        # accounts, unpaid minimums, product versions, active plans, their instalments
+        assert len(few) == len(many) == len(customers) == 5
+        assert set(found) == set(every)
+
+
+class TestInBothLanguages:
+    @pytest.mark.parametrize(
+        ("language", "statement", "plan"),
+        [
+            ("en", "minimum payment of the statement of", "Plan balance"),
+            ("zh-hans", "账单的最低还款额", "还款计划余额"),
+        ],
+    )
+    def test_the_amount_to_bring_current_is_explained_in_the_language_of_the_page(
+        self, book: dict[str, Any], language: str, statement: str, plan: str
+    ) -> None:
+        client = book["client"]
+        prefix = "/en" if language == "en" else ""  # the language is in the path; Chinese has none
+
+        past_due = _page(client, f"{prefix}/cases/{book['cases']['甲'].pk}/")
+        in_plan = client.get(f"{prefix}/cases/{book['cases']['乙'].pk}/").content.decode()
+
+        assert past_due.explained and all(statement in line for line in past_due.explained)
+        assert plan in in_plan
