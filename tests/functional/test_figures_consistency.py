@@ -202,7 +202,7 @@ class _Figures(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "tr":
-            self._row = a.get("data-account")
+            self._row = a.get("data-account") or (f"case-{a['data-case']}" if a.get("data-case") else None)
         if a.get("id") == "fig-explained":
             self._in_explained = True
         if tag == "li" and self._in_explained:
@@ -382,6 +382,23 @@ class TestEveryStateOnThe360Page:
         assert first is not None
         assert money(page.by_id[f"plan-due-{plan.pk}"]) == first.amount_fen
         assert money(page.by_id["fig-past-due"]) == 0
+
+
+class TestTheWorkbench:
+    def test_lists_each_case_with_the_figures_of_its_360_header(self, book: dict[str, Any]) -> None:
+        client = book["client"]
+
+        work = _page(client, "/work/")
+
+        listed = [c for c in book["cases"].values() if f"case-{c.pk}" in work.rows]  # a case in plan is not worked
+        assert {c.customer.name for c in listed} == {"甲", "丙"}
+        for case in listed:
+            header, row = _page(client, f"/cases/{case.pk}/").by_id, work.rows[f"case-{case.pk}"]
+            assert (money(row["balance"]), money(row["past_due"])) == (
+                money(header["fig-balance"]),
+                money(header["fig-past-due"]),
+            )
+            assert (int(row["dpd"]), row["bucket"]) == (int(header["fig-dpd"]), header["fig-bucket"])
 
 
 class TestThePortfolioPage:

@@ -82,7 +82,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         request,
         "arrears/workbench.html",
         {
-            "cases": mine[:50],
+            "cases": _with_figures(list(mine[:50])),
             "count": mine.count(),
             "callbacks": callbacks,
         },
@@ -239,6 +239,14 @@ def _record_contact_with_promise(request: HttpRequest, case: Case, d: dict[str, 
             )
 
 
+def _with_figures(cases: list[Case]) -> list[Case]:
+    """The cases, each with its customer's figures from the read model, as the 360 page shows them."""
+    money = customer_figures([c.customer_id for c in cases], business_date=figures.business_date())
+    for c in cases:
+        c.figures = money[c.customer_id]  # type: ignore[attr-defined]
+    return cases
+
+
 def _is_lead(user: Any) -> bool:
     return bool(user.is_superuser or Role.TEAM_LEAD in roles_of(user))
 
@@ -305,6 +313,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases.select_related("customer", "collector").order_by("-priority", "id"), 50).get_page(
         request.GET.get("page")
     )
+    page.object_list = _with_figures(list(page.object_list))
     return render(
         request,
         "arrears/team.html",
