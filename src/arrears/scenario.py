@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from arrears.application.figures import account_figures
 from arrears.cycle.runner import run_date
 from arrears.errors import ValidationFailed
 from arrears.ledger.models import Account, Entry, EntryKind
@@ -215,15 +216,20 @@ def run(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def report(account: Account, *, as_of: dt.date) -> dict[str, Any]:
+    """The account's statements and its figures on the date, as the read model gives them."""
     statements = list(account.statements.order_by("statement_date"))
+    figures = account_figures([account.pk], business_date=as_of)[account.pk]
+    # The plan component is named only when there is one, so that reports of cards without a
+    # plan read as they always have.
+    balances = {c: fen for c, fen in figures.components_fen().items() if c != "plan" or fen}
     return {
         "as_of": as_of.isoformat(),
         "statements": [statement_json(s) for s in statements],
-        "balance": format_fen(account.balance_fen),
-        "balances": {k: f"{v:.2f}" for k, v in account.balances().items()},
-        "dpd": account.dpd,
-        "bucket": account.bucket_label,
-        "status": account.status,
+        "balance": format_fen(figures.balance_fen),
+        "balances": {k: format_fen(v) for k, v in balances.items()},
+        "dpd": figures.dpd,
+        "bucket": figures.bucket_label,
+        "status": figures.account_status,
     }
 
 

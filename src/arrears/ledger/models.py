@@ -96,10 +96,12 @@ class Account(models.Model):
         return f"M{self.bucket}"
 
     def balances(self) -> dict[str, Any]:
+        """The balance by component; the parts add up to the balance (balance_fen)."""
         return {
             "principal": from_fen(self.principal_fen),
             "interest": from_fen(self.interest_fen),
             "fees": from_fen(self.fees_fen),
+            "plan": from_fen(self.plan_fen),
         }
 
 

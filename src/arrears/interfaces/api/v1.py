@@ -10,6 +10,8 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from arrears import business_days
+from arrears.application import figures
+from arrears.application.figures import account_figures
 from arrears.cases.queries import account_for
 from arrears.errors import ArrearsError, Duplicate, NotFound
 from arrears.interfaces.api.auth import AUTH
@@ -89,25 +91,71 @@ def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
     )
 
 
+class UnpaidOut(Schema):
+    kind: str
+    ref: str
+    due_date: dt.date
+    amount: str
+
+
+class PlanFiguresOut(Schema):
+    plan: int
+    balance: str
+    amount_due: str
+    next_due_date: dt.date | None
+
+
 class AccountOut(Schema):
     number: str
     status: str
+    standing: str
     balance: str
     balances: dict[str, str]
+    past_due: str
+    to_bring_current: str
+    to_bring_current_parts: list[UnpaidOut]
+    plan: PlanFiguresOut | None
+    charged_off: str
+    recovered: str
+    still_owed: str
+    total_owed: str
     dpd: int
     bucket: str
+    classification: str
 
 
 @api.get("/v1/accounts/{number}", response={200: AccountOut, 404: ErrorOut}, tags=["accounts"])
 def read_account(request: HttpRequest, number: str) -> Any:
+    """The account's figures on the business date, as every page shows them."""
     account = account_for(request.user, number)
+    f = account_figures([account.pk], business_date=figures.business_date())[account.pk]
     return {
-        "number": account.number,
-        "status": account.status,
-        "balance": format_fen(account.balance_fen),
-        "balances": {k: f"{v:.2f}" for k, v in account.balances().items()},
-        "dpd": account.dpd,
-        "bucket": account.bucket_label,
+        "number": f.number,
+        "status": f.account_status,
+        "standing": f.standing,
+        "balance": format_fen(f.balance_fen),
+        "balances": {c: format_fen(v) for c, v in f.components_fen().items()},
+        "past_due": format_fen(f.past_due_fen),
+        "to_bring_current": format_fen(f.to_bring_current_fen),
+        "to_bring_current_parts": [
+            {"kind": u.kind, "ref": u.ref, "due_date": u.due_date, "amount": format_fen(u.amount_fen)}
+            for u in f.to_bring_current
+        ],
+        "plan": None
+        if f.plan is None
+        else {
+            "plan": f.plan.plan_id,
+            "balance": format_fen(f.plan.balance_fen),
+            "amount_due": format_fen(f.plan.amount_due_fen),
+            "next_due_date": f.plan.next_due_date,
+        },
+        "charged_off": format_fen(f.charged_off_fen if f.charged_off else 0),
+        "recovered": format_fen(f.recovered_fen if f.charged_off else 0),
+        "still_owed": format_fen(f.still_owed_fen),
+        "total_owed": format_fen(f.total_owed_fen),
+        "dpd": f.dpd,
+        "bucket": f.bucket_label,
+        "classification": f.classification,
     }
 
 

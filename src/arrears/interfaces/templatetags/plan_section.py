@@ -23,10 +23,15 @@ def plan_section(context: Any) -> dict[str, Any]:
         .prefetch_related("schedule")
         .order_by("-id")[:5]
     )
+    money = context.get("figures") or {}
+    by_account = {a.account_id: a for a in money["c"].accounts} if "c" in money else {}
     language = "zh-hans" if (getattr(request, "LANGUAGE_CODE", "zh-hans") or "").startswith("zh") else "en"
     for plan in plans:
         plan.summary_text = (plan.summary or {}).get(language, "")  # type: ignore[attr-defined]
         plan.payoff_fen = payoff_amount_fen(plan) if plan.status == PlanStatus.ACTIVE else 0  # type: ignore[attr-defined]
+        account = by_account.get(plan.account_id)
+        # The active plan's balance and amount due, as the header and the accounts table count them.
+        plan.figures = account.plan if account and account.plan and account.plan.plan_id == plan.pk else None  # type: ignore[attr-defined]
     return {
         "case": case,
         "plans": plans,

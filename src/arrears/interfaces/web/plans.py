@@ -15,8 +15,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from arrears import business_days
+from arrears.application import figures
 from arrears.cases.queries import case_for, visible_cases
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
+from arrears.interfaces.web.figures import account_view
 from arrears.interfaces.web.labels import error_message
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
@@ -60,12 +62,21 @@ def quote(request: HttpRequest, case_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     values = {f: request.POST.get(f, "") for f in FIELDS}
-    result, error = None, None
+    result, error, money = None, None, None
     try:
         result = ops.quote_for_case(case=case, business_date=business_days.today(), **_terms(request.POST))
     except ArrearsError as exc:
         error = f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc)
-    return render(request, "arrears/plans/quote.html", {"case": case, "values": values, "q": result, "error": error})
+    if result is not None:
+        # The account's own figures beside what the plan would restructure, as the 360 page shows them.
+        money = account_view(
+            figures.account_figures([result.account.pk], business_date=figures.business_date())[result.account.pk]
+        )
+    return render(
+        request,
+        "arrears/plans/quote.html",
+        {"case": case, "values": values, "q": result, "error": error, "account": money},
+    )
 
 
 @login_required

@@ -20,9 +20,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from arrears import business_days
+from arrears.application import figures
 from arrears.application.contact_gate import callable_now, check_case_contact
 from arrears.application.contacts import record_contact_with_promise
 from arrears.application.customer_view import customer_360
+from arrears.application.figures import customer_figures
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case, CaseStatus
@@ -37,6 +39,7 @@ from arrears.contacts.operations import (
     schedule_callback,
 )
 from arrears.errors import ArrearsError, NotFound
+from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import CallbackForm, ContactForm, HandoffForm, NoteForm, SituationForm
 from arrears.interfaces.web.labels import case_status_label, error_message, status_reason_label
 from arrears.people.models import Role, Team
@@ -79,7 +82,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         request,
         "arrears/workbench.html",
         {
-            "cases": mine[:50],
+            "cases": _with_figures(list(mine[:50])),
             "count": mine.count(),
             "callbacks": callbacks,
         },
@@ -111,6 +114,10 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         if done:
             return redirect("case", case_id=case.pk)
     data = customer_360(case, user=request.user)
+    money = customer_figures(case.customer_id, business_date=figures.business_date())[case.customer_id]
+    views = {a.account_id: account_view(a) for a in money.accounts}
+    data["rows"] = [{"account": a, **views[a.pk]} for a in data["accounts"]]
+    data["figures"] = customer_view(money)
     for s in data["situations"]:
         s.path_label = PATH_LABELS.get(s.recommended_path, s.recommended_path)
     for c in data["status_changes"]:
@@ -217,6 +224,14 @@ def _record_contact_with_promise(request: HttpRequest, case: Case, d: dict[str, 
     )
 
 
+def _with_figures(cases: list[Case]) -> list[Case]:
+    """The cases, each with its customer's figures from the read model, as the 360 page shows them."""
+    money = customer_figures([c.customer_id for c in cases], business_date=figures.business_date())
+    for c in cases:
+        c.figures = money[c.customer_id]  # type: ignore[attr-defined]
+    return cases
+
+
 def _is_lead(user: Any) -> bool:
     return bool(user.is_superuser or Role.TEAM_LEAD in roles_of(user))
 
@@ -283,6 +298,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases.select_related("customer", "collector").order_by("-priority", "id"), 50).get_page(
         request.GET.get("page")
     )
+    page.object_list = _with_figures(list(page.object_list))
     return render(
         request,
         "arrears/team.html",
