@@ -18,6 +18,7 @@ from django.db.models import Max, Min
 from arrears.audit.operations import record, seal_pending
 from arrears.business_days import date_range
 from arrears.cases.cycle import CUSTOMER_STEPS
+from arrears.cycle.business_date import open_date
 from arrears.cycle.models import CycleDay, StepRun
 from arrears.cycle.steps import STEPS
 from arrears.ledger.models import Account
@@ -107,6 +108,7 @@ def run_date(business_date: dt.date, *, workers: int = 1, actor: str = "cycle") 
     rows += run_customer_steps(business_date)
     with transaction.atomic():
         CycleDay.objects.create(business_date=business_date)
+        open_date(business_date)
         record(
             actor=actor,
             action="cycle.run",
