@@ -9,8 +9,8 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
-from arrears import business_days
 from arrears.cases.queries import account_for
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError, Duplicate, NotFound
 from arrears.interfaces.api.auth import AUTH
 from arrears.interfaces.api.cases import router as cases_router
@@ -69,7 +69,7 @@ def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
         amount = parse_amount(body.amount)
     except AmountError as exc:
         raise ArrearsError(str(exc).split(": ", 1)[-1], field="amount") from None
-    today = business_days.today()
+    today = business_date.current()
     payment = post_payment(
         actor=request.user.get_username(),
         business_date=today,

@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from arrears import business_days
 from arrears.cases.queries import case_for, visible_cases
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
 from arrears.interfaces.web.labels import error_message
 from arrears.people.models import Role
@@ -62,7 +62,7 @@ def quote(request: HttpRequest, case_id: int) -> HttpResponse:
     values = {f: request.POST.get(f, "") for f in FIELDS}
     result, error = None, None
     try:
-        result = ops.quote_for_case(case=case, business_date=business_days.today(), **_terms(request.POST))
+        result = ops.quote_for_case(case=case, business_date=business_date.current(), **_terms(request.POST))
     except ArrearsError as exc:
         error = f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc)
     return render(request, "arrears/plans/quote.html", {"case": case, "values": values, "q": result, "error": error})
@@ -77,7 +77,7 @@ def propose(request: HttpRequest, case_id: int) -> HttpResponse:
         raise Http404 from None
     try:
         plan = ops.propose_plan(
-            actor=request.user, case=case, business_date=business_days.today(), **_terms(request.POST)
+            actor=request.user, case=case, business_date=business_date.current(), **_terms(request.POST)
         )
         messages.success(request, f"Plan {plan.pk} proposed.")
     except ArrearsError as exc:
@@ -96,7 +96,7 @@ def _plan(request: HttpRequest, plan_id: int) -> Plan:
 @require_POST
 def act(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
     plan = _plan(request, plan_id)
-    today = business_days.today()
+    today = business_date.current()
     approve = request.POST.get("decision", "approve") == "approve"
     comment = request.POST.get("comment", "")
     try:

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from arrears import business_days
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case, CaseStatus
@@ -35,9 +34,11 @@ from arrears.contacts.operations import (
     record_contact,
     schedule_callback,
 )
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound
 from arrears.interfaces.web.forms import CallbackForm, ContactForm, HandoffForm, NoteForm, SituationForm
 from arrears.interfaces.web.labels import case_status_label, error_message, status_reason_label
+from arrears.kernel import clock
 from arrears.people.models import Role, Team
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise, PromiseStatus
@@ -69,7 +70,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         .select_related("customer")
         .order_by("-priority", "id")
     )
-    now = business_days.now()
+    now = clock.now()
     callbacks = (
         Callback.objects.filter(user=request.user.pk, done_at__isnull=True, due_at__lte=now + dt.timedelta(hours=2))
         .select_related("case__customer")
@@ -89,7 +90,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def take_next(request: HttpRequest) -> HttpResponse:
-    case = next_case(user=request.user, callable_now=callable_now)
+    case = next_case(user=request.user, business_date=business_date.current(), callable_now=callable_now)
     if case is None:
         messages.info(request, _("No case that may be called now is waiting in your queues."))
         return redirect("workbench")
@@ -123,7 +124,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         case=case,
         channel="phone",
         address=case.customer.mobile,
-        at=business_days.now(),
+        at=clock.now(),
         language=translation.get_language(),
     )
     return render(
@@ -227,7 +228,7 @@ def _record_contact_with_promise(request: HttpRequest, case: Case, d: dict[str, 
                 case=case,
                 amount=d["promise_amount"],
                 promised_date=d["promise_date"],
-                business_date=business_days.today(),
+                business_date=business_date.current(),
                 contact=contact,
             )
 
@@ -253,10 +254,9 @@ def team_page(request: HttpRequest) -> HttpResponse:
             return redirect("team")
         except ArrearsError as exc:
             messages.error(request, error_message(exc))
-    today = business_days.today()
+    today = business_date.current()
     week_start = today - dt.timedelta(days=today.weekday())
-    tz_today = timezone.make_aware(dt.datetime.combine(today, dt.time()))
-    tz_week = timezone.make_aware(dt.datetime.combine(week_start, dt.time()))
+    tz_today, tz_week = clock.start_of(today), clock.start_of(week_start)
     by_bucket = Counter(
         dict(cases.values_list("worst_bucket").annotate(n=Count("id")).values_list("worst_bucket", "n"))
     )
