@@ -65,7 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "buckets": list(buckets.values()),
             "worst": worst,
-            "business_date": last_completed(),
+            "last_cycle_date": last_completed(),
             "query": query,
             "not_found": bool(query),
         },
