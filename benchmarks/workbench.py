@@ -14,7 +14,7 @@ already holds it (--rebuild forces it).
 
 Then 200 collectors work at once, each in a loop: POST /api/v1/workbench/next, GET /cases/<id>/
 (the 360 page), POST /api/v1/cases/<id>/contacts (the outcome, which ends the lease), at 10:00 bank
-time on the latest weekday (business_days.now is shifted: calling hours), with a think
+time on the latest weekday (arrears.kernel.clock.now is shifted: calling hours), with a think
 time between actions (uniform in [0.5, 1.5] × --think seconds). The requests go through Django's
 test Client, logged in with a session, in-process. Concurrency model: --processes processes (4 by
 default: the machine has 2 cores and Python holds a GIL per process), each with 200/processes
@@ -80,11 +80,11 @@ def _shift_clock() -> dt.datetime:
 
 
 def _use_shift_clock() -> None:
-    """business_days.now() reads the shift's clock, advancing with real time (the only clock the code reads)."""
-    from arrears import business_days
+    """clock.now() reads the shift's clock, advancing with real time (the only clock the code reads)."""
+    from arrears.kernel import clock
 
     offset = _shift_clock() - dt.datetime.now(dt.UTC)
-    business_days.now = lambda: dt.datetime.now(dt.UTC) + offset  # type: ignore[assignment]
+    clock.now = lambda: dt.datetime.now(dt.UTC) + offset  # type: ignore[assignment]
 
 
 def _use_smoke_sizes(name: str | None) -> None:
@@ -284,7 +284,7 @@ noisy). Portfolio: {sizes["accounts"]:,} accounts of {sizes["customers"]:,} cust
 {sizes["collectors"]} collectors in {sizes["teams"]} teams with a queue each.
 
 {args.collectors} collectors at once for {args.seconds:g} s, each looping next account → 360 page →
-record the outcome, {load}, at 10:00 bank time on a weekday (business_days.now shifted, so that the
+record the outcome, {load}, at 10:00 bank time on a weekday (the clock shifted, so that the
 compliance gate lets the calls through); through Django's test Client with a session, in {args.processes}
 processes × {args.server_threads} request threads (the app server's workers, each with its own
 persistent connection); latency from the collector's click, waiting for a free worker included.

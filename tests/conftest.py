@@ -19,9 +19,9 @@ FROZEN_NOW = dt.datetime(2026, 5, 3, 2, 0, tzinfo=dt.UTC)  # 10:00 Asia/Shanghai
 
 @pytest.fixture(autouse=True)
 def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    from arrears import business_days
+    from arrears.kernel import clock
 
-    monkeypatch.setattr(business_days, "now", lambda: FROZEN_NOW)
+    monkeypatch.setattr(clock, "now", lambda: FROZEN_NOW)
 
 
 @pytest.fixture(autouse=True)

@@ -1,21 +1,10 @@
-"""The business date, and calendar arithmetic on it. The only place the clock is read."""
+"""Calendar arithmetic on business dates. The clock is arrears.kernel.clock; the business date is
+stored (arrears.cycle.business_date)."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def today() -> dt.date:
-    """Today's business date in the bank's time zone."""
-    return now().astimezone(ZoneInfo(settings.ARREARS_BANK_TIME_ZONE)).date()
 
 
 def last_day_of_month(year: int, month: int) -> int:

@@ -33,7 +33,6 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Sum
 from faker import Faker
 
-from arrears import business_days
 from arrears.business_days import add_months, date_range, last_day_of_month
 from arrears.cycle.models import CycleDay
 from arrears.cycle.runner import run_date
@@ -708,8 +707,8 @@ DEMO_USERS = (
 )
 
 
-def ensure_demo_users() -> list[DemoLogin]:
-    """The demo logins (idempotent: an existing user is left as it is)."""
+def ensure_demo_users(*, business_date: dt.date) -> list[DemoLogin]:
+    """The demo logins (idempotent: an existing user is left as it is); cases routed as of `business_date`."""
     from arrears.people.operations import create_staff
 
     logins = []
@@ -725,11 +724,11 @@ def ensure_demo_users() -> list[DemoLogin]:
                 is_staff=superuser,
             )
         logins.append(DemoLogin(username, DEMO_PASSWORD, role, created))
-    _demo_team()
+    _demo_team(business_date=business_date)
     return logins
 
 
-def _demo_team() -> None:
+def _demo_team(*, business_date: dt.date) -> None:
     """The lead's team with the collector, and one queue for every past-due bucket, so that the
     collector's workbench has cases from the first login."""
     from arrears.cases.cycle import allocate_collectors, route_cases
@@ -741,6 +740,5 @@ def _demo_team() -> None:
     team, _ = Team.objects.get_or_create(name="催收一组", defaults={"lead": lead})
     team.members.add(lead, collector)
     Queue.objects.get_or_create(name="M1-M7 全部逾期", defaults={"team": team, "min_bucket": 1, "max_bucket": 7})
-    today = business_days.today()
-    route_cases(today, 0, (Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1)
-    allocate_collectors(today)
+    route_cases(business_date, 0, (Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1)
+    allocate_collectors(business_date)

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from arrears.cases.models import Case, CaseStatusChange
 from arrears.contacts.models import Contact, FinancialSituation, Handoff, Note
+from arrears.cycle.business_date import open_date
 from arrears.delinquency.models import BucketChange
 from arrears.ledger.models import Account
 from arrears.promises.models import Promise
@@ -24,10 +25,9 @@ TODAY = dt.date(2026, 5, 3)
 
 
 @pytest.fixture(autouse=True)
-def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    from arrears import business_days
-
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+def _business_today(db: None) -> None:
+    """The bank is on TODAY, the business date these cases live in."""
+    open_date(TODAY)
 
 
 def _queries_of_the_page(client: Client, case: Case) -> int:

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from arrears.concessions.models import ApprovalRequest, AuthorityRule, Concession, ConcessionStatus
+from arrears.cycle.business_date import open_date
 from arrears.people.models import Role
 from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
 
@@ -17,10 +18,9 @@ TODAY = dt.date(2026, 5, 6)
 
 
 @pytest.fixture(autouse=True)
-def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    from arrears import business_days
-
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+def _business_today(db: None) -> None:
+    """The bank is on TODAY, the business date these cases live in."""
+    open_date(TODAY)
 
 
 def login(user: Any) -> Client:

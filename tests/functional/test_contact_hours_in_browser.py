@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from arrears import business_days
 from arrears.contacts.models import Contact
+from arrears.kernel import clock
 from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
 from tests.functional.conftest import screenshot
 
@@ -24,7 +24,7 @@ def test_a_call_at_22_05_beijing_time_is_blocked_with_the_rule_and_the_opening_t
     [case] = delinquent_customers(1)
     case.customer.mobile = "13800138000"
     case.customer.save()
-    monkeypatch.setattr(business_days, "now", lambda: LATE)
+    monkeypatch.setattr(clock, "now", lambda: LATE)
 
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", collector.username)

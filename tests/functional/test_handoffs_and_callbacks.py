@@ -7,12 +7,13 @@ import datetime as dt
 import pytest
 from django.test import Client
 
-from arrears import business_days
 from arrears.application.contacts import record_contact
 from arrears.cases.models import Case
 from arrears.cases.operations import next_case
 from arrears.contacts.models import Callback, Handoff
 from arrears.contacts.operations import ContactIn, hand_off, schedule_callback
+from arrears.cycle.business_date import current
+from arrears.kernel import clock
 from arrears.people.models import Role
 from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
 
@@ -48,9 +49,9 @@ class TestCallbacks:
         team = team_with_queue()
         collector = staff(team=team)
         small, large = delinquent_customers(2)  # the second has the larger balance: more urgent
-        schedule_callback(user=collector, case=small, due_at=business_days.now() + dt.timedelta(minutes=1))
-        later = business_days.now() + dt.timedelta(minutes=5)
-        assert next_case(user=collector, now=later).pk == small.pk
+        schedule_callback(user=collector, case=small, due_at=clock.now() + dt.timedelta(minutes=1))
+        later = clock.now() + dt.timedelta(minutes=5)
+        assert next_case(user=collector, business_date=current(), now=later).pk == small.pk
         record_contact(
             user=collector,
             case=small,
@@ -59,7 +60,7 @@ class TestCallbacks:
         )
         assert Callback.objects.get().done_at == later
         assert Case.objects.get(pk=small.pk).next_callback_at is None
-        assert next_case(user=collector, now=later).pk == large.pk
+        assert next_case(user=collector, business_date=current(), now=later).pk == large.pk
 
 
 class TestNotes:

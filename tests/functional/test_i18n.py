@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from arrears import business_days
 from arrears.contacts.models import Contact
+from arrears.cycle.business_date import open_date
 from arrears.people.models import Role
 from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
 
@@ -20,13 +20,9 @@ TODAY = dt.date(2026, 5, 3)
 MESSAGES = Path(__file__).resolve().parents[2] / "src" / "arrears" / "locale" / "zh_Hans" / "LC_MESSAGES"
 
 
-@pytest.fixture(autouse=True)
-def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
-
-
 @pytest.fixture
 def shift(db: None) -> dict[str, Any]:
+    open_date(TODAY)
     lead = staff(Role.TEAM_LEAD)
     team = team_with_queue(lead=lead)
     collector = staff(team=team)

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from arrears import business_days
 from arrears.cases.models import Case, CaseStatus
 from arrears.contacts.models import Contact, FinancialSituation
+from arrears.cycle.business_date import open_date
 from arrears.people.models import Role
 from arrears.promises.models import Promise
 from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
@@ -20,8 +20,9 @@ TODAY = dt.date(2026, 5, 3)
 
 
 @pytest.fixture(autouse=True)
-def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+def _business_today(db: None) -> None:
+    """The bank is on TODAY, the business date these cases live in."""
+    open_date(TODAY)
 
 
 def log_in(page: Any, base: str, username: str) -> None:

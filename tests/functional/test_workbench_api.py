@@ -12,6 +12,7 @@ from django.test import Client
 from arrears.audit.models import AuditEntry
 from arrears.cases.models import Case, CaseStatus
 from arrears.contacts.models import Contact, FinancialSituation
+from arrears.cycle.business_date import open_date
 from arrears.people.models import ApiToken, Role
 from arrears.promises.models import Promise
 from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
@@ -21,11 +22,9 @@ TODAY = dt.date(2026, 5, 3)
 
 
 @pytest.fixture(autouse=True)
-def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The business date these cases live in (the workbench reads it through business_days.today)."""
-    from arrears import business_days
-
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+def _business_today(db: None) -> None:
+    """The bank is on TODAY, the business date these cases live in."""
+    open_date(TODAY)
 
 
 def login(user: Any) -> Client:

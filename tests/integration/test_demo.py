@@ -150,8 +150,8 @@ class TestDemoPortfolio:
 
 class TestDemoLogins:
     def test_creates_the_demo_users_once(self, db: None) -> None:
-        first = demo.ensure_demo_users()
-        again = demo.ensure_demo_users()
+        first = demo.ensure_demo_users(business_date=TODAY)
+        again = demo.ensure_demo_users(business_date=TODAY)
 
         assert [(x.username, x.created) for x in first] == [("admin", True), ("lead", True), ("collector", True)]
         assert not any(x.created for x in again)

@@ -35,6 +35,7 @@ from tests.collections_factories import delinquent_customers, staff
 from tests.factories import make_account, make_product, purchase, run_days
 
 pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 5, 3)  # the business date of these sends: the frozen clock's day in Beijing
 
 
 @pytest.fixture
@@ -46,7 +47,7 @@ def sms_outbox(tmp_path: Path, settings: Any) -> Path:
 def approved(code: str, channel: str, body: str, *, language: str = "zh-hans", subject: str = "") -> Any:
     author, officer = staff(Role.COMPLIANCE_OFFICER), staff(Role.COMPLIANCE_OFFICER)
     template = create_template(user=author, code=code, channel=channel, language=language, body=body, subject=subject)
-    return approve_template(user=officer, template=template)
+    return approve_template(user=officer, template=template, business_date=TODAY)
 
 
 def customer_with_contacts() -> Customer:
@@ -69,9 +70,9 @@ class TestTemplates:
             body="{{ name }}您好，您的账户已逾期，请尽快还款。",
         )
         with pytest.raises(ValidationFailed) as exc:
-            approve_template(user=author, template=template)
+            approve_template(user=author, template=template, business_date=TODAY)
         assert exc.value.field == "user"
-        assert approve_template(user=officer, template=template).status == "approved"
+        assert approve_template(user=officer, template=template, business_date=TODAY).status == "approved"
 
     def test_a_template_with_prohibited_wording_cannot_be_approved(self) -> None:
         author, officer = staff(Role.COMPLIANCE_OFFICER), staff(Role.COMPLIANCE_OFFICER)
@@ -83,7 +84,7 @@ class TestTemplates:
             body="{{ name }}，再不还款我们将起诉你并通知你的单位，让你坐牢。",
         )
         with pytest.raises(ValidationFailed) as exc:
-            approve_template(user=officer, template=template)
+            approve_template(user=officer, template=template, business_date=TODAY)
         assert exc.value.field == "body" and "CN-CONDUCT" in exc.value.message
         template.refresh_from_db()
         assert template.status == "draft"
@@ -120,7 +121,9 @@ class TestEmail:
             "notice", "email", "{{ name }}您好：您的信用卡欠款 {{ balance }} 元已逾期，请尽快还款。", subject="还款提醒"
         )
         customer = customer_with_contacts()
-        message = send_message(actor="test", customer=customer, channel="email", template_code="notice")
+        message = send_message(
+            actor="test", customer=customer, channel="email", template_code="notice", business_date=TODAY
+        )
         assert message.status == MessageStatus.SENT
         [received] = smtp_server.messages
         assert received["To"] == "wang@example.com" and received["Subject"] == "还款提醒"
@@ -130,7 +133,7 @@ class TestEmail:
         path = token_url.split("8000", 1)[1]
         assert Client().post(path).status_code == 200
         with pytest.raises(ContactNotAllowed) as exc:
-            send_message(actor="test", customer=customer, channel="email", template_code="notice")
+            send_message(actor="test", customer=customer, channel="email", template_code="notice", business_date=TODAY)
         assert "CN-OPTOUT" in exc.value.decision["rules"]
         assert len(smtp_server.messages) == 1
         assert Message.objects.filter(status=MessageStatus.BLOCKED).count() == 1
@@ -140,14 +143,16 @@ class TestSms:
     def test_sms_goes_to_the_outbox_and_a_td_reply_opts_the_customer_out(self, sms_outbox: Path) -> None:
         approved("notice", "sms", "{{ name }}您好，您的信用卡账户已逾期，请联系{{ issuer }}。")
         customer = customer_with_contacts()
-        message = send_message(actor="test", customer=customer, channel="sms", template_code="notice")
+        message = send_message(
+            actor="test", customer=customer, channel="sms", template_code="notice", business_date=TODAY
+        )
         [line] = [json.loads(x) for x in sms_outbox.read_text().splitlines()]
         assert line["to"] == "13800138000" and line["text"].endswith("回复TD退订")
         record_delivery(provider_ref=message.provider_ref, status="delivered")
         assert Message.objects.get(pk=message.pk).status == "delivered"
         assert handle_sms_reply(from_number="13800138000", text=" 退订 ") == 1
         with pytest.raises(ContactNotAllowed):
-            send_message(actor="test", customer=customer, channel="sms", template_code="notice")
+            send_message(actor="test", customer=customer, channel="sms", template_code="notice", business_date=TODAY)
         assert len(sms_outbox.read_text().splitlines()) == 1
 
     def test_a_dispute_hold_stops_messages_until_it_is_lifted(self, sms_outbox: Path) -> None:
@@ -158,10 +163,15 @@ class TestSms:
             user=officer, customer=customer, kind="dispute", reason="客户对违约金有异议", starts_on=dt.date(2026, 5, 3)
         )
         with pytest.raises(ContactNotAllowed) as exc:
-            send_message(actor="test", customer=customer, channel="sms", template_code="notice")
+            send_message(actor="test", customer=customer, channel="sms", template_code="notice", business_date=TODAY)
         assert any(rule.endswith("DISPUTE") for rule in exc.value.decision["rules"])
         lift_hold(user=officer, hold=hold, reason="已核实并答复")
-        assert send_message(actor="test", customer=customer, channel="sms", template_code="notice").status == "sent"
+        assert (
+            send_message(
+                actor="test", customer=customer, channel="sms", template_code="notice", business_date=TODAY
+            ).status
+            == "sent"
+        )
         assert AuditEntry.objects.filter(action__in=["hold.set", "hold.lift"]).count() == 2
 
 
@@ -170,7 +180,9 @@ class TestLetter:
     def test_the_letter_pdf_carries_the_chinese_name_and_every_cn_letter_item(self, tmp_path: Path) -> None:
         approved("letter", "letter", "{{ name }}：\n您的信用卡账户已逾期，请于收到本函后尽快还款。")
         customer = customer_with_contacts()
-        message = send_message(actor="test", customer=customer, channel="letter", template_code="letter")
+        message = send_message(
+            actor="test", customer=customer, channel="letter", template_code="letter", business_date=TODAY
+        )
         pdf = tmp_path / "letter.pdf"
         pdf.write_bytes(bytes(message.document))
         text = subprocess.run(

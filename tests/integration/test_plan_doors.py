@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from arrears import business_days
 from arrears.audit.models import AuditEntry
 from arrears.cases.models import Case
+from arrears.cycle.business_date import open_date
 from arrears.errors import ValidationFailed
 from arrears.ledger.queries import cache_mismatches
 from arrears.people.models import Role
@@ -35,8 +35,9 @@ TODAY = dt.date(2026, 5, 3)
 
 
 @pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+def _today(db: None) -> None:
+    """The bank is on TODAY, the business date these cases live in."""
+    open_date(TODAY)
 
 
 @pytest.fixture

@@ -188,9 +188,9 @@ def check_case_contact(*, case: Case, channel: str, address: str, at: dt.datetim
 
 def callable_now(case: Case) -> bool:
     """May the cardholder be phoned on their mobile right now? The next-account queue serves only those."""
-    from arrears import business_days
+    from arrears.kernel import clock
 
-    return check_case_contact(case=case, channel="phone", address=case.customer.mobile, at=business_days.now()).allowed
+    return check_case_contact(case=case, channel="phone", address=case.customer.mobile, at=clock.now()).allowed
 
 
 def _party_key(party: str) -> str:

@@ -9,12 +9,12 @@ from typing import Any
 
 from django.db import transaction
 
-from arrears import business_days
 from arrears.application.contact_gate import check_case_contact
 from arrears.cases.models import Case
 from arrears.contacts import operations as contacts
 from arrears.contacts.models import Contact, Direction
 from arrears.errors import ContactNotAllowed, ValidationFailed
+from arrears.kernel import clock
 from arrears.promises.operations import take_promise
 
 
@@ -37,7 +37,7 @@ def gate_decision(*, case: Case, data: contacts.ContactIn, at: dt.datetime) -> d
 def record_contact(*, user: Any, case: Case, data: contacts.ContactIn, at: dt.datetime | None = None) -> Contact:
     """Record a contact; an outbound one only when the compliance gate allows it now."""
     contacts.validate_contact(data)
-    at = at or business_days.now()
+    at = at or clock.now()
     decision = gate_decision(case=case, data=data, at=at) if data.direction == Direction.OUTBOUND else None
     return contacts.record_contact(user=user, case=case, data=data, at=at, decision=decision)
 

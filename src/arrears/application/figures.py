@@ -20,9 +20,9 @@ from typing import Any
 
 from django.db.models import Count, F, QuerySet, Sum
 
-from arrears import business_days
 from arrears.application import rules
 from arrears.application.rules import Minimum, Scheduled, Unpaid
+from arrears.kernel.vocabulary import OWED_COMPONENTS
 from arrears.ledger.models import Account, AccountStatus
 from arrears.money import from_fen
 from arrears.plans import life
@@ -31,12 +31,7 @@ from arrears.products.models import ProductVersion
 from arrears.products.rules import ProductParams, build_params
 from arrears.statements.models import Statement
 
-COMPONENTS = ("principal", "interest", "fees", "plan")
-
-
-def business_date() -> dt.date:
-    """The date the pages show figures for. The one place the read model learns the date."""
-    return business_days.today()
+COMPONENTS = tuple(str(c) for c in OWED_COMPONENTS)
 
 
 def yuan(fen: int) -> Decimal:

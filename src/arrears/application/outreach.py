@@ -12,13 +12,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.template import Context, Template, TemplateSyntaxError
 
-from arrears import business_days
 from arrears.application.contact_gate import check_customer_contact, judge, load_known, pack_on
 from arrears.audit.operations import record, record_many
 from arrears.cases.models import Case
 from arrears.compliance.wording import check_wording
 from arrears.errors import ContactNotAllowed, NotFound, ValidationFailed
 from arrears.holds.operations import opt_out
+from arrears.kernel import clock
 from arrears.ledger.models import Account, AccountStatus, Customer
 from arrears.money import format_fen
 from arrears.outreach import channels, letters
@@ -59,7 +59,7 @@ def create_template(
             subject=subject,
             body=body,
             created_by=user,
-            created_at=business_days.now(),
+            created_at=clock.now(),
         )
         record(
             actor=user.get_username(),
@@ -71,8 +71,8 @@ def create_template(
     return template
 
 
-def wording_findings(template: MessageTemplate) -> list[str]:
-    pack = pack_on(business_days.today()).code
+def wording_findings(template: MessageTemplate, *, business_date: dt.date) -> list[str]:
+    pack = pack_on(business_date).code
     text = f"{template.subject}\n{template.body}"
     return [
         f"{f.rule} {f.category}: {f.phrase}"
@@ -80,7 +80,7 @@ def wording_findings(template: MessageTemplate) -> list[str]:
     ]
 
 
-def approve_template(*, user: Any, template: MessageTemplate) -> MessageTemplate:
+def approve_template(*, user: Any, template: MessageTemplate, business_date: dt.date) -> MessageTemplate:
     """A compliance officer other than the author approves; a template failing the wording check cannot be."""
     if not (user.is_superuser or Role.COMPLIANCE_OFFICER in roles_of(user)):
         raise ValidationFailed("only a compliance officer approves templates", field="user")
@@ -88,7 +88,7 @@ def approve_template(*, user: Any, template: MessageTemplate) -> MessageTemplate
         raise ValidationFailed("the author of a template cannot approve it", field="user")
     if template.status != TemplateStatus.DRAFT:
         raise ValidationFailed(f"the template is {template.status}", field="template")
-    findings = wording_findings(template)
+    findings = wording_findings(template, business_date=business_date)
     if findings:
         raise ValidationFailed("prohibited wording: " + "; ".join(findings), field="body")
     with transaction.atomic():
@@ -98,7 +98,7 @@ def approve_template(*, user: Any, template: MessageTemplate) -> MessageTemplate
         template.status, template.approved_by, template.approved_at = (
             TemplateStatus.APPROVED,
             user,
-            business_days.now(),
+            clock.now(),
         )
         template.save(update_fields=["status", "approved_by", "approved_at"])
         record(actor=user.get_username(), action="template.approve", object_type="template", object_id=template.pk)
@@ -141,6 +141,7 @@ def send_message(
     customer: Customer,
     channel: str,
     template_code: str,
+    business_date: dt.date,
     case: Case | None = None,
     purpose: str = "collection",
     extra: dict[str, Any] | None = None,
@@ -156,7 +157,7 @@ def send_message(
     address = {"sms": customer.mobile, "email": customer.email, "letter": customer.address}[channel]
     if not address:
         raise ValidationFailed(f"the customer has no {channel} address", field="address")
-    at = business_days.now()
+    at = clock.now()
     verdict = check_customer_contact(
         customer=customer, channel=channel, address=address, at=at, text=body, purpose=purpose
     )
@@ -193,7 +194,7 @@ def send_message(
                 message.body = f"{body} {suffix}"
                 message.provider_ref = channels.send_sms_batch([(address, message.body)])[0]
             else:
-                message.document = letters.render_pdf(_letter(customer, accounts, body, language))
+                message.document = letters.render_pdf(_letter(customer, accounts, body, language, business_date))
             message.status = MessageStatus.SENT
         except channels.SendFailed as exc:
             message.status, message.error = MessageStatus.FAILED, str(exc)[:300]
@@ -211,7 +212,9 @@ def send_message(
     return message
 
 
-def _letter(customer: Customer, accounts: list[Account], body: str, language: str) -> letters.LetterContent:
+def _letter(
+    customer: Customer, accounts: list[Account], body: str, language: str, business_date: dt.date
+) -> letters.LetterContent:
     issuer = settings.ARREARS_ISSUER
     items = letters.standard_items(
         language=language,
@@ -222,7 +225,7 @@ def _letter(customer: Customer, accounts: list[Account], body: str, language: st
     return letters.LetterContent(
         language=language,
         issuer=issuer["name"],
-        date=business_days.today().isoformat(),
+        date=business_date.isoformat(),
         name=customer.name,
         address=customer.address,
         body=body,
@@ -238,7 +241,7 @@ def record_delivery(*, provider_ref: str, status: str, at: dt.datetime | None = 
         raise NotFound(f"no message with provider reference {provider_ref!r}", field="provider_ref")
     with transaction.atomic():
         message.status = status
-        message.delivered_at = (at or business_days.now()) if status == MessageStatus.DELIVERED else None
+        message.delivered_at = (at or clock.now()) if status == MessageStatus.DELIVERED else None
         message.save(update_fields=["status", "delivered_at"])
         record(
             actor="provider",
@@ -301,7 +304,7 @@ def send_due_reminders(d: dt.date, lo: int, hi: int) -> int:
             "dedupe_key", flat=True
         )
     )
-    at = business_days.now()
+    at = clock.now()
     pack = pack_on(d)
     known = load_known([s.account.customer_id for s in statements], at=at)
     outgoing: list[tuple[Message, str]] = []

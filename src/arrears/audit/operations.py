@@ -15,8 +15,8 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
-from arrears import business_days
 from arrears.audit.models import AuditEntry, AuditHead
+from arrears.kernel import clock
 
 GENESIS = "0" * 64
 SEAL_BATCH = 5000
@@ -55,7 +55,7 @@ def record(
 ) -> AuditEntry:
     """Append one entry; call inside the transaction of the change it records."""
     return AuditEntry.objects.create(
-        at=business_days.now(),
+        at=clock.now(),
         actor=actor,
         action=action,
         object_type=object_type,
@@ -69,7 +69,7 @@ def record_many(*, actor: str, action: str, object_type: str, items: list[tuple[
     """Append one entry per (object id, after) pair in one bulk insert."""
     if not items:
         return
-    at = business_days.now()
+    at = clock.now()
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(

@@ -10,10 +10,10 @@ from django.db import connection, transaction
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Q, Value, When
 
-from arrears import business_days
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case
 from arrears.errors import NotFound, ValidationFailed
+from arrears.kernel import clock
 from arrears.people.models import Team
 
 LEASE = dt.timedelta(minutes=20)
@@ -21,14 +21,16 @@ LEASE = dt.timedelta(minutes=20)
 RETRY_AFTER = dt.timedelta(hours=2)
 
 
-def next_case(*, user: Any, now: dt.datetime | None = None, callable_now: Any = None) -> Case | None:
+def next_case(
+    *, user: Any, business_date: dt.date, now: dt.datetime | None = None, callable_now: Any = None
+) -> Case | None:
     """Lease the most urgent case of the collector's queues: due callbacks, then promises broken
     yesterday, then priority. No two collectors ever hold the same case at once.
 
     `callable_now(case) -> bool` may refuse cases that cannot be contacted at this moment.
     """
-    now = now or business_days.now()
-    yesterday = business_days.today() - dt.timedelta(days=1)
+    now = now or clock.now()
+    yesterday = business_date - dt.timedelta(days=1)
     # The team pool through a subquery rather than a join on the members, which multiplied every
     # case by the size of its team and could not use the worklist indexes.
     my_teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")

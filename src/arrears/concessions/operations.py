@@ -18,7 +18,6 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from arrears import business_days
 from arrears.audit.operations import record, record_many
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.concessions import rules
@@ -40,6 +39,7 @@ from arrears.errors import (
     NotPermitted,
     ValidationFailed,
 )
+from arrears.kernel import clock
 from arrears.ledger import posting
 from arrears.ledger.adjustments import SETTLEMENT_RULE, post_waiver, write_off_balance
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
@@ -439,7 +439,7 @@ def decide_approval(
 def _decide(approval: ApprovalRequest, *, user: Any, decision: str, comment: str, business_date: dt.date) -> None:
     concession = approval.concession
     actor = user.get_username()
-    now = business_days.now()
+    now = clock.now()
     if decision == "reject":
         ApprovalRequest.objects.filter(pk=approval.pk).update(
             status=ApprovalStatus.REJECTED, checker=user, decided_at=now, comment=comment

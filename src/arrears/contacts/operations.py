@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db import transaction
 
-from arrears import business_days
 from arrears.audit.operations import record
 from arrears.cases.models import Case
 from arrears.contacts.models import (
@@ -29,6 +28,7 @@ from arrears.contacts.models import (
 )
 from arrears.contacts.rules import recommended_path
 from arrears.errors import ValidationFailed
+from arrears.kernel import clock
 from arrears.money import AmountError, to_fen
 
 
@@ -117,7 +117,7 @@ def record_contact(
 
 
 def schedule_callback(*, user: Any, case: Case, due_at: dt.datetime, note: str = "") -> Callback:
-    if due_at <= business_days.now():
+    if due_at <= clock.now():
         raise ValidationFailed("must be in the future", field="due_at")
     with transaction.atomic():
         callback = Callback.objects.create(case=case, user=user, due_at=due_at, note=note[:200])
@@ -144,7 +144,7 @@ def add_note(*, user: Any, case: Case, text: str) -> Note:
         check_wording(text, language=language, to_third_party=False, pack=pack_code()) for language in ("zh-hans", "en")
     )
     with transaction.atomic():
-        note = Note.objects.create(case=case, author=user, at=business_days.now(), text=text.strip(), flagged=flagged)
+        note = Note.objects.create(case=case, author=user, at=clock.now(), text=text.strip(), flagged=flagged)
         record(
             actor=user.get_username(),
             action="note.add",
@@ -161,7 +161,7 @@ def hand_off(*, user: Any, case: Case, to_role: str, comment: str) -> Handoff:
         raise ValidationFailed("say what you need from them", field="comment")
     with transaction.atomic():
         handoff = Handoff.objects.create(
-            case=case, from_user=user, to_role=to_role, comment=comment.strip(), created_at=business_days.now()
+            case=case, from_user=user, to_role=to_role, comment=comment.strip(), created_at=clock.now()
         )
         record(
             actor=user.get_username(),
@@ -180,7 +180,7 @@ def return_handoff(*, user: Any, handoff: Handoff, comment: str) -> Handoff:
         raise ValidationFailed("say what you found or did", field="comment")
     with transaction.atomic():
         handoff.taken_by = user
-        handoff.returned_at = business_days.now()
+        handoff.returned_at = clock.now()
         handoff.return_comment = comment.strip()
         handoff.save(update_fields=["taken_by", "returned_at", "return_comment"])
         record(
@@ -224,7 +224,7 @@ def capture_situation(
         situation = FinancialSituation.objects.create(
             case=case,
             taken_by=user,
-            at=business_days.now(),
+            at=clock.now(),
             monthly_income_fen=_fen(monthly_income, "monthly_income"),
             monthly_expenses_fen=_fen(monthly_expenses, "monthly_expenses"),
             dependants=dependants,

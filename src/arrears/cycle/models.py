@@ -39,3 +39,23 @@ class CycleDay(models.Model):
 
     def __str__(self) -> str:
         return str(self.business_date)
+
+
+class BusinessDate(models.Model):
+    """The day the bank is on (Fineract's BUSINESS_DATE) and the last closed day (COB_DATE); one row.
+
+    The cycle of date d runs at the opening of day d and, once done, opens it: business date d, COB
+    date d - 1. Payments and decisions taken during the day are dated with the business date.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    business_date = models.DateField(_("business date"))
+    cob_date = models.DateField(_("close-of-business date"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("business date")
+        verbose_name_plural = _("business date")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="one_business_date")]
+
+    def __str__(self) -> str:
+        return str(self.business_date)

@@ -18,6 +18,7 @@ from django.db.models import Max, Min
 
 from arrears.audit.operations import record
 from arrears.business_days import date_range
+from arrears.cycle.business_date import open_date
 from arrears.cycle.models import CycleDay, StepRun
 from arrears.cycle.registry import ACCOUNTS, CUSTOMERS, ONCE, PHASES, steps
 from arrears.ledger.models import Account, Customer
@@ -88,6 +89,7 @@ def run_date(business_date: dt.date, *, workers: int = 1, actor: str = "cycle") 
     rows = sum(_run_phase(business_date, over, workers) for over in PHASES)
     with transaction.atomic():
         CycleDay.objects.create(business_date=business_date)
+        open_date(business_date)
         record(
             actor=actor,
             action="cycle.run",

@@ -7,10 +7,10 @@ from typing import Any
 
 from django.db import transaction
 
-from arrears import business_days
 from arrears.audit.operations import record
 from arrears.errors import ValidationFailed
 from arrears.holds.models import ChannelOptOut, ContactConsent, Hold, HoldKind
+from arrears.kernel import clock
 from arrears.kernel.vocabulary import Channel
 from arrears.ledger.models import Customer
 
@@ -49,7 +49,7 @@ def set_hold(
             starts_on=starts_on,
             ends_on=ends_on,
             set_by=user,
-            set_at=business_days.now(),
+            set_at=clock.now(),
         )
         record(
             actor=user.get_username(),
@@ -67,7 +67,7 @@ def lift_hold(*, user: Any, hold: Hold, reason: str) -> Hold:
     if not reason.strip():
         raise ValidationFailed("give the reason for lifting the hold", field="reason")
     with transaction.atomic():
-        hold.lifted_at, hold.lifted_by, hold.lift_reason = business_days.now(), user, reason.strip()
+        hold.lifted_at, hold.lifted_by, hold.lift_reason = clock.now(), user, reason.strip()
         hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
         record(
             actor=user.get_username(),
@@ -82,7 +82,7 @@ def lift_hold(*, user: Any, hold: Hold, reason: str) -> Hold:
 def opt_out(*, actor: str, customer: Customer, channel: str, source: str) -> ChannelOptOut:
     _channels([channel])
     with transaction.atomic():
-        row = ChannelOptOut.objects.create(customer=customer, channel=channel, at=business_days.now(), source=source)
+        row = ChannelOptOut.objects.create(customer=customer, channel=channel, at=clock.now(), source=source)
         record(
             actor=actor,
             action="optout.record",

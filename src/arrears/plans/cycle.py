@@ -16,11 +16,11 @@ from collections.abc import Sequence
 
 from django.db.models import F
 
-from arrears import business_days
 from arrears.audit.operations import record_many
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.delinquency.models import BucketChange
 from arrears.holds.models import Hold, HoldKind
+from arrears.kernel import clock
 from arrears.kernel.sql import keyset_chunks, update_rows
 from arrears.ledger import posting
 from arrears.ledger.models import Account, Component, Entry, EntryKind
@@ -261,7 +261,7 @@ def _end(d: dt.date, ended: list[Plan], outcomes: dict[str, list[Plan]]) -> None
     )
     lift = customers - still
     Hold.objects.filter(customer_id__in=lift, kind=HoldKind.PLAN, lifted_at__isnull=True).update(
-        lifted_at=business_days.now(), lift_reason="repayment plan ended"
+        lifted_at=clock.start_of(d), lift_reason="repayment plan ended"
     )
     case_ids = [pl.case_id for pl in ended if pl.customer_id in lift]  # type: ignore[attr-defined]
     reason = {pl.case_id: ("plan broken" if pl in outcomes["broken"] else "plan completed") for pl in ended}

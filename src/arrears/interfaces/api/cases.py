@@ -9,13 +9,13 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from arrears import business_days
 from arrears.application.contact_gate import callable_now
 from arrears.application.contacts import record_contact
 from arrears.cases.models import Case
 from arrears.cases.operations import next_case, reassign
 from arrears.cases.queries import case_for, visible_cases
 from arrears.contacts.operations import ContactIn, capture_situation
+from arrears.cycle import business_date
 from arrears.errors import NotFound, ValidationFailed
 from arrears.money import AmountError, format_fen, parse_amount
 from arrears.people.models import Role
@@ -80,7 +80,7 @@ def read_case(request: HttpRequest, case_id: int) -> Any:
 @router.post("/workbench/next", response={200: CaseOut, 204: None})
 def next_account(request: HttpRequest) -> Any:
     """Lease the most urgent case of your queues to you (204 when there is none)."""
-    case = next_case(user=request.user, callable_now=callable_now)
+    case = next_case(user=request.user, business_date=business_date.current(), callable_now=callable_now)
     if case is None:
         return Status(204, None)
     return _case(Case.objects.select_related("customer", "collector", "team").get(pk=case.pk))
@@ -137,7 +137,7 @@ def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> A
         case=case,
         amount=_amount(body.amount, "amount"),
         promised_date=body.promised_date,
-        business_date=business_days.today(),
+        business_date=business_date.current(),
     )
     return Status(
         201,

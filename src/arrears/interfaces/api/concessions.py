@@ -8,11 +8,11 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
-from arrears import business_days
 from arrears.cases.queries import case_for
 from arrears.concessions.models import ApprovalRequest, Concession
 from arrears.concessions.operations import ConcessionIn, decide_approval, request_concession
 from arrears.concessions.queries import approval_status, inbox
+from arrears.cycle import business_date
 from arrears.errors import NotFound, ValidationFailed
 from arrears.money import AmountError, format_fen, parse_amount
 
@@ -123,20 +123,20 @@ def create_concession(request: HttpRequest, case_id: int, body: ConcessionInSche
         days=body.days,
         payments=payments,
     )
-    concession = request_concession(user=request.user, case=case, data=data, business_date=business_days.today())
+    concession = request_concession(user=request.user, case=case, data=data, business_date=business_date.current())
     return Status(202 if concession.status == "pending" else 201, _concession(concession))
 
 
 @router.get("/approvals", response=list[ApprovalOut])
 def list_approvals(request: HttpRequest) -> Any:
     """The pending requests you may decide."""
-    today = business_days.today()
+    today = business_date.current()
     return [_approval(a, today) for a in inbox(request.user, today)[:200]]
 
 
 @router.get("/approvals/{int:approval_id}", response={200: ApprovalOut, 404: ErrorOut})
 def read_approval(request: HttpRequest, approval_id: int) -> Any:
-    today = business_days.today()
+    today = business_date.current()
     approval = ApprovalRequest.objects.filter(pk=approval_id).select_related("maker", "concession__account").first()
     if approval is None or not (
         approval.maker_id == request.user.pk or inbox(request.user, today).filter(pk=approval_id).exists()
@@ -148,7 +148,7 @@ def read_approval(request: HttpRequest, approval_id: int) -> Any:
 @router.post("/approvals/{int:approval_id}/decision", response={200: ApprovalOut, 404: ErrorOut, 422: ErrorOut})
 def decide(request: HttpRequest, approval_id: int, body: DecisionIn) -> Any:
     """Approve or reject, with a comment (required to reject). Never your own request."""
-    today = business_days.today()
+    today = business_date.current()
     approval = decide_approval(
         user=request.user, approval_id=approval_id, decision=body.decision, comment=body.comment, business_date=today
     )

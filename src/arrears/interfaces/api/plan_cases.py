@@ -14,8 +14,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
-from arrears import business_days
 from arrears.cases.queries import case_for, visible_cases
+from arrears.cycle import business_date
 from arrears.errors import NotFound, ValidationFailed
 from arrears.money import format_fen
 from arrears.plans import operations as ops
@@ -141,7 +141,7 @@ def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
         first_due_date=body.first_due_date,
         annual_rate=_rate(body.annual_rate, "annual_rate"),
         fee_rate=_rate(body.fee_rate, "fee_rate"),
-        business_date=business_days.today(),
+        business_date=business_date.current(),
     )
     return Status(201, _out(plan))
 
@@ -167,7 +167,7 @@ def approve(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
 
 @router.post("/plans/{plan_id}/offer", response=RESPONSES)
 def offer(request: HttpRequest, plan_id: int) -> Any:
-    return _out(ops.offer_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_days.today()))
+    return _out(ops.offer_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_date.current()))
 
 
 @router.post("/plans/{plan_id}/accept", response=RESPONSES)
@@ -178,7 +178,7 @@ def accept(request: HttpRequest, plan_id: int, body: AcceptIn) -> Any:
             plan=_plan(request, plan_id),
             evidence=body.evidence,
             evidence_ref=body.evidence_ref,
-            business_date=business_days.today(),
+            business_date=business_date.current(),
         )
     )
 
@@ -186,7 +186,7 @@ def accept(request: HttpRequest, plan_id: int, body: AcceptIn) -> Any:
 @router.post("/plans/{plan_id}/activate", response=RESPONSES)
 def activate(request: HttpRequest, plan_id: int) -> Any:
     return _out(
-        ops.activate_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_days.today())
+        ops.activate_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_date.current())
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
-from arrears import business_days
+from arrears.cycle import business_date
 from arrears.plans.parse import load_json, quote_json
 
 
@@ -67,4 +67,4 @@ _REQUEST_BODY = {
 def quote_plan(request: HttpRequest) -> Any:
     """The schedule, totals and APR (annualised cost, CN-RATE) of a plan; writes nothing."""
     data = load_json(request.body, field="body")
-    return quote_json(data, default_business_date=business_days.today())
+    return quote_json(data, default_business_date=business_date.current())

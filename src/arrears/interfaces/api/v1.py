@@ -9,10 +9,9 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
-from arrears import business_days
-from arrears.application import figures
 from arrears.application.figures import account_figures
 from arrears.cases.queries import account_for
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError, Duplicate, NotFound
 from arrears.interfaces.api.auth import AUTH
 from arrears.interfaces.api.cases import router as cases_router
@@ -71,7 +70,7 @@ def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
         amount = parse_amount(body.amount)
     except AmountError as exc:
         raise ArrearsError(str(exc).split(": ", 1)[-1], field="amount") from None
-    today = business_days.today()
+    today = business_date.current()
     payment = post_payment(
         actor=request.user.get_username(),
         business_date=today,
@@ -128,7 +127,7 @@ class AccountOut(Schema):
 def read_account(request: HttpRequest, number: str) -> Any:
     """The account's figures on the business date, as every page shows them."""
     account = account_for(request.user, number)
-    f = account_figures([account.pk], business_date=figures.business_date())[account.pk]
+    f = account_figures([account.pk], business_date=business_date.current())[account.pk]
     return {
         "number": f.number,
         "status": f.account_status,

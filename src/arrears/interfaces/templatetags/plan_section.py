@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from arrears import business_days
+from arrears.cycle import business_date
 from arrears.plans.models import Plan, PlanStatus
 from arrears.plans.operations import payoff_amount_fen
 
@@ -38,5 +38,5 @@ def plan_section(context: Any) -> dict[str, Any]:
         "accounts": context.get("accounts", []),
         "request": request,
         "csrf_token": context.get("csrf_token"),
-        "today": business_days.today(),
+        "today": business_date.current(),
     }

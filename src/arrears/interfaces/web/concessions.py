@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from arrears import business_days
 from arrears.cases.queries import case_for
 from arrears.concessions.operations import ConcessionIn, decide_approval, request_concession
 from arrears.concessions.queries import inbox, my_requests
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
 from arrears.interfaces.web.labels import error_message
 from arrears.money import AmountError, parse_amount
@@ -74,7 +74,7 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
             days=_days(p.get("days", "")),
             payments=_payments(p.get("payments", "")),
         )
-        concession = request_concession(user=request.user, case=case, data=data, business_date=business_days.today())
+        concession = request_concession(user=request.user, case=case, data=data, business_date=business_date.current())
     except ArrearsError as exc:
         messages.error(request, f"{exc.field or ''}: {error_message(exc)}" if exc.field else error_message(exc))
     else:
@@ -87,7 +87,7 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
-    today = business_days.today()
+    today = business_date.current()
     if request.method == "POST":
         try:
             approval_id = int(request.POST.get("approval") or 0)

@@ -14,9 +14,9 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidde
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from arrears import business_days
 from arrears.application import figures
 from arrears.cases.queries import case_for, visible_cases
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
 from arrears.interfaces.web.figures import account_view
 from arrears.interfaces.web.labels import error_message
@@ -64,13 +64,13 @@ def quote(request: HttpRequest, case_id: int) -> HttpResponse:
     values = {f: request.POST.get(f, "") for f in FIELDS}
     result, error, money = None, None, None
     try:
-        result = ops.quote_for_case(case=case, business_date=business_days.today(), **_terms(request.POST))
+        result = ops.quote_for_case(case=case, business_date=business_date.current(), **_terms(request.POST))
     except ArrearsError as exc:
         error = f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc)
     if result is not None:
         # The account's own figures beside what the plan would restructure, as the 360 page shows them.
         money = account_view(
-            figures.account_figures([result.account.pk], business_date=figures.business_date())[result.account.pk]
+            figures.account_figures([result.account.pk], business_date=business_date.current())[result.account.pk]
         )
     return render(
         request,
@@ -88,7 +88,7 @@ def propose(request: HttpRequest, case_id: int) -> HttpResponse:
         raise Http404 from None
     try:
         plan = ops.propose_plan(
-            actor=request.user, case=case, business_date=business_days.today(), **_terms(request.POST)
+            actor=request.user, case=case, business_date=business_date.current(), **_terms(request.POST)
         )
         messages.success(request, f"Plan {plan.pk} proposed.")
     except ArrearsError as exc:
@@ -107,7 +107,7 @@ def _plan(request: HttpRequest, plan_id: int) -> Plan:
 @require_POST
 def act(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
     plan = _plan(request, plan_id)
-    today = business_days.today()
+    today = business_date.current()
     approve = request.POST.get("decision", "approve") == "approve"
     comment = request.POST.get("comment", "")
     try:

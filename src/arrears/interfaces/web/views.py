@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from arrears.application import figures
 from arrears.cases.queries import account_for
+from arrears.cycle import business_date
 from arrears.cycle.runner import last_completed
 from arrears.errors import NotFound
 from arrears.interfaces.web.figures import account_view
@@ -38,7 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for r in rows
     ]
-    worst = [account_view(f) for f in figures.most_days_past_due(business_date=figures.business_date())]
+    worst = [account_view(f) for f in figures.most_days_past_due(business_date=business_date.current())]
     names = dict(Account.objects.filter(pk__in=[w["f"].account_id for w in worst]).values_list("id", "customer__name"))
     for w in worst:
         w["customer"] = names.get(w["f"].account_id, "")
@@ -48,7 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "buckets": buckets,
             "worst": worst,
-            "business_date": last_completed(),
+            "last_cycle_date": last_completed(),
             "query": query,
             "not_found": bool(query),
         },
@@ -64,7 +65,7 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     statements = list(account.statements.order_by("-statement_date")[:12])
     for s in statements:
         s.lines = [_labelled(line) for line in statement_lines(s)]  # type: ignore[attr-defined]
-    money = figures.account_figures([account.pk], business_date=figures.business_date())[account.pk]
+    money = figures.account_figures([account.pk], business_date=business_date.current())[account.pk]
     return render(
         request,
         "arrears/account.html",

@@ -19,8 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from arrears import business_days
-from arrears.application import figures
 from arrears.application.contact_gate import callable_now, check_case_contact
 from arrears.application.contacts import record_contact_with_promise
 from arrears.application.customer_view import customer_360
@@ -38,10 +36,12 @@ from arrears.contacts.operations import (
     hand_off,
     schedule_callback,
 )
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound
 from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import CallbackForm, ContactForm, HandoffForm, NoteForm, SituationForm
 from arrears.interfaces.web.labels import case_status_label, error_message, status_reason_label
+from arrears.kernel import clock
 from arrears.people.models import Role, Team
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise, PromiseStatus
@@ -72,7 +72,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         .select_related("customer")
         .order_by("-priority", "id")
     )
-    now = business_days.now()
+    now = clock.now()
     callbacks = (
         Callback.objects.filter(user=request.user.pk, done_at__isnull=True, due_at__lte=now + dt.timedelta(hours=2))
         .select_related("case__customer")
@@ -92,7 +92,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def take_next(request: HttpRequest) -> HttpResponse:
-    case = next_case(user=request.user, callable_now=callable_now)
+    case = next_case(user=request.user, business_date=business_date.current(), callable_now=callable_now)
     if case is None:
         messages.info(request, _("No case that may be called now is waiting in your queues."))
         return redirect("workbench")
@@ -114,7 +114,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         if done:
             return redirect("case", case_id=case.pk)
     data = customer_360(case, user=request.user)
-    money = customer_figures(case.customer_id, business_date=figures.business_date())[case.customer_id]
+    money = customer_figures(case.customer_id, business_date=business_date.current())[case.customer_id]
     views = {a.account_id: account_view(a) for a in money.accounts}
     data["rows"] = [{"account": a, **views[a.pk]} for a in data["accounts"]]
     data["figures"] = customer_view(money)
@@ -130,7 +130,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         case=case,
         channel="phone",
         address=case.customer.mobile,
-        at=business_days.now(),
+        at=clock.now(),
         language=translation.get_language(),
     )
     return render(
@@ -218,7 +218,7 @@ def _record_contact_with_promise(request: HttpRequest, case: Case, d: dict[str, 
             notes=d["notes"],
             recording_ref=d["recording_ref"],
         ),
-        business_date=business_days.today(),
+        business_date=business_date.current(),
         promise_amount=d["promise_amount"],
         promise_date=d["promise_date"],
     )
@@ -226,7 +226,7 @@ def _record_contact_with_promise(request: HttpRequest, case: Case, d: dict[str, 
 
 def _with_figures(cases: list[Case]) -> list[Case]:
     """The cases, each with its customer's figures from the read model, as the 360 page shows them."""
-    money = customer_figures([c.customer_id for c in cases], business_date=figures.business_date())
+    money = customer_figures([c.customer_id for c in cases], business_date=business_date.current())
     for c in cases:
         c.figures = money[c.customer_id]  # type: ignore[attr-defined]
     return cases
@@ -253,10 +253,9 @@ def team_page(request: HttpRequest) -> HttpResponse:
             return redirect("team")
         except ArrearsError as exc:
             messages.error(request, error_message(exc))
-    today = business_days.today()
+    today = business_date.current()
     week_start = today - dt.timedelta(days=today.weekday())
-    tz_today = timezone.make_aware(dt.datetime.combine(today, dt.time()))
-    tz_week = timezone.make_aware(dt.datetime.combine(week_start, dt.time()))
+    tz_today, tz_week = clock.start_of(today), clock.start_of(week_start)
     by_bucket = Counter(
         dict(cases.values_list("worst_bucket").annotate(n=Count("id")).values_list("worst_bucket", "n"))
     )

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.test.utils import override_settings
 from tqdm import tqdm
 
-from arrears import business_days, demo
+from arrears import demo
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError
 
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42, help="the same seed builds the same data")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        today = business_days.today()
+        today = business_date.current()
         if demo.holds_demo_portfolio():
             self.stdout.write(
                 self.style.WARNING(
@@ -34,7 +35,7 @@ class Command(BaseCommand):
                     "start from an empty database (remove var/arrears.sqlite3, or a new DATABASE_URL)."
                 )
             )
-            self._report(demo.summary())
+            self._report(demo.summary(), today=today)
             return
         try:
             demo.check_empty()
@@ -60,13 +61,13 @@ class Command(BaseCommand):
             except ArrearsError as exc:
                 raise CommandError(str(exc)) from None
         self.stdout.write(f"built in {time.perf_counter() - started:.0f} s")
-        self._report(result)
+        self._report(result, today=business_date.current())
 
-    def _report(self, summary: demo.Summary) -> None:
+    def _report(self, summary: demo.Summary, *, today: dt.date) -> None:
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write("demo logins (demo only, change them anywhere else):")
-        for login in demo.ensure_demo_users():
+        for login in demo.ensure_demo_users(business_date=today):
             self.stdout.write(
                 f"  {login.username:<10} password {login.password:<14} role {login.role}"
                 + ("" if login.created else "  (already there; password unchanged)")

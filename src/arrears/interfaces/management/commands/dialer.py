@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from arrears import business_days
 from arrears.application.dialer import export_csv, import_results_csv
 from arrears.errors import ArrearsError
+from arrears.kernel import clock
 
 
 class Command(BaseCommand):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "export":
             try:
-                at = dt.datetime.fromisoformat(options["at"]) if options["at"] else business_days.now()
+                at = dt.datetime.fromisoformat(options["at"]) if options["at"] else clock.now()
             except ValueError:
                 raise CommandError("--at: use an ISO instant with offset, e.g. 2026-05-03T09:00:00+08:00") from None
             if at.tzinfo is None:

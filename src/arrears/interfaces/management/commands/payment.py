@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from arrears import business_days
+from arrears.cycle.business_date import current as current_business_date
 from arrears.errors import ArrearsError
 from arrears.money import AmountError, format_fen, parse_amount
 from arrears.payments.operations import PaymentIn, import_payments, post_payment
@@ -24,11 +24,11 @@ class Command(BaseCommand):
         post.add_argument("--amount", required=True)
         post.add_argument("--date", help="payment date (default: the business date)")
         post.add_argument("--reference", required=True)
-        post.add_argument("--business-date", help="default today")
+        post.add_argument("--business-date", help="default: the stored business date")
         imp = sub.add_parser("import", help="import a CSV file: account,amount,date,reference")
         imp.add_argument("file")
         imp.add_argument("--post-valid", action="store_true", help="post the valid rows even if some are bad")
-        imp.add_argument("--business-date", help="default today")
+        imp.add_argument("--business-date", help="default: the stored business date")
         for p in (post, imp):
             p.add_argument("--actor", default="cli")
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             business_date = (
                 dt.date.fromisoformat(options["business_date"])
                 if options.get("business_date")
-                else business_days.today()
+                else current_business_date()
             )
         except ValueError:
             raise CommandError("--business-date: use YYYY-MM-DD") from None

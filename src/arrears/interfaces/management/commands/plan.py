@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from arrears import business_days
+from arrears.cycle import business_date
 from arrears.errors import ArrearsError
 from arrears.plans.parse import load_json, quote_json
 
@@ -33,7 +33,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"file: cannot read {path}: {exc}") from None
         try:
-            out = quote_json(load_json(text, field="file"), default_business_date=business_days.today())
+            out = quote_json(load_json(text, field="file"), default_business_date=business_date.current())
         except ArrearsError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
