@@ -57,7 +57,7 @@ def arrange_every_kind_of_work() -> dict[str, Any]:
         language="zh-hans",
         body="{{ name }}您好，您尾号{{ account }}的信用卡本期最低还款额{{ amount }}元，到期还款日{{ due_date }}。",
     )
-    approve_template(user=officers[1], template=template)
+    approve_template(user=officers[1], template=template, business_date=ARRANGED)
 
     quiet = make_product(effective_from=dt.date(2025, 1, 1), due_days_after_statement=18)
     in_plan = make_account(product=quiet, opened_on=OPENED, statement_day=7, name="计划客户")

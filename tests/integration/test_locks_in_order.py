@@ -171,7 +171,9 @@ def test_a_collector_asking_while_another_leases_the_top_case_gets_the_next_one(
     users, (top, next_one) = two_cases_and_two_collectors()
     order = InOrder(monkeypatch, case_operations, "record")  # the lease is written, the audit entry next
 
-    first, second = order.run(lambda: next_case(user=users[0]), lambda: next_case(user=users[1]))
+    first, second = order.run(
+        lambda: next_case(user=users[0], business_date=DAY), lambda: next_case(user=users[1], business_date=DAY)
+    )
 
     assert (getattr(first, "pk", first), getattr(second, "pk", second)) == (top, next_one)
     holders = dict(Case.objects.values_list("id", "lease_holder__username"))
