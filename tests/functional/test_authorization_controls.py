@@ -33,9 +33,9 @@ WAIVER = {"kind": "late_fee_waiver", "reason": "illness", "evidence": "hospital 
 
 @pytest.fixture(autouse=True)
 def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    from arrears import business_days
+    from arrears.cycle import business_date
 
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+    monkeypatch.setattr(business_date, "current", lambda: TODAY)
 
 
 @pytest.fixture(autouse=True)

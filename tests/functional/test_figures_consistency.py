@@ -54,9 +54,9 @@ D = dt.date
 
 @pytest.fixture(autouse=True)
 def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    from arrears import business_days
+    from arrears.cycle import business_date
 
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+    monkeypatch.setattr(business_date, "current", lambda: TODAY)
 
 
 def _open_beside(first: Account, opened_on: dt.date) -> Account:
@@ -165,11 +165,12 @@ def _build() -> dict[str, Any]:
 def built(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """The book is built once for the module, in a transaction rolled back after its last test (each
     test runs in a savepoint inside it)."""
-    from arrears import business_days
+    from arrears.cycle import business_date
+    from arrears.kernel import clock
 
     with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(business_days, "now", lambda: FROZEN_NOW)
-        patch.setattr(business_days, "today", lambda: TODAY)
+        patch.setattr(clock, "now", lambda: FROZEN_NOW)
+        patch.setattr(business_date, "current", lambda: TODAY)
         with transaction.atomic():
             yield _build()
             transaction.set_rollback(True)

@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 
 from arrears.application.contact_gate import callable_now
 from arrears.application.contacts import record_contact
+from arrears.application.figures import customer_figures
 from arrears.cases.models import Case
 from arrears.cases.operations import next_case, reassign
 from arrears.cases.queries import case_for, visible_cases
@@ -43,18 +44,28 @@ class CaseOut(Schema):
     team: str | None
 
 
+def _cases(cases: list[Case]) -> list[dict[str, Any]]:
+    """The cases with their customers' figures from the read model, as the 360 page shows them
+    (balance: everything owed, a charged-off balance less what was recovered since)."""
+    money = customer_figures([c.customer_id for c in cases], business_date=business_date.current())
+    return [
+        {
+            "id": case.pk,
+            "customer": case.customer.name,
+            "status": case.status,
+            "dpd": money[case.customer_id].dpd,
+            "bucket": money[case.customer_id].bucket_label,
+            "past_due": format_fen(money[case.customer_id].past_due_fen),
+            "balance": format_fen(money[case.customer_id].total_owed_fen),
+            "collector": case.collector.get_username() if case.collector else None,
+            "team": case.team.name if case.team else None,
+        }
+        for case in cases
+    ]
+
+
 def _case(case: Case) -> dict[str, Any]:
-    return {
-        "id": case.pk,
-        "customer": case.customer.name,
-        "status": case.status,
-        "dpd": case.dpd,
-        "bucket": case.bucket_label,
-        "past_due": format_fen(case.past_due_fen),
-        "balance": format_fen(case.balance_fen),
-        "collector": case.collector.get_username() if case.collector else None,
-        "team": case.team.name if case.team else None,
-    }
+    return _cases([case])[0]
 
 
 def _amount(text: str, field: str) -> Any:
@@ -69,7 +80,7 @@ def list_cases(request: HttpRequest, status: str | None = None, limit: int = 50,
     cases = visible_cases(request.user).select_related("customer", "collector", "team").order_by("-priority", "id")
     if status:
         cases = cases.filter(status=status)
-    return [_case(c) for c in cases[offset : offset + min(limit, 500)]]
+    return _cases(list(cases[offset : offset + min(limit, 500)]))
 
 
 @router.get("/cases/{int:case_id}", response={200: CaseOut, 404: ErrorOut})
