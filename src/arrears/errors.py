@@ -35,7 +35,8 @@ Specific codes a raise may name (the status stays its class's):
     must_be_in_future, must_not_be_past, right_party_is_cardholder, correction_not_on_case,
     handoff_needs_comment, handoff_needs_answer, handoff_already_returned, promise_beyond_horizon,
     promise_below_minimum, too_many_open_promises, promise_needs_amount_and_date, nothing_chosen,
-    not_yours_to_reassign, collector_not_in_team, payment_line_malformed, payment_line_no_amount.
+    not_yours_to_reassign, collector_not_in_team, payment_line_malformed, payment_line_no_amount,
+    waiver_above_waivable, settlement_not_below_balance.
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ class ContactNotAllowed(Conflict):
     def __init__(
         self, message: str, *, decision: dict[str, object], field: str | None = None, code: str | None = None
     ) -> None:
-        super().__init__(message, field=field, code=code)
+        rules = decision.get("rules") or []
+        shown = ", ".join(str(r) for r in rules) if isinstance(rules, list | tuple) else str(rules)
+        super().__init__(message, field=field, code=code, params={"rules": shown})
         self.decision = decision
 
     def as_dict(self) -> dict[str, object]:
@@ -146,19 +149,24 @@ class ConcessionExceedsAuthority(ArrearsError):
     status = 422
 
 
-# The public list: every code, kinds and specific ones, with the kind of error it is raised as.
+# The public list: every code, with the code of the class it is raised with (that class or a subclass).
 CODES: dict[str, str] = {
-    "validation_failed": "validation_failed",
-    "amount_invalid": "validation_failed",
-    "exceeds_authority": "exceeds_authority",
-    "not_found": "not_found",
-    "not_permitted": "not_permitted",
-    "not_authenticated": "not_authenticated",
-    "conflict": "conflict",
-    "duplicate": "conflict",
-    "budget_exhausted": "conflict",
-    "contact_not_allowed": "conflict",
-    "portfolio_exists": "conflict",
+    **{
+        kind: kind
+        for kind in (
+            "validation_failed",
+            "amount_invalid",
+            "exceeds_authority",
+            "not_found",
+            "not_permitted",
+            "not_authenticated",
+            "conflict",
+            "duplicate",
+            "budget_exhausted",
+            "contact_not_allowed",
+            "portfolio_exists",
+        )
+    },
     **dict.fromkeys(
         (
             "required",
@@ -166,9 +174,6 @@ CODES: dict[str, str] = {
             "not_a_number",
             "not_a_whole_number",
             "not_a_date",
-            "not_finite",
-            "too_large",
-            "too_many_decimals",
             "amount_not_a_string",
             "must_be_positive",
             "must_not_be_negative",
@@ -188,9 +193,12 @@ CODES: dict[str, str] = {
             "collector_not_in_team",
             "payment_line_malformed",
             "payment_line_no_amount",
+            "waiver_above_waivable",
+            "settlement_not_below_balance",
         ),
         "validation_failed",
     ),
+    **dict.fromkeys(("not_finite", "too_large", "too_many_decimals"), "amount_invalid"),
     "not_yours_to_reassign": "not_found",
 }
 

@@ -32,16 +32,22 @@ def round_cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def to_fen(amount: Decimal) -> int:
-    """An exact amount in yuan to fen; refuses sub-cent amounts rather than rounding them."""
+def to_fen(amount: Decimal, *, field: str | None = None) -> int:
+    """An exact amount in yuan to fen; refuses sub-cent amounts rather than rounding them.
+    `field` names the input in the AmountError."""
     if not isinstance(amount, Decimal):
-        raise AmountError(f"amount must be a Decimal, not {type(amount).__name__}")
+        raise AmountError(f"amount must be a Decimal, not {type(amount).__name__}", field=field)
     if not amount.is_finite():
-        raise AmountError("amount must be a finite number", code="not_finite", params={"value": str(amount)})
+        raise AmountError(
+            "amount must be a finite number", field=field, code="not_finite", params={"value": str(amount)}
+        )
     fen = amount * 100
     if fen != fen.to_integral_value():
         raise AmountError(
-            f"{amount} has more than two decimals", code="too_many_decimals", params={"value": str(amount)}
+            f"{amount} has more than two decimals",
+            field=field,
+            code="too_many_decimals",
+            params={"value": str(amount)},
         )
     return int(fen)
 
