@@ -8,6 +8,7 @@ from arrears.interfaces.api.v1 import api
 from arrears.interfaces.web import concessions, plans, views, workbench
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("api/", unknown_path),  # the bare root too (the framework's own answer there is the HTML 404)
     path("api/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_path),  # after the API: any other /api/ path is a JSON 404
     path("i18n/", include("django.conf.urls.i18n")),
