@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from arrears import business_days
@@ -139,7 +140,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """Credit assessors: plans to review. Team leads: plans to approve."""
     roles = roles_of(request.user)
     if not (request.user.is_superuser or roles & {Role.CREDIT_ASSESSOR, Role.TEAM_LEAD}):
-        return HttpResponseForbidden("This page is for credit assessors and team leads.")
+        return HttpResponseForbidden(gettext("This page is for credit assessors and team leads."))
     plans = (
         Plan.objects.filter(case__in=visible_cases(request.user))
         .select_related("account__customer", "proposed_by")
