@@ -37,7 +37,7 @@ from arrears.business_days import add_months, date_range, last_day_of_month
 from arrears.cycle.models import CycleDay
 from arrears.cycle.runner import run_date
 from arrears.delinquency.models import BucketChange
-from arrears.errors import ArrearsError, ValidationFailed
+from arrears.errors import Conflict, ValidationFailed
 from arrears.ledger.models import Account, AccountStatus, Customer, Entry, EntryKind
 from arrears.ledger.operations import (
     AccountIn,
@@ -154,7 +154,7 @@ DELINQUENT_WEIGHTS = {
 DELINQUENT_AT_LEAST = {**dict.fromkeys(DELINQUENT_WEIGHTS, 1), Behaviour.ROLLING: 2}
 
 
-class PortfolioExists(ArrearsError):
+class PortfolioExists(Conflict):
     code = "portfolio_exists"
 
 

@@ -1,19 +1,77 @@
-"""One root for domain errors: a code, the field it concerns and a message a person can act on."""
+"""Domain errors: a stable code, the field it concerns and a message a person can act on.
+
+Every error the domain raises is an `ArrearsError`. Three things travel with it:
+
+- `code`: a stable snake_case identifier, public: the API returns it and the pages choose their
+  (translated) wording by it. Each class has its own code; a raise may name a more specific code from
+  the list below, and `params` then holds the values the wording needs (an amount, a date).
+- `field`: the input it concerns (`amount`, `promised_date`), or None.
+- `message`: plain English with the specifics, for logs, the CLI, the API and English pages.
+
+Each class declares its HTTP status once (`status`); the API has one handler that reads it.
+The statuses follow one rule:
+
+- 401 `not_authenticated`: nobody is signed in (or the token is unknown).
+- 403 `not_permitted`: this person may not do it, though someone else could (their role, their own request).
+- 404 `not_found`: no such thing, or not one this person may see: unknown and forbidden look alike,
+  so an id cannot be probed.
+- 409 `conflict`: the request is well formed but clashes with the current state of what is recorded; it
+  may succeed once that state changes (a reference already used, the team's budget for the month spent,
+  a contact the compliance rules block until a window opens).
+- 422 `validation_failed`: the input itself is refused, whoever sends it and whenever (a malformed amount,
+  a date in the past, a concession larger than any role on the ladder may grant).
+
+The public list of codes (`CODES` below holds the same list; a test keeps the two and the raises agreed):
+
+Kinds, one per class, with their status:
+    validation_failed (422), amount_invalid (422, AmountError), exceeds_authority (422),
+    not_found (404), not_permitted (403), not_authenticated (401),
+    conflict (409), duplicate (409), budget_exhausted (409), contact_not_allowed (409),
+    portfolio_exists (409, the demo command).
+
+Specific codes a raise may name (the status stays its class's):
+    required, not_a_choice, not_a_number, not_a_whole_number, not_a_date, not_finite, too_large,
+    too_many_decimals, amount_not_a_string, must_be_positive, must_not_be_negative, out_of_range,
+    must_be_in_future, must_not_be_past, right_party_is_cardholder, correction_not_on_case,
+    handoff_needs_comment, handoff_needs_answer, handoff_already_returned, promise_beyond_horizon,
+    promise_below_minimum, too_many_open_promises, promise_needs_amount_and_date, nothing_chosen,
+    not_yours_to_reassign, collector_not_in_team, payment_line_malformed, payment_line_no_amount,
+    waiver_above_waivable, settlement_not_below_balance.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import ClassVar
+
 
 class ArrearsError(Exception):
-    code = "invalid"
+    """The root; never raised itself (a raise names what kind of error it is)."""
 
-    def __init__(self, message: str, *, field: str | None = None, code: str | None = None) -> None:
+    code: str = "error"
+    status: ClassVar[int] = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str | None = None,
+        code: str | None = None,
+        params: Mapping[str, object] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.params: dict[str, object] = dict(params or {})
         if code:
-            self.code = code
+            self.code = code  # a specific code on the instance; the kind stays on the class
 
-    def as_dict(self) -> dict[str, str | None]:
+    @property
+    def kind(self) -> str:
+        """The code of the class, whatever more specific code the raise named."""
+        return type(self).code
+
+    def as_dict(self) -> dict[str, object]:
         return {"code": self.code, "field": self.field, "message": self.message}
 
     def __str__(self) -> str:
@@ -21,43 +79,138 @@ class ArrearsError(Exception):
 
 
 class ValidationFailed(ArrearsError):
+    """The input itself is refused."""
+
     code = "validation_failed"
+    status = 422
 
 
 class NotFound(ArrearsError):
+    """No such thing, or not one this person may see (the two look alike)."""
+
     code = "not_found"
+    status = 404
 
 
-class Duplicate(ArrearsError):
+class NotPermitted(ArrearsError):
+    """The person may not do this (e.g. approve their own request); someone else could."""
+
+    code = "not_permitted"
+    status = 403
+
+
+class NotAuthenticated(ArrearsError):
+    """Nobody is signed in, or the token is unknown."""
+
+    code = "not_authenticated"
+    status = 401
+
+
+class Conflict(ArrearsError):
+    """Well formed, but it clashes with the current state of what is recorded."""
+
+    code = "conflict"
+    status = 409
+
+
+class Duplicate(Conflict):
+    """Already recorded (a payment reference, an account number)."""
+
     code = "duplicate"
 
 
-class ContactNotAllowed(ArrearsError):
-    """The compliance gate blocks the contact; `decision` holds its rules, reasons and next_allowed_at."""
+class ContactNotAllowed(Conflict):
+    """The compliance gate blocks the contact now; `decision` holds its rules, reasons and next_allowed_at."""
 
     code = "contact_not_allowed"
 
-    def __init__(self, message: str, *, decision: dict[str, object], field: str | None = None) -> None:
-        super().__init__(message, field=field)
+    def __init__(
+        self, message: str, *, decision: dict[str, object], field: str | None = None, code: str | None = None
+    ) -> None:
+        rules = decision.get("rules") or []
+        shown = ", ".join(str(r) for r in rules) if isinstance(rules, list | tuple) else str(rules)
+        super().__init__(message, field=field, code=code, params={"rules": shown})
         self.decision = decision
 
-    def as_dict(self) -> dict[str, object]:  # type: ignore[override]
+    def as_dict(self) -> dict[str, object]:
         return {**super().as_dict(), "decision": self.decision}
 
 
-class ConcessionExceedsAuthority(ArrearsError):
-    """Above what the person (and everyone above them on the ladder) may grant."""
-
-    code = "exceeds_authority"
-
-
-class BudgetExhausted(ArrearsError):
-    """The team's waiver budget for the month cannot cover the concession."""
+class BudgetExhausted(Conflict):
+    """The team's waiver budget for the month cannot cover the concession (it may next month)."""
 
     code = "budget_exhausted"
 
 
-class NotPermitted(ArrearsError):
-    """The person may not do this (e.g. approve their own request)."""
+class ConcessionExceedsAuthority(ArrearsError):
+    """Above what every role on the ladder may grant: refused whoever asks, hence 422 and not 403."""
 
-    code = "not_permitted"
+    code = "exceeds_authority"
+    status = 422
+
+
+# The public list: every code, with the code of the class it is raised with (that class or a subclass).
+CODES: dict[str, str] = {
+    **{
+        kind: kind
+        for kind in (
+            "validation_failed",
+            "amount_invalid",
+            "exceeds_authority",
+            "not_found",
+            "not_permitted",
+            "not_authenticated",
+            "conflict",
+            "duplicate",
+            "budget_exhausted",
+            "contact_not_allowed",
+            "portfolio_exists",
+        )
+    },
+    **dict.fromkeys(
+        (
+            "required",
+            "not_a_choice",
+            "not_a_number",
+            "not_a_whole_number",
+            "not_a_date",
+            "amount_not_a_string",
+            "must_be_positive",
+            "must_not_be_negative",
+            "out_of_range",
+            "must_be_in_future",
+            "must_not_be_past",
+            "right_party_is_cardholder",
+            "correction_not_on_case",
+            "handoff_needs_comment",
+            "handoff_needs_answer",
+            "handoff_already_returned",
+            "promise_beyond_horizon",
+            "promise_below_minimum",
+            "too_many_open_promises",
+            "promise_needs_amount_and_date",
+            "nothing_chosen",
+            "collector_not_in_team",
+            "payment_line_malformed",
+            "payment_line_no_amount",
+            "waiver_above_waivable",
+            "settlement_not_below_balance",
+        ),
+        "validation_failed",
+    ),
+    **dict.fromkeys(("not_finite", "too_large", "too_many_decimals"), "amount_invalid"),
+    "not_yours_to_reassign": "not_found",
+}
+
+
+def status_of(exc: ArrearsError) -> int:
+    """The HTTP status of an error: its class's, declared once."""
+    return type(exc).status
+
+
+def error_for_status(status: int, message: str, *, field: str | None = None) -> ArrearsError:
+    """An error of the kind that answers `status` (for failures met outside the domain: routing, auth)."""
+    kinds: dict[int, type[ArrearsError]] = {
+        k.status: k for k in (NotAuthenticated, NotPermitted, NotFound, Conflict, ValidationFailed)
+    }
+    return kinds.get(status, ArrearsError)(message, field=field)

@@ -9,13 +9,18 @@ import decimal
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
+from arrears.errors import ValidationFailed
+
 CENT = Decimal("0.01")
 # Far beyond any card balance, and its fen fit a 64-bit integer column (and Decimal's precision).
 MAX_AMOUNT = Decimal("1E15")
 
 
-class AmountError(ValueError):
-    """An amount that is not a valid money amount."""
+class AmountError(ValidationFailed, ValueError):
+    """An amount that is not a valid money amount: a ValidationFailed (422, `field` named by parse_amount),
+    and still a ValueError for callers that catch that."""
+
+    code = "amount_invalid"
 
 
 def enable_float_trap() -> None:
@@ -27,15 +32,23 @@ def round_cents(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def to_fen(amount: Decimal) -> int:
-    """An exact amount in yuan to fen; refuses sub-cent amounts rather than rounding them."""
+def to_fen(amount: Decimal, *, field: str | None = None) -> int:
+    """An exact amount in yuan to fen; refuses sub-cent amounts rather than rounding them.
+    `field` names the input in the AmountError."""
     if not isinstance(amount, Decimal):
-        raise AmountError(f"amount must be a Decimal, not {type(amount).__name__}")
+        raise AmountError(f"amount must be a Decimal, not {type(amount).__name__}", field=field)
     if not amount.is_finite():
-        raise AmountError("amount must be a finite number")
+        raise AmountError(
+            "amount must be a finite number", field=field, code="not_finite", params={"value": str(amount)}
+        )
     fen = amount * 100
     if fen != fen.to_integral_value():
-        raise AmountError(f"{amount} has more than two decimals")
+        raise AmountError(
+            f"{amount} has more than two decimals",
+            field=field,
+            code="too_many_decimals",
+            params={"value": str(amount)},
+        )
     return int(fen)
 
 
@@ -51,17 +64,23 @@ def fen_half_up(value: Decimal) -> int:
 def parse_amount(text: object, *, field: str = "amount") -> Decimal:
     """Parse user input ("1200.00", 1200, Decimal) into an exact Decimal amount."""
     if isinstance(text, float):
-        raise AmountError(f"{field}: give the amount as a string, not a float")
+        raise AmountError("give the amount as a string, not a float", field=field, code="amount_not_a_string")
+    shown = {"value": str(text)}
     try:
         value = Decimal(str(text).strip().replace(",", ""))
     except (decimal.InvalidOperation, ValueError):
-        raise AmountError(f"{field}: {text!r} is not a number") from None
+        raise AmountError(f"{text!r} is not a number", field=field, code="not_a_number", params=shown) from None
     if not value.is_finite():
-        raise AmountError(f"{field}: {text!r} is not a finite number")
+        raise AmountError(f"{text!r} is not a finite number", field=field, code="not_finite", params=shown)
     if abs(value) >= MAX_AMOUNT:
-        raise AmountError(f"{field}: {text!r} is too large (at most {MAX_AMOUNT - CENT})")
+        raise AmountError(
+            f"{text!r} is too large (at most {MAX_AMOUNT - CENT})",
+            field=field,
+            code="too_large",
+            params={**shown, "limit": str(MAX_AMOUNT - CENT)},
+        )
     if value != value.quantize(CENT, rounding=ROUND_DOWN):
-        raise AmountError(f"{field}: {text!r} has more than two decimals")
+        raise AmountError(f"{text!r} has more than two decimals", field=field, code="too_many_decimals", params=shown)
     return value.quantize(CENT)
 
 

@@ -65,7 +65,7 @@ class TestConcessionsApi:
         mine = login(w["collector"])
         assert mine.get("/api/v1/approvals").json() == []
         own = post(mine, f"/api/v1/approvals/{approval_id}/decision", {"decision": "approve"})
-        assert own.status_code == 422 and own.json()["code"] == "not_permitted"
+        assert own.status_code == 403 and own.json()["code"] == "not_permitted"
 
         lead = login(w["lead"])
         assert [a["id"] for a in lead.get("/api/v1/approvals").json()] == [approval_id]

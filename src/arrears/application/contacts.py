@@ -54,7 +54,9 @@ def record_contact_with_promise(
     """A contact whose disposition is a promise to pay records the promise with it, or neither."""
     if data.disposition == "promise" and (promise_amount is None or promise_date is None):
         field = "promise_amount" if promise_amount is None else "promise_date"
-        raise ValidationFailed("a promise needs an amount and a date", field=field)
+        raise ValidationFailed(
+            "a promise needs an amount and a date", field=field, code="promise_needs_amount_and_date"
+        )
     with transaction.atomic():
         contact = record_contact(user=user, case=case, data=data)
         if promise_amount is not None and promise_date is not None and data.disposition == "promise":

@@ -82,14 +82,19 @@ def release_lease(*, case: Case, user: Any) -> None:
 def reassign(*, actor: Any, case_ids: list[int], collector: User, visible: Any) -> int:
     """A lead moves cases to a collector of the team; the collector must be in the case's team."""
     if not case_ids:
-        raise ValidationFailed("choose at least one case", field="cases")
+        raise ValidationFailed("choose at least one case", field="cases", code="nothing_chosen")
     cases = list(visible.filter(pk__in=case_ids))
     if len(cases) != len(set(case_ids)):
-        raise NotFound("one or more of these cases is not yours to reassign", field="cases")
+        raise NotFound(
+            "one or more of these cases is not yours to reassign", field="cases", code="not_yours_to_reassign"
+        )
     for case in cases:
         if case.team_id is None or not case.team.members.filter(pk=collector.pk).exists():
             raise ValidationFailed(
-                f"{collector.get_username()} is not in the team of case {case.pk}", field="collector"
+                f"{collector.get_username()} is not in the team of case {case.pk}",
+                field="collector",
+                code="collector_not_in_team",
+                params={"who": collector.get_username(), "case": case.pk},
             )
     with transaction.atomic():
         Case.objects.filter(pk__in=case_ids).update(collector=collector, lease_holder=None, lease_until=None)

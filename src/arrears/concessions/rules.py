@@ -110,21 +110,30 @@ def check_waiver(*, kind: str, amount_fen: int, component_fen: int, waivable_fen
     """A waiver is positive and never more than the component owed nor the fees or interest charged
     and not yet waived."""
     if amount_fen <= 0:
-        raise ValidationFailed("must be greater than zero", field="amount")
+        raise ValidationFailed("must be greater than zero", field="amount", code="must_be_positive")
     what = "late fees" if kind == LATE_FEE_WAIVER else "interest"
     limit = min(component_fen, waivable_fen)
     if amount_fen > limit:
         raise ValidationFailed(
             f"{from_fen(amount_fen)} is more than the {what} that can be waived ({from_fen(max(limit, 0))})",
             field="amount",
+            code="waiver_above_waivable",
+            params={"limit": f"{from_fen(max(limit, 0))}"},
         )
 
 
 def check_extension(*, days: int) -> None:
     if days <= 0:
-        raise ValidationFailed("must be at least one day", field="days")
+        raise ValidationFailed(
+            "must be at least one day", field="days", code="out_of_range", params={"low": 1, "high": MAX_EXTENSION_DAYS}
+        )
     if days > MAX_EXTENSION_DAYS:
-        raise ValidationFailed(f"must be at most {MAX_EXTENSION_DAYS} days", field="days")
+        raise ValidationFailed(
+            f"must be at most {MAX_EXTENSION_DAYS} days",
+            field="days",
+            code="out_of_range",
+            params={"low": 1, "high": MAX_EXTENSION_DAYS},
+        )
 
 
 def check_settlement(
@@ -133,10 +142,13 @@ def check_settlement(
     """A settlement is a sum below the balance, paid in 1 to MAX_SETTLEMENT_PAYMENTS payments on
     increasing dates from today, within MAX_SETTLEMENT_HORIZON_DAYS, summing exactly to the sum."""
     if amount_fen <= 0:
-        raise ValidationFailed("must be greater than zero", field="amount")
+        raise ValidationFailed("must be greater than zero", field="amount", code="must_be_positive")
     if amount_fen >= balance_fen:
         raise ValidationFailed(
-            f"a settlement must be less than the balance ({from_fen(max(balance_fen, 0))})", field="amount"
+            f"a settlement must be less than the balance ({from_fen(max(balance_fen, 0))})",
+            field="amount",
+            code="settlement_not_below_balance",
+            params={"balance": f"{from_fen(max(balance_fen, 0))}"},
         )
     if not payments:
         raise ValidationFailed("give at least one payment date and amount", field="payments")

@@ -29,7 +29,7 @@ from arrears.contacts.models import (
 from arrears.contacts.rules import recommended_path
 from arrears.errors import ValidationFailed
 from arrears.kernel import clock
-from arrears.money import AmountError, to_fen
+from arrears.money import to_fen
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -50,7 +50,10 @@ def _choice(value: str, choices: Any, field: str, *, required: bool = True) -> s
     if not value and not required:
         return ""
     if value not in choices.values:
-        raise ValidationFailed(f"must be one of {', '.join(v for v in choices.values if v)}", field=field)
+        allowed = ", ".join(v for v in choices.values if v)
+        raise ValidationFailed(
+            f"must be one of {allowed}", field=field, code="not_a_choice", params={"values": allowed}
+        )
     return value
 
 
@@ -61,9 +64,16 @@ def validate_contact(data: ContactIn) -> None:
     _choice(data.direction, Direction, "direction")
     _choice(data.disposition, Disposition, "disposition", required=False)
     if data.duration_seconds < 0 or data.duration_seconds > 24 * 3600:
-        raise ValidationFailed("must be between 0 and 86400 seconds", field="duration_seconds")
+        raise ValidationFailed(
+            "must be between 0 and 86400 seconds",
+            field="duration_seconds",
+            code="out_of_range",
+            params={"low": 0, "high": 24 * 3600},
+        )
     if data.result == Result.RIGHT_PARTY and data.party != Party.CARDHOLDER:
-        raise ValidationFailed("a right-party contact reaches the cardholder", field="party")
+        raise ValidationFailed(
+            "a right-party contact reaches the cardholder", field="party", code="right_party_is_cardholder"
+        )
 
 
 def record_contact(
@@ -75,7 +85,9 @@ def record_contact(
     if decision is None and data.direction == Direction.OUTBOUND:
         raise ValueError("an outbound contact is recorded with the compliance gate's decision")
     if data.corrects_id is not None and not Contact.objects.filter(pk=data.corrects_id, case=case).exists():
-        raise ValidationFailed("the contact to correct is not on this case", field="corrects")
+        raise ValidationFailed(
+            "the contact to correct is not on this case", field="corrects", code="correction_not_on_case"
+        )
     with transaction.atomic():
         contact = Contact.objects.create(
             case=case,
@@ -118,7 +130,7 @@ def record_contact(
 
 def schedule_callback(*, user: Any, case: Case, due_at: dt.datetime, note: str = "") -> Callback:
     if due_at <= clock.now():
-        raise ValidationFailed("must be in the future", field="due_at")
+        raise ValidationFailed("must be in the future", field="due_at", code="must_be_in_future")
     with transaction.atomic():
         callback = Callback.objects.create(case=case, user=user, due_at=due_at, note=note[:200])
         first = Callback.objects.filter(case=case, done_at__isnull=True).order_by("due_at").first()
@@ -139,7 +151,7 @@ def add_note(*, user: Any, case: Case, text: str) -> Note:
     from arrears.compliance.wording import check_wording
 
     if not text.strip():
-        raise ValidationFailed("must not be empty", field="text")
+        raise ValidationFailed("must not be empty", field="text", code="required")
     flagged = any(
         check_wording(text, language=language, to_third_party=False, pack=pack_code()) for language in ("zh-hans", "en")
     )
@@ -158,7 +170,7 @@ def add_note(*, user: Any, case: Case, text: str) -> Note:
 def hand_off(*, user: Any, case: Case, to_role: str, comment: str) -> Handoff:
     _choice(to_role, HandoffTo, "to_role")
     if not comment.strip():
-        raise ValidationFailed("say what you need from them", field="comment")
+        raise ValidationFailed("say what you need from them", field="comment", code="handoff_needs_comment")
     with transaction.atomic():
         handoff = Handoff.objects.create(
             case=case, from_user=user, to_role=to_role, comment=comment.strip(), created_at=clock.now()
@@ -175,9 +187,11 @@ def hand_off(*, user: Any, case: Case, to_role: str, comment: str) -> Handoff:
 
 def return_handoff(*, user: Any, handoff: Handoff, comment: str) -> Handoff:
     if handoff.returned_at is not None:
-        raise ValidationFailed("this hand-off has already been returned", field="handoff")
+        raise ValidationFailed(
+            "this hand-off has already been returned", field="handoff", code="handoff_already_returned"
+        )
     if not comment.strip():
-        raise ValidationFailed("say what you found or did", field="comment")
+        raise ValidationFailed("say what you found or did", field="comment", code="handoff_needs_answer")
     with transaction.atomic():
         handoff.taken_by = user
         handoff.returned_at = clock.now()
@@ -194,12 +208,9 @@ def return_handoff(*, user: Any, handoff: Handoff, comment: str) -> Handoff:
 
 
 def _fen(value: Decimal, field: str) -> int:
-    try:
-        fen = to_fen(value)
-    except AmountError as exc:
-        raise ValidationFailed(str(exc), field=field) from None
+    fen = to_fen(value, field=field)
     if fen < 0:
-        raise ValidationFailed("must not be negative", field=field)
+        raise ValidationFailed("must not be negative", field=field, code="must_not_be_negative")
     return fen
 
 
@@ -219,7 +230,9 @@ def capture_situation(
     _choice(ability, Ability, "ability")
     _choice(willingness, Willingness, "willingness")
     if dependants < 0 or dependants > 30:
-        raise ValidationFailed("must be between 0 and 30", field="dependants")
+        raise ValidationFailed(
+            "must be between 0 and 30", field="dependants", code="out_of_range", params={"low": 0, "high": 30}
+        )
     with transaction.atomic():
         situation = FinancialSituation.objects.create(
             case=case,

@@ -11,8 +11,7 @@ from django.db import transaction
 from arrears.audit.operations import record
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.contacts.models import Contact
-from arrears.errors import ValidationFailed
-from arrears.money import AmountError, to_fen
+from arrears.money import to_fen
 from arrears.promises.models import Promise, PromisePolicy, PromiseStatus
 from arrears.promises.rules import Policy, check_promise
 
@@ -38,10 +37,7 @@ def take_promise(
     business_date: dt.date,
     contact: Contact | None = None,
 ) -> Promise:
-    try:
-        fen = to_fen(amount)
-    except AmountError as exc:
-        raise ValidationFailed(str(exc), field="amount") from None
+    fen = to_fen(amount, field="amount")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         open_count = Promise.objects.filter(case=case, status=PromiseStatus.OPEN).count()

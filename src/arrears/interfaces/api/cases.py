@@ -17,19 +17,14 @@ from arrears.cases.operations import next_case, reassign
 from arrears.cases.queries import case_for, visible_cases
 from arrears.contacts.operations import ContactIn, capture_situation
 from arrears.cycle import business_date
-from arrears.errors import NotFound, ValidationFailed
-from arrears.money import AmountError, format_fen, parse_amount
+from arrears.errors import NotFound, NotPermitted
+from arrears.interfaces.api.errors import errors
+from arrears.money import format_fen, parse_amount
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
 from arrears.promises.operations import take_promise
 
 router = Router(tags=["workbench"])
-
-
-class ErrorOut(Schema):
-    code: str
-    field: str | None
-    message: str
 
 
 class CaseOut(Schema):
@@ -68,14 +63,7 @@ def _case(case: Case) -> dict[str, Any]:
     return _cases([case])[0]
 
 
-def _amount(text: str, field: str) -> Any:
-    try:
-        return parse_amount(text, field=field)
-    except AmountError as exc:
-        raise ValidationFailed(str(exc).split(": ", 1)[-1], field=field) from None
-
-
-@router.get("/cases", response=list[CaseOut])
+@router.get("/cases", response={200: list[CaseOut], **errors(401, 422)})
 def list_cases(request: HttpRequest, status: str | None = None, limit: int = 50, offset: int = 0) -> Any:
     cases = visible_cases(request.user).select_related("customer", "collector", "team").order_by("-priority", "id")
     if status:
@@ -83,12 +71,12 @@ def list_cases(request: HttpRequest, status: str | None = None, limit: int = 50,
     return _cases(list(cases[offset : offset + min(limit, 500)]))
 
 
-@router.get("/cases/{int:case_id}", response={200: CaseOut, 404: ErrorOut})
+@router.get("/cases/{int:case_id}", response={200: CaseOut, **errors(401, 404, 422)})
 def read_case(request: HttpRequest, case_id: int) -> Any:
     return _case(case_for(request.user, case_id))
 
 
-@router.post("/workbench/next", response={200: CaseOut, 204: None})
+@router.post("/workbench/next", response={200: CaseOut, 204: None, **errors(401)})
 def next_account(request: HttpRequest) -> Any:
     """Lease the most urgent case of your queues to you (204 when there is none)."""
     case = next_case(user=request.user, business_date=business_date.current(), callable_now=callable_now)
@@ -119,7 +107,7 @@ class ContactOut(Schema):
     disposition: str
 
 
-@router.post("/cases/{int:case_id}/contacts", response={201: ContactOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/cases/{int:case_id}/contacts", response={201: ContactOut, **errors(401, 404, 409, 422)})
 def create_contact(request: HttpRequest, case_id: int, body: ContactSchema) -> Any:
     case = case_for(request.user, case_id)
     data = body.dict()
@@ -140,13 +128,13 @@ class PromiseOut(Schema):
     status: str
 
 
-@router.post("/cases/{int:case_id}/promises", response={201: PromiseOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/cases/{int:case_id}/promises", response={201: PromiseOut, **errors(401, 404, 422)})
 def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> Any:
     case = case_for(request.user, case_id)
     promise = take_promise(
         user=request.user,
         case=case,
-        amount=_amount(body.amount, "amount"),
+        amount=parse_amount(body.amount, field="amount"),
         promised_date=body.promised_date,
         business_date=business_date.current(),
     )
@@ -177,16 +165,16 @@ class SituationOut(Schema):
     recommended_path: str
 
 
-@router.post("/cases/{int:case_id}/situation", response={201: SituationOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/cases/{int:case_id}/situation", response={201: SituationOut, **errors(401, 404, 422)})
 def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) -> Any:
     case = case_for(request.user, case_id)
     situation = capture_situation(
         user=request.user,
         case=case,
-        monthly_income=_amount(body.monthly_income, "monthly_income"),
-        monthly_expenses=_amount(body.monthly_expenses, "monthly_expenses"),
+        monthly_income=parse_amount(body.monthly_income, field="monthly_income"),
+        monthly_expenses=parse_amount(body.monthly_expenses, field="monthly_expenses"),
         dependants=body.dependants,
-        other_debts=_amount(body.other_debts, "other_debts"),
+        other_debts=parse_amount(body.other_debts, field="other_debts"),
         hardship_reason=body.hardship_reason,
         hardship_expected_end=body.hardship_expected_end,
         ability=body.ability,
@@ -200,10 +188,10 @@ class ReassignSchema(Schema):
     collector: str
 
 
-@router.post("/cases/reassign", response={200: dict[str, int], 403: ErrorOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/cases/reassign", response={200: dict[str, int], **errors(401, 403, 404, 422)})
 def reassign_cases(request: HttpRequest, body: ReassignSchema) -> Any:
     if not (request.user.is_superuser or Role.TEAM_LEAD in roles_of(request.user)):
-        return Status(403, {"code": "forbidden", "field": None, "message": "only a team lead can reassign cases"})
+        raise NotPermitted("only a team lead can reassign cases")
     collector = User.objects.filter(username=body.collector, is_active=True).first()
     if collector is None:
         raise NotFound(f"no user {body.collector!r}", field="collector")

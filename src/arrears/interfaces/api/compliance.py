@@ -15,6 +15,7 @@ from ninja import Router, Schema
 
 from arrears.compliance.parse import check_document
 from arrears.errors import ValidationFailed
+from arrears.interfaces.api.errors import errors
 
 router = Router(tags=["compliance"])
 
@@ -63,15 +64,9 @@ class VerdictOut(Schema):
     next_allowed_at: str | None
 
 
-class ErrorOut(Schema):
-    code: str
-    field: str | None
-    message: str
-
-
 @router.post(
     "/check",
-    response={200: VerdictOut, 422: ErrorOut},
+    response={200: VerdictOut, **errors(401, 422)},
     openapi_extra={
         "requestBody": {
             "required": True,

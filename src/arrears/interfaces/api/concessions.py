@@ -13,16 +13,11 @@ from arrears.concessions.models import ApprovalRequest, Concession
 from arrears.concessions.operations import ConcessionIn, decide_approval, request_concession
 from arrears.concessions.queries import approval_status, inbox
 from arrears.cycle import business_date
-from arrears.errors import NotFound, ValidationFailed
-from arrears.money import AmountError, format_fen, parse_amount
+from arrears.errors import NotFound
+from arrears.interfaces.api.errors import errors
+from arrears.money import format_fen, parse_amount
 
 router = Router(tags=["concessions"])
-
-
-class ErrorOut(Schema):
-    code: str
-    field: str | None
-    message: str
 
 
 class PaymentIn(Schema):
@@ -70,12 +65,7 @@ class DecisionIn(Schema):
 
 
 def _amount(text: str | None, field: str) -> Any:
-    if text is None:
-        return None
-    try:
-        return parse_amount(text, field=field)
-    except AmountError as exc:
-        raise ValidationFailed(str(exc).split(": ", 1)[-1], field=field) from None
+    return None if text is None else parse_amount(text, field=field)
 
 
 def _concession(c: Concession) -> dict[str, Any]:
@@ -108,7 +98,8 @@ def _approval(a: ApprovalRequest, today: dt.date) -> dict[str, Any]:
 
 
 @router.post(
-    "/cases/{int:case_id}/concessions", response={201: ConcessionOut, 202: ConcessionOut, 404: ErrorOut, 422: ErrorOut}
+    "/cases/{int:case_id}/concessions",
+    response={201: ConcessionOut, 202: ConcessionOut, **errors(401, 403, 404, 409, 422)},
 )
 def create_concession(request: HttpRequest, case_id: int, body: ConcessionInSchema) -> Any:
     """A concession: 201 when granted at once (within authority), 202 when it awaits approval."""
@@ -127,14 +118,14 @@ def create_concession(request: HttpRequest, case_id: int, body: ConcessionInSche
     return Status(202 if concession.status == "pending" else 201, _concession(concession))
 
 
-@router.get("/approvals", response=list[ApprovalOut])
+@router.get("/approvals", response={200: list[ApprovalOut], **errors(401)})
 def list_approvals(request: HttpRequest) -> Any:
     """The pending requests you may decide."""
     today = business_date.current()
     return [_approval(a, today) for a in inbox(request.user, today)[:200]]
 
 
-@router.get("/approvals/{int:approval_id}", response={200: ApprovalOut, 404: ErrorOut})
+@router.get("/approvals/{int:approval_id}", response={200: ApprovalOut, **errors(401, 404, 422)})
 def read_approval(request: HttpRequest, approval_id: int) -> Any:
     today = business_date.current()
     approval = ApprovalRequest.objects.filter(pk=approval_id).select_related("maker", "concession__account").first()
@@ -145,7 +136,7 @@ def read_approval(request: HttpRequest, approval_id: int) -> Any:
     return _approval(approval, today)
 
 
-@router.post("/approvals/{int:approval_id}/decision", response={200: ApprovalOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/approvals/{int:approval_id}/decision", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)})
 def decide(request: HttpRequest, approval_id: int, body: DecisionIn) -> Any:
     """Approve or reject, with a comment (required to reject). Never your own request."""
     today = business_date.current()

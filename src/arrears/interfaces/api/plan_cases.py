@@ -17,17 +17,12 @@ from ninja import Router, Schema, Status
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
 from arrears.errors import NotFound, ValidationFailed
+from arrears.interfaces.api.errors import errors
 from arrears.money import format_fen
 from arrears.plans import operations as ops
 from arrears.plans.models import Plan
 
 router = Router(tags=["plans"])
-
-
-class ErrorOut(Schema):
-    code: str
-    field: str | None
-    message: str
 
 
 class PlanIn(Schema):
@@ -124,10 +119,10 @@ def _out(plan: Plan) -> dict[str, Any]:
     }
 
 
-RESPONSES = {200: PlanOut, 404: ErrorOut, 422: ErrorOut}
+RESPONSES = {200: PlanOut, **errors(401, 403, 404, 409, 422)}
 
 
-@router.post("/cases/{case_id}/plans", response={201: PlanOut, 404: ErrorOut, 422: ErrorOut})
+@router.post("/cases/{case_id}/plans", response={201: PlanOut, **errors(401, 403, 404, 409, 422)})
 def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
     """A collector proposes a plan on the case; it is quoted, validated and saved with its schedule."""
     case = case_for(request.user, case_id)
@@ -190,7 +185,7 @@ def activate(request: HttpRequest, plan_id: int) -> Any:
     )
 
 
-@router.get("/plans/{plan_id}/document", response={200: None, 404: ErrorOut})
+@router.get("/plans/{plan_id}/document", response={200: None, **errors(401, 404, 422)})
 def document(request: HttpRequest, plan_id: int) -> Any:
     """The plan document (PDF) as offered."""
     plan = _plan(request, plan_id)

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from arrears.cycle import business_date
+from arrears.interfaces.api.errors import errors
 from arrears.plans.parse import load_json, quote_json
 
 
@@ -41,12 +42,6 @@ class PlanQuoteOut(Schema):
     apr: str
 
 
-class PlanErrorOut(Schema):
-    code: str
-    field: str | None
-    message: str
-
-
 router = Router(tags=["plans"])
 
 # The body is read raw (not through PlanQuoteIn) so that the CLI's parser, not pydantic's
@@ -61,7 +56,7 @@ _REQUEST_BODY = {
 
 @router.post(
     "/quote",
-    response={200: PlanQuoteOut, 422: PlanErrorOut},
+    response={200: PlanQuoteOut, **errors(401, 422)},
     openapi_extra=_REQUEST_BODY,
 )
 def quote_plan(request: HttpRequest) -> Any:

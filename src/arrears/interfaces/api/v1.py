@@ -7,40 +7,20 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
-from ninja.errors import ValidationError as NinjaValidationError
 
 from arrears.application.figures import account_figures
 from arrears.cases.queries import account_for
 from arrears.cycle import business_date
-from arrears.errors import ArrearsError, Duplicate, NotFound
+from arrears.errors import NotPermitted
 from arrears.interfaces.api.auth import AUTH
 from arrears.interfaces.api.cases import router as cases_router
+from arrears.interfaces.api.errors import errors, install
 from arrears.interfaces.api.plans import router as plans_router
-from arrears.money import AmountError, format_fen, parse_amount
+from arrears.money import format_fen, parse_amount
 from arrears.payments.operations import PaymentIn, post_payment
 
 api = NinjaAPI(title="Arrears", version="1", urls_namespace="api-v1", docs_url="/docs", auth=AUTH)
-
-
-class ErrorOut(Schema):
-    code: str
-    field: str | None
-    message: str
-
-
-@api.exception_handler(ArrearsError)
-def _domain_error(request: HttpRequest, exc: ArrearsError) -> Any:
-    status = 404 if isinstance(exc, NotFound) else 409 if isinstance(exc, Duplicate) else 422
-    return api.create_response(request, exc.as_dict(), status=status)
-
-
-@api.exception_handler(NinjaValidationError)
-def _schema_error(request: HttpRequest, exc: NinjaValidationError) -> Any:
-    """Schema errors in the same shape as domain errors: the first field and what is wrong with it."""
-    first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", []) if part not in ("body", "query", "path", "payload")]
-    body = {"code": "validation_failed", "field": ".".join(location) or None, "message": first.get("msg", "invalid")}
-    return api.create_response(request, body, status=422)
+install(api)
 
 
 class PaymentInSchema(Schema):
@@ -59,17 +39,14 @@ class PaymentOut(Schema):
 
 @api.post(
     "/v1/payments",
-    response={201: PaymentOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    response={201: PaymentOut, **errors(401, 403, 404, 409, 422)},
     tags=["payments"],
 )
 def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
     """Post one payment; it is allocated by the product's waterfall."""
     if not request.user.has_perm("payments.add_payment"):
-        return Status(403, {"code": "forbidden", "field": None, "message": "you may not post payments"})
-    try:
-        amount = parse_amount(body.amount)
-    except AmountError as exc:
-        raise ArrearsError(str(exc).split(": ", 1)[-1], field="amount") from None
+        raise NotPermitted("you may not post payments")
+    amount = parse_amount(body.amount, field="amount")
     today = business_date.current()
     payment = post_payment(
         actor=request.user.get_username(),
@@ -123,7 +100,7 @@ class AccountOut(Schema):
     classification: str
 
 
-@api.get("/v1/accounts/{number}", response={200: AccountOut, 404: ErrorOut}, tags=["accounts"])
+@api.get("/v1/accounts/{number}", response={200: AccountOut, **errors(401, 404, 422)}, tags=["accounts"])
 def read_account(request: HttpRequest, number: str) -> Any:
     """The account's figures on the business date, as every page shows them."""
     account = account_for(request.user, number)

@@ -19,17 +19,12 @@ from arrears.concessions.operations import ConcessionIn, decide_approval, reques
 from arrears.concessions.queries import inbox, my_requests
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
-from arrears.interfaces.web.labels import error_message
-from arrears.money import AmountError, parse_amount
+from arrears.interfaces.web.errors import error_line
+from arrears.money import parse_amount
 
 
 def _amount(text: str, field: str) -> Decimal | None:
-    if not text.strip():
-        return None
-    try:
-        return parse_amount(text, field=field)
-    except AmountError as exc:
-        raise ValidationFailed(str(exc).split(": ", 1)[-1], field=field) from None
+    return parse_amount(text, field=field) if text.strip() else None
 
 
 def _payments(text: str) -> list[tuple[dt.date, Decimal]]:
@@ -39,10 +34,17 @@ def _payments(text: str) -> list[tuple[dt.date, Decimal]]:
         try:
             date = dt.date.fromisoformat(parts[0])
         except (IndexError, ValueError):
-            raise ValidationFailed(f"line {n}: give a date as YYYY-MM-DD, then the amount", field="payments") from None
+            raise ValidationFailed(
+                f"line {n}: give a date as YYYY-MM-DD, then the amount",
+                field="payments",
+                code="payment_line_malformed",
+                params={"line": n},
+            ) from None
         amount = _amount(parts[1] if len(parts) > 1 else "", "payments")
         if amount is None:
-            raise ValidationFailed(f"line {n}: the amount is missing", field="payments")
+            raise ValidationFailed(
+                f"line {n}: the amount is missing", field="payments", code="payment_line_no_amount", params={"line": n}
+            )
         rows.append((date, amount))
     return rows
 
@@ -53,7 +55,7 @@ def _days(text: str) -> int | None:
     try:
         return int(text)
     except ValueError:
-        raise ValidationFailed("must be a whole number of days", field="days") from None
+        raise ValidationFailed("must be a whole number of days", field="days", code="not_a_whole_number") from None
 
 
 @login_required
@@ -76,7 +78,7 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         concession = request_concession(user=request.user, case=case, data=data, business_date=business_date.current())
     except ArrearsError as exc:
-        messages.error(request, f"{exc.field or ''}: {error_message(exc)}" if exc.field else error_message(exc))
+        messages.error(request, error_line(exc))
     else:
         if concession.status == "pending":
             messages.success(request, _("Above your authority: sent for approval."))
@@ -101,7 +103,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Decision recorded."))
             return redirect("approvals")
         except ArrearsError as exc:
-            messages.error(request, error_message(exc))
+            messages.error(request, error_line(exc))
     context: dict[str, Any] = {
         "pending": list(inbox(request.user, today)[:100]),
         "mine": list(my_requests(request.user)[:30]),

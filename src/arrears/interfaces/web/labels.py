@@ -1,8 +1,9 @@
 """Words the domain keeps as codes or English text, put into the language of the page.
 
-The domain (and the API and CLI built on it) speaks stable codes and plain English messages; the pages
-show them to people in their language. Each table here is keyed by the domain's own text, and anything
-not listed is shown as it is, so a new domain message is never lost, only untranslated until added here.
+The domain (and the API and CLI built on it) speaks stable codes and plain English texts; the pages
+show them to people in their language. Each table here is keyed by the domain's own codes or stored
+text, and anything not listed is shown as it is. Errors are not translated here but by their code, in
+arrears.interfaces.web.errors.
 """
 
 from __future__ import annotations
@@ -10,11 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arrears.cases.models import CaseStatus
-from arrears.errors import ArrearsError
 from arrears.ledger.models import Component, EntryKind
 
 # The five-tier loan classification (CN-CLASS), which the domain names in Chinese.
@@ -34,44 +33,6 @@ STATUS_REASONS = {
     "promise judged": _("promise judged"),
     "promise to pay": _("promise to pay"),
 }
-
-# Messages of the domain's errors that a person can meet in the workbench forms.
-MESSAGES = {
-    "must be between 0 and 86400 seconds": _("must be between 0 and 86400 seconds"),
-    "a right-party contact reaches the cardholder": _("a right-party contact reaches the cardholder"),
-    "the contact to correct is not on this case": _("the contact to correct is not on this case"),
-    "must be in the future": _("must be in the future"),
-    "must not be empty": _("must not be empty"),
-    "say what you need from them": _("say what you need from them"),
-    "this hand-off has already been returned": _("this hand-off has already been returned"),
-    "say what you found or did": _("say what you found or did"),
-    "must not be negative": _("must not be negative"),
-    "must be between 0 and 30": _("must be between 0 and 30"),
-    "must be greater than zero": _("must be greater than zero"),
-    "must not be in the past": _("must not be in the past"),
-    "choose at least one case": _("choose at least one case"),
-    "one or more of these cases is not yours to reassign": _("one or more of these cases is not yours to reassign"),
-    "amount must be a finite number": _("amount must be a finite number"),
-}
-
-# The same, for messages that carry values: the pattern's named groups fill the translation.
-PATTERNS = [
-    (re.compile(r"must be one of (?P<values>.+)"), _("must be one of %(values)s")),
-    (
-        re.compile(r"must be on or before (?P<date>\S+) \(policy: (?P<days>\d+) days ahead\)"),
-        _("must be on or before %(date)s (policy: %(days)s days ahead)"),
-    ),
-    (
-        re.compile(r"must be at least (?P<amount>\S+) \((?P<share>\S+) of the past-due amount\)"),
-        _("must be at least %(amount)s (%(share)s of the past-due amount)"),
-    ),
-    (re.compile(r"the case already has (?P<n>\d+) open promise\(s\)"), _("the case already has %(n)s open promise(s)")),
-    (
-        re.compile(r"(?P<who>.+) is not in the team of case (?P<case>\d+)"),
-        _("%(who)s is not in the team of case %(case)s"),
-    ),
-    (re.compile(r"(?P<amount>.+) has more than two decimals"), _("%(amount)s has more than two decimals")),
-]
 
 # The "what" of one term of an interest computation (statements/rules.py), stored with the entry.
 EXPLANATION_PATTERNS = [
@@ -117,17 +78,6 @@ def _by_pattern(text: str, patterns: list[tuple[re.Pattern[str], Any]]) -> str |
         if m:
             return str(template) % m.groupdict()
     return None
-
-
-def message(text: str) -> str:
-    """A domain message in the language of the page, or as it is when it is not one we know."""
-    if text in MESSAGES:
-        return str(MESSAGES[text])
-    return _by_pattern(text, PATTERNS) or gettext(text)
-
-
-def error_message(exc: ArrearsError) -> str:
-    return message(exc.message)
 
 
 def explanation_label(what: str) -> str:

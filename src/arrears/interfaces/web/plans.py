@@ -12,14 +12,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from arrears.application import figures
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
+from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.figures import account_view
-from arrears.interfaces.web.labels import error_message
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
 from arrears.plans import operations as ops
@@ -32,17 +33,17 @@ def _terms(post: Any) -> dict[str, Any]:
     try:
         instalments = int(post.get("instalments", ""))
     except ValueError:
-        raise ValidationFailed("give a whole number", field="instalments") from None
+        raise ValidationFailed("give a whole number", field="instalments", code="not_a_whole_number") from None
     try:
         first = dt.date.fromisoformat(post.get("first_due_date", ""))
     except ValueError:
-        raise ValidationFailed("give a date like 2026-06-15", field="first_due_date") from None
+        raise ValidationFailed("give a date like 2026-06-15", field="first_due_date", code="not_a_date") from None
     rates = {}
     for field in ("annual_rate", "fee_rate"):
         try:
             rates[field] = Decimal((post.get(field) or "0").strip())
         except decimal.InvalidOperation:
-            raise ValidationFailed("not a number", field=field) from None
+            raise ValidationFailed("not a number", field=field, code="not_a_number") from None
     return {
         "account_number": post.get("account", ""),
         "scope": post.get("scope", "overdue"),
@@ -66,7 +67,7 @@ def quote(request: HttpRequest, case_id: int) -> HttpResponse:
     try:
         result = ops.quote_for_case(case=case, business_date=business_date.current(), **_terms(request.POST))
     except ArrearsError as exc:
-        error = f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc)
+        error = error_line(exc)
     if result is not None:
         # The account's own figures beside what the plan would restructure, as the 360 page shows them.
         money = account_view(
@@ -92,7 +93,7 @@ def propose(request: HttpRequest, case_id: int) -> HttpResponse:
         )
         messages.success(request, f"Plan {plan.pk} proposed.")
     except ArrearsError as exc:
-        messages.error(request, f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc))
+        messages.error(request, error_line(exc))
     return redirect("case", case_id=case.pk)
 
 
@@ -131,7 +132,7 @@ def act(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
             raise Http404
         messages.success(request, f"Plan {plan.pk}: {plan.get_status_display()}.")
     except ArrearsError as exc:
-        messages.error(request, f"{exc.field}: {error_message(exc)}" if exc.field else error_message(exc))
+        messages.error(request, error_line(exc))
     return redirect(request.POST.get("next") or "plans-inbox")
 
 
@@ -150,7 +151,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """Credit assessors: plans to review. Team leads: plans to approve."""
     roles = roles_of(request.user)
     if not (request.user.is_superuser or roles & {Role.CREDIT_ASSESSOR, Role.TEAM_LEAD}):
-        return HttpResponseForbidden("This page is for credit assessors and team leads.")
+        return HttpResponseForbidden(gettext("This page is for credit assessors and team leads."))
     plans = (
         Plan.objects.filter(case__in=visible_cases(request.user))
         .select_related("account__customer", "proposed_by")

@@ -37,10 +37,11 @@ from arrears.contacts.operations import (
     schedule_callback,
 )
 from arrears.cycle import business_date
-from arrears.errors import ArrearsError, NotFound
+from arrears.errors import ArrearsError, NotFound, ValidationFailed
+from arrears.interfaces.web.errors import error_line, error_text
 from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import CallbackForm, ContactForm, HandoffForm, NoteForm, SituationForm
-from arrears.interfaces.web.labels import case_status_label, error_message, status_reason_label
+from arrears.interfaces.web.labels import case_status_label, status_reason_label
 from arrears.kernel import clock
 from arrears.people.models import Role, Team
 from arrears.people.operations import roles_of
@@ -198,7 +199,10 @@ def _act(request: HttpRequest, case: Case, forms: dict[str, Any]) -> tuple[bool,
             messages.success(request, _("Handed off."))
     except ArrearsError as exc:
         field = PROMISE_FIELDS.get(exc.field or "", exc.field) if action == "contact" else exc.field
-        form.add_error(field if field in form.fields else None, error_message(exc))
+        if field in form.fields:
+            form.add_error(field, error_text(exc))
+        else:
+            form.add_error(None, error_line(exc))
         return False, forms
     return True, forms
 
@@ -247,12 +251,12 @@ def team_page(request: HttpRequest) -> HttpResponse:
         collector = User.objects.filter(pk=request.POST.get("collector") or 0).first()
         try:
             if collector is None:
-                raise NotFound(_("choose a collector"), field="collector")
+                raise ValidationFailed("choose a collector", field="collector", code="required")
             n = reassign(actor=request.user, case_ids=ids, collector=collector, visible=cases)
             messages.success(request, _("%(n)d case(s) reassigned to %(who)s.") % {"n": n, "who": collector})
             return redirect("team")
         except ArrearsError as exc:
-            messages.error(request, error_message(exc))
+            messages.error(request, error_line(exc))
     today = business_date.current()
     week_start = today - dt.timedelta(days=today.weekday())
     tz_today, tz_week = clock.start_of(today), clock.start_of(week_start)
@@ -348,12 +352,12 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
         handoff = open_handoffs.filter(pk=request.POST.get("handoff") or 0).first()
         try:
             if handoff is None:
-                raise NotFound(_("no such open hand-off"), field="handoff")
+                raise NotFound("no such open hand-off", field="handoff")
             return_handoff(user=request.user, handoff=handoff, comment=request.POST.get("comment", ""))
             messages.success(request, _("Returned to the collector."))
             return redirect("handoffs")
         except ArrearsError as exc:
-            messages.error(request, error_message(exc))
+            messages.error(request, error_line(exc))
     return render(request, "arrears/handoffs.html", {"handoffs": open_handoffs.order_by("created_at")[:100]})
 
 
@@ -367,5 +371,5 @@ def opt_out_page(request: HttpRequest, token: str) -> HttpResponse:
             opt_out_by_link(token)
             done = True
         except ArrearsError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, error_line(exc))
     return render(request, "arrears/optout.html", {"done": done})

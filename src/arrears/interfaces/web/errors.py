@@ -1,0 +1,154 @@
+"""Errors on the pages: the wording chosen by the error's code, the field shown by its label.
+
+The domain's errors carry a stable code (the public list is in arrears.errors), the field they concern,
+the values their wording needs (`params`) and a message in English. A page never reads that English to
+decide what to say: it looks the code up in MESSAGES, translates it with gettext and fills in the params;
+a code not listed here falls back to the wording of its kind (the class's code), so every error still
+reads in the page's language. The field is shown by its translated label (FIELDS), never by its name.
+On English pages the domain's message follows as detail when it says more than the wording of its code
+(a limit, an amount), since it is English already.
+
+Every view that shows an error uses `error_text` (next to the form field it concerns) or `error_line`
+(in the page's messages, with the field's label in front).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from arrears.errors import ArrearsError
+
+MESSAGES: dict[str, Any] = {
+    # The kinds: one per class.
+    "error": _("something went wrong"),
+    "validation_failed": _("this value is not accepted"),
+    "amount_invalid": _("not a valid amount"),
+    "exceeds_authority": _("above the authority of every role"),
+    "not_found": _("not found, or not one you can see"),
+    "not_permitted": _("you may not do this"),
+    "not_authenticated": _("please sign in"),
+    "conflict": _("this clashes with what is already recorded"),
+    "duplicate": _("this has already been recorded"),
+    "budget_exhausted": _("the team's budget for the month cannot cover this"),
+    "contact_not_allowed": _("the compliance rules (%(rules)s) do not allow this contact now"),
+    "portfolio_exists": _("a portfolio already exists"),
+    # The specific codes a raise may name.
+    "required": _("must not be empty"),
+    "not_a_choice": _("must be one of %(values)s"),
+    "not_a_number": _("not a number"),
+    "not_a_whole_number": _("give a whole number"),
+    "not_a_date": _("give a date like 2026-06-15"),
+    "not_finite": _("must be a finite number"),
+    "too_large": _("too large (at most %(limit)s)"),
+    "too_many_decimals": _("has more than two decimals"),
+    "amount_not_a_string": _("give the amount as a string, not a float"),
+    "must_be_positive": _("must be greater than zero"),
+    "must_not_be_negative": _("must not be negative"),
+    "out_of_range": _("must be between %(low)s and %(high)s"),
+    "must_be_in_future": _("must be in the future"),
+    "must_not_be_past": _("must not be in the past"),
+    "right_party_is_cardholder": _("a right-party contact reaches the cardholder"),
+    "correction_not_on_case": _("the contact to correct is not on this case"),
+    "handoff_needs_comment": _("say what you need from them"),
+    "handoff_needs_answer": _("say what you found or did"),
+    "handoff_already_returned": _("this hand-off has already been returned"),
+    "promise_beyond_horizon": _("must be on or before %(date)s (policy: %(days)s days ahead)"),
+    "promise_below_minimum": _("must be at least %(amount)s (%(share)s of the past-due amount)"),
+    "too_many_open_promises": _("the case already has %(n)s open promise(s)"),
+    "promise_needs_amount_and_date": _("a promise needs an amount and a date"),
+    "nothing_chosen": _("choose at least one case"),
+    "not_yours_to_reassign": _("one or more of these cases is not yours to reassign"),
+    "collector_not_in_team": _("%(who)s is not in the team of case %(case)s"),
+    "payment_line_malformed": _("line %(line)s: give a date as YYYY-MM-DD, then the amount"),
+    "payment_line_no_amount": _("line %(line)s: the amount is missing"),
+    "waiver_above_waivable": _("more than can be waived (at most %(limit)s)"),
+    "settlement_not_below_balance": _("a settlement must be less than the balance (%(balance)s)"),
+}
+
+# The fields errors name, by their label on the pages.
+FIELDS: dict[str, Any] = {
+    "account": _("Account"),
+    "address": _("Number or address used"),
+    "amount": _("Amount"),
+    "annual_rate": _("Annual rate"),
+    "approval": _("Approval request"),
+    "balance": _("Balance"),
+    "case": _("Case"),
+    "cases": _("Cases"),
+    "channel": _("Channel"),
+    "collector": _("Collector"),
+    "comment": _("Comment"),
+    "concession": _("Concession"),
+    "corrects": _("Contact to correct"),
+    "days": _("Days"),
+    "decision": _("Decision"),
+    "dependants": _("Dependants"),
+    "direction": _("Direction"),
+    "disposition": _("Disposition"),
+    "down_payment": _("Down payment"),
+    "due_at": _("Call back at"),
+    "duration_seconds": _("Duration (seconds)"),
+    "evidence": _("Evidence"),
+    "evidence_ref": _("Evidence reference"),
+    "fee_rate": _("Fee rate per instalment"),
+    "first_due_date": _("First due date"),
+    "handoff": _("Hand-off"),
+    "instalments": _("Instalments"),
+    "kind": _("Type"),
+    "method": _("Method"),
+    "monthly_expenses": _("Monthly expenses"),
+    "monthly_income": _("Monthly income"),
+    "other_debts": _("Other debt payments a month"),
+    "party": _("Party reached"),
+    "payments": _("Payments"),
+    "plan": _("Plan"),
+    "promise_amount": _("Promised amount"),
+    "promise_date": _("Promised date"),
+    "promised_date": _("Promised date"),
+    "reason": _("Reason"),
+    "result": _("Result"),
+    "scope": _("Scope"),
+    "text": _("Note"),
+    "to_role": _("Hand to"),
+    "token": _("Link"),
+}
+
+
+def field_label(field: str | None) -> str:
+    """The field's label in the page's language; a field not listed is named by its words, not its code."""
+    if not field:
+        return ""
+    label = FIELDS.get(field)
+    return str(label) if label is not None else field.replace("_", " ").replace(".", " · ")
+
+
+def _wording(exc: ArrearsError) -> str:
+    for code in (exc.code, exc.kind):
+        template = MESSAGES.get(code)
+        if template is None:
+            continue
+        try:
+            return str(template) % exc.params
+        except (KeyError, TypeError, ValueError):
+            continue  # the raise did not give the values this wording needs: its kind's wording then
+    return str(MESSAGES["error"])
+
+
+def error_text(exc: ArrearsError) -> str:
+    """What is wrong, in the page's language (for beside the form field it concerns)."""
+    text = _wording(exc)
+    english = (translation.get_language() or "").startswith("en")
+    if english and exc.message and exc.message != text:
+        return f"{text} — {exc.message}"
+    return text
+
+
+def error_line(exc: ArrearsError) -> str:
+    """The error as a line of its own: the field's label, then what is wrong."""
+    if not exc.field:
+        return error_text(exc)
+    return gettext("%(field)s: %(message)s") % {"field": field_label(exc.field), "message": error_text(exc)}
