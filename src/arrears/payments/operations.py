@@ -44,6 +44,7 @@ class RowError:
     row: int  # 1-based data row (the header is row 0)
     field: str
     message: str
+    code: str = ValidationFailed.code
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,11 +67,7 @@ def post_payments(
     if errors:
         error = errors[0]
         where = f" (payment {error.row})" if len(payments) > 1 else ""
-        cls = (
-            Duplicate
-            if error.message.startswith("duplicate")
-            else (NotFound if error.field == "account" else ValidationFailed)
-        )
+        cls = {Duplicate.code: Duplicate, NotFound.code: NotFound}.get(error.code, ValidationFailed)
         raise cls(error.message + where, field=error.field)
     return _post_many(payments, business_date=business_date, actor=actor, source=source)
 
@@ -149,13 +146,15 @@ def _validate(
         elif p.value_date > business_date:
             errors.append(RowError(n, "date", f"{p.value_date} is after the business date {business_date}"))
         elif p.account_number not in accounts:
-            errors.append(RowError(n, "account", f"no account numbered {p.account_number!r}"))
+            errors.append(RowError(n, "account", f"no account numbered {p.account_number!r}", NotFound.code))
         elif accounts[p.account_number] == AccountStatus.CLOSED:
             errors.append(RowError(n, "account", f"account {p.account_number} is closed"))
         elif not REFERENCE.match(p.reference):
             errors.append(RowError(n, "reference", "must be 1-64 letters, digits or . _ : / -"))
         elif p.reference in taken or p.reference in seen:
-            errors.append(RowError(n, "reference", f"duplicate reference {p.reference!r}: already posted"))
+            errors.append(
+                RowError(n, "reference", f"duplicate reference {p.reference!r}: already posted", Duplicate.code)
+            )
         seen.add(p.reference)
     return errors
 
