@@ -21,7 +21,7 @@ GOOD: dict[str, Any] = {
 
 
 def test_renders_the_schedule_and_totals_as_strings() -> None:
-    out = quote_json(GOOD, default_business_date=TODAY)
+    out = quote_json(GOOD, default_business_date=lambda: TODAY)
     assert out == {
         "schedule": [
             {
@@ -58,7 +58,7 @@ def test_renders_the_schedule_and_totals_as_strings() -> None:
 
 def test_takes_the_business_date_and_pack_from_the_input_when_given() -> None:
     data = {**GOOD, "business_date": "2026-02-15", "pack": "CN", "down_payment": "0.00"}
-    assert quote_json(data, default_business_date=dt.date(2030, 1, 1))["total_fee"] == "18.00"
+    assert quote_json(data, default_business_date=lambda: dt.date(2030, 1, 1))["total_fee"] == "18.00"
 
 
 @pytest.mark.parametrize(
@@ -90,14 +90,14 @@ def test_takes_the_business_date_and_pack_from_the_input_when_given() -> None:
 def test_names_the_field_of_bad_input(changes: dict[str, Any], field: str) -> None:
     data = {**GOOD, **changes}
     with pytest.raises(ValidationFailed) as caught:
-        quote_json(data, default_business_date=TODAY)
+        quote_json(data, default_business_date=lambda: TODAY)
     assert caught.value.field == field
 
 
 def test_names_a_missing_field() -> None:
     data = {k: v for k, v in GOOD.items() if k != "first_due_date"}
     with pytest.raises(ValidationFailed) as caught:
-        quote_json(data, default_business_date=TODAY)
+        quote_json(data, default_business_date=lambda: TODAY)
     assert (caught.value.field, caught.value.message) == ("first_due_date", "required")
 
 
@@ -106,5 +106,5 @@ def test_refuses_what_is_not_a_json_object() -> None:
         load_json("{not json", field="file")
     assert caught.value.field == "file"
     with pytest.raises(ValidationFailed) as caught:
-        quote_json([GOOD], default_business_date=TODAY)
+        quote_json([GOOD], default_business_date=lambda: TODAY)
     assert caught.value.field == "body"

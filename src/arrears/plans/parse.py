@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -74,7 +74,7 @@ def load_json(text: str | bytes, *, field: str) -> object:
         raise ValidationFailed(f"not valid JSON: {exc}", field=field) from None
 
 
-def parse_quote_request(data: object, *, default_business_date: dt.date) -> QuoteRequest:
+def parse_quote_request(data: object, *, default_business_date: Callable[[], dt.date]) -> QuoteRequest:
     """Turn the decoded JSON into validated-for-type terms; the policy checks come in quote_plan."""
     if not isinstance(data, Mapping):
         raise ValidationFailed("expected a JSON object", field="body")
@@ -91,7 +91,7 @@ def parse_quote_request(data: object, *, default_business_date: dt.date) -> Quot
     business_date = (
         _date(data["business_date"], field="business_date")
         if data.get("business_date") is not None
-        else default_business_date
+        else default_business_date()
     )
     pack = data.get("pack")
     if pack is None:
@@ -133,8 +133,9 @@ def quote_to_json(quote: Quote) -> dict[str, Any]:
     }
 
 
-def quote_json(data: object, *, default_business_date: dt.date) -> dict[str, Any]:
-    """Both doors: parse, make one call, render. Raises ValidationFailed naming the field."""
+def quote_json(data: object, *, default_business_date: Callable[[], dt.date]) -> dict[str, Any]:
+    """Both doors: parse, make one call, render. Raises ValidationFailed naming the field. The
+    business date is asked for only when the request does not give one (a quote needs no database)."""
     request = parse_quote_request(data, default_business_date=default_business_date)
     quote = quote_plan(terms=request.terms, policy=request.policy, business_date=request.business_date)
     return quote_to_json(quote)

@@ -62,4 +62,4 @@ _REQUEST_BODY = {
 def quote_plan(request: HttpRequest) -> Any:
     """The schedule, totals and APR (annualised cost, CN-RATE) of a plan; writes nothing."""
     data = load_json(request.body, field="body")
-    return quote_json(data, default_business_date=business_date.current())
+    return quote_json(data, default_business_date=business_date.current)

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"file: cannot read {path}: {exc}") from None
         try:
-            out = quote_json(load_json(text, field="file"), default_business_date=business_date.current())
+            out = quote_json(load_json(text, field="file"), default_business_date=business_date.current)
         except ArrearsError as exc:
             raise CommandError(str(exc)) from None
         self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
