@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -161,10 +161,15 @@ def _dates_after(after: dt.date) -> set[dt.date]:
 
 
 def advance(*, through: dt.date, start: dt.date | None = None) -> list[dt.date]:
-    """Run the cycle on every date that matters after the last completed one (or from `start`) up
-    to `through`, and on `through` itself; returns the dates run."""
+    """Run the cycle on every date that matters after the last completed one (or from `start`, by
+    default the first account's opening date) up to `through`, and on `through` itself; returns the
+    dates run."""
     last = last_completed()
-    after = last if last is not None else (start or OPENED) - dt.timedelta(days=1)
+    if last is not None:
+        after = last
+    else:
+        first_open: dt.date | None = Account.objects.aggregate(d=Min("opened_on"))["d"]
+        after = (start or first_open or OPENED) - dt.timedelta(days=1)
     ran = []
     # What the test did on the last date run (a payment, a concession, a plan) is seen by the next one.
     first = {after + dt.timedelta(days=1)} if last is not None else set()
@@ -187,9 +192,10 @@ def open_card_accounts(
     credit_limit: str = "10000.00",
     statement_day: int | None = None,
     names: Sequence[str] = (),
-    **contact: str,
+    contact: Mapping[str, str] | None = None,
 ) -> list[Account]:
-    """`count` customers with one card account each, in two bulk operations."""
+    """`count` customers with one card account each (with the `contact` fields of CustomerIn: mobile,
+    email, language...), in two bulk operations."""
     last = last_completed()
     # The builders share one cycle calendar: an account opened before a date already run would
     # miss that date's statement. Build every account of a test before advancing the cycle.
@@ -198,7 +204,8 @@ def open_card_accounts(
     customers = create_customers(
         actor=ACTOR,
         customers=[
-            CustomerIn(name=names[i] if i < len(names) else f"客户{next(_numbers)}", **contact) for i in range(count)
+            CustomerIn(name=names[i] if i < len(names) else f"客户{next(_numbers)}", **dict(contact or {}))
+            for i in range(count)
         ],
     )
     return open_accounts(
@@ -299,13 +306,13 @@ def past_due(
     amounts: Sequence[str] = (),
     product: Product | None = None,
     names: Sequence[str] = (),
-    **contact: str,
+    contact: Mapping[str, str] | None = None,
 ) -> list[Debtor]:
     """`count` customers who bought on 03-10 and never paid, `dpd` days past due (counted from the
     04-23 due date of the 04-05 statement with the product defaults). Customer i bought
     1000.00 + 100.00 x i unless `amounts` says otherwise. All charges in one call; each cycle date
     run once for all of them."""
-    accounts = open_card_accounts(count=count, product=product, names=names, **contact)
+    accounts = open_card_accounts(count=count, product=product, names=names, contact=contact)
     buy(accounts=accounts, amounts=list(amounts) or [f"{1000 + 100 * i}.00" for i in range(count)])
     advance(through=_first_statement_after(accounts[0], BOUGHT))
     first_due = (

@@ -3,6 +3,7 @@
 The customer bought 1,000.00 on 03-10 and never paid: statement 04-05 (minimum 100.00, due 04-23),
 late fee 5.00 on 04-24 (5 % of 100.00), interest 28.00 posted 05-04 with the statement of 05-05
 (minimum 133.00, due 05-23). On 05-06 the balance is 1,033.00 and DPD 13 (since 04-23).
+The cycle runs only on the dates that matter (tests.builders.advance), with the daily cycle's figures.
 """
 
 from __future__ import annotations

@@ -8,6 +8,10 @@ rate is 0 (so that every amount below is the plan's own): statement 04-05 with a
 The plan restructures the whole balance: 4 instalments, flat_fee at 0.5 % of 1,206.00 = 6.03 a
 month, principal 1,206.00 / 4 = 301.50: every instalment is 307.53, due 06-01, 07-01, 08-01,
 09-01; total 1,230.12. Policy: missed 10 days after the due date, broken after 2 missed.
+
+The cycle runs only on the dates that matter (tests.builders.advance: statement dates, the days after
+due dates and payments, instalments' grace ends); test_builders checks that this leaves the state a
+day-by-day run leaves, so the amounts above are those of the daily cycle.
 """
 
 from __future__ import annotations
