@@ -4,8 +4,10 @@ that matter.
 The daily cycle of a date d does something to an account only on a few kinds of dates: its
 statement date, the day after a due date (grace kept or lost, the late fee, DPD 1), the days its DPD
 crosses a bucket edge or reaches the charge-off DPD, an anniversary when the product has an annual
-fee, and the dates a plan instalment, a promise or a settlement is judged. `advance` runs exactly
-those dates (and the target date), so 60 to 240 cycle days shrink to a handful. `run_date` runs one
+fee, the day after a payment, and the dates a plan instalment, a promise, a settlement or a pending
+approval is judged. `advance` runs exactly those dates (and the target date), so 60 to 240 cycle
+days shrink to a handful. A new cycle step that acts on dates of its own must add them to
+`_dates_after`. `run_date` runs one
 date whatever the dates before it, so a state built this way equals the state of a day-by-day run on
 every figure a page shows (balances, statements, DPD, bucket, case, plan); only what the skipped
 dates alone produce is missing (their CycleDay rows, due-date reminders, intermediate case routing).
@@ -31,7 +33,14 @@ from django.db.models.functions import Coalesce
 
 from arrears.business_days import last_day_of_month
 from arrears.cases.models import Case, Queue
-from arrears.concessions.models import AuthorityRule, Concession, ConcessionStatus
+from arrears.concessions.models import (
+    ApprovalRequest,
+    ApprovalStatus,
+    AuthorityRule,
+    Concession,
+    ConcessionStatus,
+    SettlementPayment,
+)
 from arrears.concessions.operations import ConcessionIn, request_concession
 from arrears.cycle.runner import last_completed, run_date
 from arrears.ledger.models import Account, AccountStatus, Customer
@@ -153,6 +162,13 @@ def _dates_after(after: dt.date) -> set[dt.date]:
     # A payment posted on day p is seen by the cycle of p + 1 (cured, plan instalment paid, settled).
     for posted in Payment.objects.filter(posting_date__gte=after).values_list("posting_date", flat=True).distinct():
         dates.add(posted + dt.timedelta(days=1))
+    # A pending approval expires, and an unpaid settlement lapses, the day after its last date.
+    for expires in ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING).values_list("expires_on", flat=True):
+        dates.add(expires + dt.timedelta(days=1))
+    for last_payment in SettlementPayment.objects.filter(concession__status=ConcessionStatus.ACTIVE).values_list(
+        "due_date", flat=True
+    ):
+        dates.add(last_payment + dt.timedelta(days=1))
     promise_policy = PromisePolicy.objects.order_by("-id").first()
     promise_grace = promise_policy.grace_days if promise_policy else 1
     for promised in Promise.objects.filter(status=PromiseStatus.OPEN).values_list("promised_date", flat=True):
