@@ -25,6 +25,14 @@ def _frozen_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hasher(settings: Any) -> None:
+    """Staff passwords hashed with PBKDF2 cost most of a fixture's time (about 0.3 s per user and per
+    login on this machine). The tests check who may do what, not the strength of the hash; the
+    production hashers are Django's defaults, untouched (`arrears check --deploy` runs without this)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _float_trap() -> None:
     decimal.getcontext().traps[decimal.FloatOperation] = True
 

@@ -63,7 +63,8 @@ def pay(account: Account, on: dt.date, amount: str, reference: str | None = None
 
 
 def run_days(first: dt.date, last: dt.date) -> None:
-    """Run the cycle for every date from first through last."""
+    """Run the cycle for every date from first through last. To reach a state, tests.builders.advance
+    runs only the dates that matter and leaves the same state in a fraction of the time."""
     day = first
     while day <= last:
         run_date(day)

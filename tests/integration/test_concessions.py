@@ -3,6 +3,7 @@
 The customer bought 1,000.00 on 03-10 and never paid: statement 04-05 (minimum 100.00, due 04-23),
 late fee 5.00 on 04-24 (5 % of 100.00), interest 28.00 posted 05-04 with the statement of 05-05
 (minimum 133.00, due 05-23). On 05-06 the balance is 1,033.00 and DPD 13 (since 04-23).
+The cycle runs only on the dates that matter (tests.builders.advance), with the daily cycle's figures.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ from arrears.ledger.models import Account, AccountStatus, Entry, EntryKind
 from arrears.ledger.queries import cache_mismatches
 from arrears.people.models import Role
 from arrears.statements.models import Statement
+from tests.builders import advance
 from tests.collections_factories import delinquent_customers, staff, team_with_queue
-from tests.factories import pay, run_days
+from tests.factories import pay
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2026, 5, 6)
@@ -124,12 +126,12 @@ class TestExtension:
         assert statement.extended_due_date == dt.date(2026, 5, 13)
         assert "2026-05-13" in c.summary_en and "延期 20 天" in c.summary_zh
 
-        run_days(dt.date(2026, 5, 7), dt.date(2026, 5, 7))
+        advance(through=dt.date(2026, 5, 7))
         account.refresh_from_db()
         assert (account.dpd, account.bucket) == (0, 0)  # was 13, M1
         assert Case.objects.get(pk=world["case"].pk).status == CaseStatus.CLOSED
 
-        run_days(dt.date(2026, 5, 8), dt.date(2026, 5, 14))
+        advance(through=dt.date(2026, 5, 14))
         account.refresh_from_db()
         assert account.dpd == 1  # the minimum still unpaid the day after the extended date
         assert balances(account) == (100000, 2800, 500)  # an extension changes no amount
@@ -152,13 +154,13 @@ class TestSettlement:
         assert c.status == ConcessionStatus.ACTIVE and c.cost_fen == 41320
         assert "619.80" in c.summary_en and "413.20" in c.summary_en and "2026-05-20" in c.summary_zh
 
-        run_days(dt.date(2026, 5, 7), dt.date(2026, 5, 8))
+        advance(through=dt.date(2026, 5, 8))
         pay(account, dt.date(2026, 5, 8), "50.00")
-        run_days(dt.date(2026, 5, 9), dt.date(2026, 5, 15))
+        advance(through=dt.date(2026, 5, 15))
         assert Concession.objects.get(pk=c.pk).status == ConcessionStatus.ACTIVE
         assert Case.objects.get(pk=world["case"].pk).status == CaseStatus.OPEN
         pay(account, dt.date(2026, 5, 15), "569.80")
-        run_days(dt.date(2026, 5, 16), dt.date(2026, 5, 16))
+        advance(through=dt.date(2026, 5, 16))
 
         c.refresh_from_db()
         assert c.status == ConcessionStatus.SETTLED and c.closed_on == dt.date(2026, 5, 16)
@@ -180,10 +182,10 @@ class TestSettlement:
         TeamBudget.objects.create(team=world["team"], month=DAY.replace(day=1), limit_fen=1000_00)
         c = ask(world, "settlement", amount=Decimal("619.80"), payments=[(dt.date(2026, 5, 10), Decimal("619.80"))])
         assert TeamBudget.objects.get().spent_fen == 41320
-        run_days(dt.date(2026, 5, 7), dt.date(2026, 5, 8))
+        advance(through=dt.date(2026, 5, 8))
         pay(account, dt.date(2026, 5, 8), "100.00")
 
-        run_days(dt.date(2026, 5, 9), dt.date(2026, 5, 11))
+        advance(through=dt.date(2026, 5, 11))
 
         c.refresh_from_db()
         assert c.status == ConcessionStatus.LAPSED and c.closed_on == dt.date(2026, 5, 11)

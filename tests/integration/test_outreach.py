@@ -31,6 +31,7 @@ from arrears.holds.operations import lift_hold, set_hold
 from arrears.ledger.models import Customer
 from arrears.outreach.models import Message, MessageStatus
 from arrears.people.models import Role
+from tests.builders import advance
 from tests.collections_factories import delinquent_customers, staff
 from tests.factories import make_account, make_product, purchase, run_days
 
@@ -214,7 +215,8 @@ class TestReminders:
         account = make_account(product=product, name="李四")
         Customer.objects.filter(pk=account.customer_id).update(mobile="13900139000")
         purchase(account, dt.date(2026, 3, 10), "1000.00")
-        run_days(dt.date(2026, 3, 1), dt.date(2026, 4, 20))  # statement 04-05, due 04-23
+        advance(through=dt.date(2026, 4, 16))  # statement 04-05, due 04-23
+        run_days(dt.date(2026, 4, 17), dt.date(2026, 4, 20))
         assert Message.objects.filter(purpose="reminder").count() == 1
         message = Message.objects.get(purpose="reminder")
         assert "100.00" in message.body and "2026-04-23" in message.body

@@ -27,8 +27,9 @@ from arrears.plans.operations import (
     propose_plan,
     review_plan,
 )
+from tests.builders import advance
 from tests.collections_factories import staff, team_with_queue
-from tests.factories import make_account, make_product, purchase, run_days
+from tests.factories import make_account, make_product, purchase
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 5, 3)
@@ -49,7 +50,7 @@ def world() -> dict[str, Any]:
     assessor = staff(Role.CREDIT_ASSESSOR)
     account = make_account(product=make_product(daily_interest_rate="0"), name="王小明")
     purchase(account, dt.date(2026, 3, 10), "1200.00")
-    run_days(dt.date(2026, 3, 1), TODAY)
+    advance(through=TODAY)  # 03-05, 03-24, 04-05, 04-24 (late fee, DPD 1), 05-03
     case = Case.objects.get(customer=account.customer)
     return {
         "lead": lead,

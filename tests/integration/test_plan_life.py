@@ -8,6 +8,10 @@ rate is 0 (so that every amount below is the plan's own): statement 04-05 with a
 The plan restructures the whole balance: 4 instalments, flat_fee at 0.5 % of 1,206.00 = 6.03 a
 month, principal 1,206.00 / 4 = 301.50: every instalment is 307.53, due 06-01, 07-01, 08-01,
 09-01; total 1,230.12. Policy: missed 10 days after the due date, broken after 2 missed.
+
+The cycle runs only on the dates that matter (tests.builders.advance: statement dates, the days after
+due dates and payments, instalments' grace ends); test_builders checks that this leaves the state a
+day-by-day run leaves, so the amounts above are those of the daily cycle.
 """
 
 from __future__ import annotations
@@ -32,8 +36,9 @@ from arrears.plans.operations import (
     propose_plan,
 )
 from arrears.statements.models import Statement
+from tests.builders import advance
 from tests.collections_factories import staff, team_with_queue
-from tests.factories import make_account, make_product, pay, purchase, run_days
+from tests.factories import make_account, make_product, pay, purchase
 
 pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 5, 3)
@@ -56,7 +61,7 @@ def active() -> dict:
     collector = staff(team=team)
     account = make_account(product=make_product(daily_interest_rate="0", cash_advance_daily_rate="0"), name="王小明")
     purchase(account, dt.date(2026, 3, 10), "1200.00")
-    run_days(dt.date(2026, 3, 1), TODAY)
+    advance(through=TODAY)  # 03-05, 03-24, 04-05, 04-24 (late fee, DPD 1), 05-03
     case = Case.objects.get(customer=account.customer)
     assert balances(account) == (120000, 0, 600, 0)
     assert (account.dpd, case.status) == (10, CaseStatus.OPEN)
@@ -100,7 +105,7 @@ class TestActivation:
         case.refresh_from_db()
         assert case.status == CaseStatus.IN_PLAN
         assert Hold.objects.filter(customer=account.customer, kind=HoldKind.PLAN, lifted_at__isnull=True).exists()
-        run_days(dt.date(2026, 5, 4), dt.date(2026, 5, 10))
+        advance(through=dt.date(2026, 5, 10))
         account.refresh_from_db()
         case.refresh_from_db()
         assert (account.dpd, account.bucket, case.status) == (0, 0, CaseStatus.IN_PLAN)
@@ -110,29 +115,29 @@ class TestActivation:
 class TestPaidMissedCuredCompleted:
     def test_every_instalment_paid_one_of_them_after_being_missed(self, active: dict) -> None:
         account, case, plan = active["account"], active["case"], active["plan"]
-        run_days(dt.date(2026, 5, 4), dt.date(2026, 5, 30))
+        advance(through=dt.date(2026, 5, 30))
         pay(account, dt.date(2026, 5, 30), "307.53")  # instalment 1, two days early
-        run_days(dt.date(2026, 5, 31), dt.date(2026, 6, 2))
+        advance(through=dt.date(2026, 6, 2))
         assert statuses(plan) == ["paid", "scheduled", "scheduled", "scheduled"]
         # 1,212.03 - 307.53 + instalment 2's fee 6.03
         assert balances(account) == (0, 0, 0, 91053)
 
-        run_days(dt.date(2026, 6, 3), dt.date(2026, 7, 5))
+        advance(through=dt.date(2026, 7, 5))
         assert statuses(plan) == ["paid", "late", "scheduled", "scheduled"]
-        run_days(dt.date(2026, 7, 6), dt.date(2026, 7, 12))  # 11 days after 07-01
+        advance(through=dt.date(2026, 7, 12))  # 11 days after 07-01
         assert statuses(plan) == ["paid", "missed", "scheduled", "scheduled"]
         case.refresh_from_db()
         assert case.status == CaseStatus.IN_PLAN  # one miss does not break it
 
-        run_days(dt.date(2026, 7, 13), dt.date(2026, 7, 20))
+        advance(through=dt.date(2026, 7, 20))
         pay(account, dt.date(2026, 7, 20), "307.53")
-        run_days(dt.date(2026, 7, 21), dt.date(2026, 7, 21))
+        advance(through=dt.date(2026, 7, 21))
         assert statuses(plan) == ["paid", "cured", "scheduled", "scheduled"]
-        run_days(dt.date(2026, 7, 22), dt.date(2026, 8, 1))
+        advance(through=dt.date(2026, 8, 1))
         pay(account, dt.date(2026, 8, 1), "307.53")
-        run_days(dt.date(2026, 8, 2), dt.date(2026, 8, 31))
+        advance(through=dt.date(2026, 8, 31))
         pay(account, dt.date(2026, 8, 31), "307.53")
-        run_days(dt.date(2026, 9, 1), dt.date(2026, 9, 2))
+        advance(through=dt.date(2026, 9, 2))
         plan.refresh_from_db()
         case.refresh_from_db()
         assert statuses(plan) == ["paid", "cured", "paid", "paid"]
@@ -148,11 +153,11 @@ class TestBroken:
         self, active: dict
     ) -> None:
         account, case, plan = active["account"], active["case"], active["plan"]
-        run_days(dt.date(2026, 5, 4), dt.date(2026, 6, 1))
+        advance(through=dt.date(2026, 6, 1))
         pay(account, dt.date(2026, 6, 1), "307.53")
-        run_days(dt.date(2026, 6, 2), dt.date(2026, 8, 11))
+        advance(through=dt.date(2026, 8, 11))
         assert statuses(plan) == ["paid", "missed", "late", "scheduled"]
-        run_days(dt.date(2026, 8, 12), dt.date(2026, 8, 12))  # instalment 3 missed: 2 missed
+        advance(through=dt.date(2026, 8, 12))  # instalment 3 missed: 2 missed
         plan.refresh_from_db()
         case.refresh_from_db()
         account.refresh_from_db()
@@ -167,7 +172,7 @@ class TestBroken:
         assert (account.dpd, account.bucket) == (42, 2)
         assert (case.status, case.worst_bucket, case.past_due_fen) == (CaseStatus.OPEN, 2, 61506)
         assert not Hold.objects.filter(customer=account.customer, kind=HoldKind.PLAN, lifted_at__isnull=True).exists()
-        run_days(dt.date(2026, 8, 13), dt.date(2026, 8, 13))
+        advance(through=dt.date(2026, 8, 13))
         account.refresh_from_db()
         assert account.dpd == 43
         assert cache_mismatches() == []
@@ -176,14 +181,14 @@ class TestBroken:
 class TestEarlyPayoff:
     def test_paying_the_remaining_principal_pays_the_plan_off_and_waives_the_current_fee(self, active: dict) -> None:
         account, case, plan = active["account"], active["case"], active["plan"]
-        run_days(dt.date(2026, 5, 4), dt.date(2026, 6, 1))
+        advance(through=dt.date(2026, 6, 1))
         pay(account, dt.date(2026, 6, 1), "307.53")
-        run_days(dt.date(2026, 6, 2), dt.date(2026, 6, 15))
+        advance(through=dt.date(2026, 6, 15))
         plan.refresh_from_db()
         # 1,206.00 - 301.50 paid principal = 904.50; instalment 2's fee 6.03 is charged but not yet due.
         assert payoff_amount_fen(plan) == 90450
         pay(account, dt.date(2026, 6, 15), "904.50")
-        run_days(dt.date(2026, 6, 16), dt.date(2026, 6, 16))
+        advance(through=dt.date(2026, 6, 16))
         plan.refresh_from_db()
         case.refresh_from_db()
         assert (plan.status, plan.closed_on) == (PlanStatus.PAID_OFF, dt.date(2026, 6, 16))
