@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-# The tests' clock: a Sunday morning in Beijing, inside every contact-hours window. Business rules
-# read time only through arrears.business_days, so freezing it there makes every test independent of
-# when it runs. A test that needs another instant patches business_days.now itself.
+# The tests' clock: a Sunday morning in Beijing, inside every contact-hours window. Instants come only
+# from arrears.kernel.clock, so freezing it there makes every test independent of when it runs. A test
+# that needs another instant patches clock.now itself; business dates are stored (open_date).
 FROZEN_NOW = dt.datetime(2026, 5, 3, 2, 0, tzinfo=dt.UTC)  # 10:00 Asia/Shanghai
 
 

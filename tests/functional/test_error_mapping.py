@@ -12,8 +12,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from arrears import business_days
 from arrears.concessions.models import Concession
+from arrears.cycle import business_date
 from arrears.payments.models import Payment
 from arrears.people.models import ApiToken, Role
 from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
@@ -25,7 +25,7 @@ SHAPE = {"code", "field", "message"}
 
 @pytest.fixture(autouse=True)
 def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(business_days, "today", lambda: TODAY)
+    monkeypatch.setattr(business_date, "current", lambda: TODAY)
 
 
 @pytest.fixture
