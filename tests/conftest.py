@@ -29,7 +29,11 @@ def _fast_password_hasher(settings: Any) -> None:
     """Staff passwords hashed with PBKDF2 cost most of a fixture's time (about 0.3 s per user and per
     login on this machine). The tests check who may do what, not the strength of the hash; the
     production hashers are Django's defaults, untouched (`arrears check --deploy` runs without this)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # PBKDF2 stays second so that users made outside a test's settings (module fixtures) still log in.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture(autouse=True)
