@@ -65,6 +65,13 @@ def run_partition(business_date: dt.date, partition: int, over: str = ACCOUNTS) 
     return rows
 
 
+def _forget_inherited_connections() -> None:
+    """A forked worker starts with copies of the parent's connections: drop them without closing, so
+    that the worker never talks on (nor, exiting, hangs up) a socket the parent still uses."""
+    for conn in connections.all(initialized_only=True):
+        conn.connection = None
+
+
 def _run_partition_in_worker(business_date: dt.date, partition: int, over: str) -> int:
     try:
         return run_partition(business_date, partition, over)
@@ -76,7 +83,7 @@ def _run_phase(business_date: dt.date, over: str, workers: int) -> int:
     parts = partitions(over)
     if workers > 1 and len(parts) > 1:
         connections.close_all()
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_forget_inherited_connections) as pool:
             n = len(parts)
             return sum(pool.map(_run_partition_in_worker, [business_date] * n, parts, [over] * n))
     return sum(run_partition(business_date, p, over) for p in parts)
