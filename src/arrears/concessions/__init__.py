@@ -12,7 +12,7 @@ Design, in short (see operations.py for the doors, rules.py for the pure rules):
   the rule "interest_waiver" on the interest; never more than the component owed nor the late fees
   charged and not yet waived; reversed with the ledger's reverse_entry.
 - Settlement: an agreed sum below the balance, paid in 1-6 payments by dates (within 180 days).
-  A customer step of the daily cycle (judge_settlements) settles it once the payments posted since
+  An account step of the daily cycle (judge_settlements) settles it once the payments posted since
   the grant reach the sum: the rest is written off (ADJUSTMENT entries, "settlement_write_off"), the
   unpaid minimums are cleared, the account is closed and, with nothing else past due, the case too.
   Not paid by the last date: it lapses, the balance stays owed and the budget is given back.
