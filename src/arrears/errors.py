@@ -36,7 +36,9 @@ Specific codes a raise may name (the status stays its class's):
     handoff_needs_comment, handoff_needs_answer, handoff_already_returned, promise_beyond_horizon,
     promise_below_minimum, too_many_open_promises, promise_needs_amount_and_date, nothing_chosen,
     not_yours_to_reassign, collector_not_in_team, payment_line_malformed, payment_line_no_amount,
-    waiver_above_waivable, settlement_not_below_balance.
+    waiver_above_waivable, settlement_not_below_balance,
+    signature_invalid, timestamp_out_of_window, signature_replayed (401, a system's signed request),
+    wrong_integration_kind (403), idempotency_key_reused (409).
 """
 
 from __future__ import annotations
@@ -200,6 +202,9 @@ CODES: dict[str, str] = {
     ),
     **dict.fromkeys(("not_finite", "too_large", "too_many_decimals"), "amount_invalid"),
     "not_yours_to_reassign": "not_found",
+    **dict.fromkeys(("signature_invalid", "timestamp_out_of_window", "signature_replayed"), "not_authenticated"),
+    "wrong_integration_kind": "not_permitted",
+    "idempotency_key_reused": "conflict",
 }
 
 

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "arrears.outreach",
     "arrears.plans",
     "arrears.concessions",
+    "arrears.integrations",
     "arrears.interfaces",
 ]
 

@@ -149,9 +149,9 @@ class TestSms:
         )
         [line] = [json.loads(x) for x in sms_outbox.read_text().splitlines()]
         assert line["to"] == "13800138000" and line["text"].endswith("回复TD退订")
-        record_delivery(provider_ref=message.provider_ref, status="delivered")
+        record_delivery(actor="integration:sms", provider_ref=message.provider_ref, status="delivered")
         assert Message.objects.get(pk=message.pk).status == "delivered"
-        assert handle_sms_reply(from_number="13800138000", text=" 退订 ") == 1
+        assert handle_sms_reply(actor="integration:sms", from_number="13800138000", text=" 退订 ") == 1
         with pytest.raises(ContactNotAllowed):
             send_message(actor="test", customer=customer, channel="sms", template_code="notice", business_date=TODAY)
         assert len(sms_outbox.read_text().splitlines()) == 1

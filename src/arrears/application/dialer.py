@@ -17,6 +17,7 @@ from django.db import transaction
 from arrears.application.contact_gate import OUTCOME_OF_RESULT, judge, load_known, pack_on
 from arrears.audit.operations import record_many
 from arrears.cases.models import WORKABLE, Case
+from arrears.cases.queries import workers_of
 from arrears.compliance.gate import Verdict
 from arrears.compliance.model import Contact as GateContact
 from arrears.compliance.packs import Pack
@@ -45,6 +46,12 @@ RESULT_OF_OUTCOME = {
     "wrong_number": "wrong_number",
 }
 CHUNK = 5000
+MAX_DURATION = 86_400
+# Rows a system sends: how old a call may be, how far ahead of our clock its time may be, and the outcomes
+# in which a person spoke (so the row must name the agent).
+MAX_AGE = dt.timedelta(days=7)
+CLOCK_SKEW = dt.timedelta(seconds=300)
+SPOKEN = {"conversation", "wrong_number"}
 
 
 def _window(pack: Pack, zone_name: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -137,18 +144,32 @@ def import_results_csv(*, actor: str, text: str) -> ImportReport:
     return import_results(actor=actor, raw_rows=list(reader))
 
 
-def import_results(*, actor: str, raw_rows: list[dict[str, Any]]) -> ImportReport:
-    """Call results from a file or the API; a bad row refuses the whole batch with a per-row report."""
+def import_results(
+    *, actor: str, raw_rows: list[dict[str, Any]], received_at: dt.datetime | None = None
+) -> ImportReport:
+    """Call results from a file or the API; a bad row refuses the whole batch with a per-row report.
+
+    A row's agent, when named, must be an active member of staff who may work the case (its collector,
+    or the lead or a member of its team); the contact names them as its collector. Rows a system sends
+    (`received_at`, when they arrived) must also be no later than that, give or take CLOCK_SKEW, and no
+    older than MAX_AGE, and a call in which a person spoke must name the agent."""
     rows, errors = _parse(raw_rows)
+    if received_at is not None:
+        errors += _check_sent(rows, received_at)
     if errors:
-        return ImportReport(0, 0, errors)
+        return ImportReport(0, 0, sorted(errors))
     cases = {c.pk: c for c in Case.objects.filter(pk__in={r["case_id"] for r in rows}).select_related("customer")}
-    agents = {u.username: u for u in User.objects.filter(username__in={r["agent"] for r in rows if r["agent"]})}
-    for n, r in enumerate(rows, start=1):
+    agents = {
+        u.username: u
+        for u in User.objects.filter(username__in={r["agent"] for r in rows if r["agent"]}, is_active=True)
+    }
+    workers = workers_of(cases)
+    for r in rows:
+        n = r["row"]
         if r["case_id"] not in cases:
             errors.append((n, "case_id", f"no case {r['case_id']}"))
-        elif r["agent"] and r["agent"] not in agents:
-            errors.append((n, "agent", f"no user {r['agent']!r}"))
+        elif r["agent"] and (r["agent"] not in agents or agents[r["agent"]].pk not in workers[r["case_id"]]):
+            errors.append((n, "agent", f"{r['agent']!r} is not an active member of staff who may work this case"))
     if errors:
         return ImportReport(0, 0, errors)
     rows.sort(key=lambda r: r["at"])
@@ -205,6 +226,7 @@ def import_results(*, actor: str, raw_rows: list[dict[str, Any]]) -> ImportRepor
                     c.case_id,
                     {
                         "at": c.at,
+                        "agent": c.collector.get_username() if c.collector else "",
                         "result": c.result,
                         "flagged": c.flagged,
                         "rules": (c.decision or {}).get("rules", []) if c.flagged else [],
@@ -214,6 +236,19 @@ def import_results(*, actor: str, raw_rows: list[dict[str, Any]]) -> ImportRepor
             ],
         )
     return ImportReport(len(contacts), sum(c.flagged for c in contacts), [])
+
+
+def _check_sent(rows: list[dict[str, Any]], received_at: dt.datetime) -> list[tuple[int, str, str]]:
+    errors = []
+    for r in rows:
+        n = r["row"]
+        if r["at"] > received_at + CLOCK_SKEW:
+            errors.append((n, "at", f"is in the future (now is {received_at.isoformat()})"))
+        elif r["at"] < received_at - MAX_AGE:
+            errors.append((n, "at", f"is more than {MAX_AGE.days} days ago; import older calls from a file"))
+        elif r["outcome"] in SPOKEN and not r["agent"]:
+            errors.append((n, "agent", "name the agent who spoke"))
+    return errors
 
 
 def _parse(raw_rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[tuple[int, str, str]]]:
@@ -233,6 +268,9 @@ def _parse(raw_rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[t
         if at.tzinfo is None:
             errors.append((n, "at", "needs a UTC offset, e.g. 2026-05-03T10:15:00+08:00"))
             continue
+        if not 1970 <= at.year <= 2999:
+            errors.append((n, "at", f"{raw['at']!r} is not a plausible time for a call"))
+            continue
         outcome = (raw["outcome"] or "").strip()
         if outcome not in RESULT_OF_OUTCOME:
             errors.append((n, "outcome", f"must be one of {', '.join(RESULT_OF_OUTCOME)}"))
@@ -242,16 +280,21 @@ def _parse(raw_rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[t
         except ValueError:
             errors.append((n, "duration_seconds", "must be a whole number of seconds"))
             continue
-        if not (raw["number"] or "").strip():
-            errors.append((n, "number", "must not be empty"))
+        if not 0 <= duration <= MAX_DURATION:
+            errors.append((n, "duration_seconds", f"must be 0 to {MAX_DURATION} seconds"))
+            continue
+        number = (raw["number"] or "").strip()
+        if not number or len(number) > 120:
+            errors.append((n, "number", "must be 1 to 120 characters"))
             continue
         rows.append(
             {
+                "row": n,
                 "case_id": case_id,
-                "number": raw["number"].strip(),
+                "number": number,
                 "at": at,
                 "outcome": outcome,
-                "duration": max(duration, 0),
+                "duration": duration,
                 "agent": (raw["agent"] or "").strip(),
             }
         )

@@ -4,6 +4,7 @@ status, opt-out replies and links, and the due-date reminders of the daily cycle
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -233,10 +234,22 @@ def _letter(
     )
 
 
-def record_delivery(*, provider_ref: str, status: str, at: dt.datetime | None = None) -> Message:
+def record_delivery(
+    *,
+    actor: str,
+    provider_ref: str,
+    status: str,
+    at: dt.datetime | None = None,
+    channels: Collection[str] | None = None,
+) -> Message:
+    """A provider's delivery receipt; `channels` limits it to the messages of those channels (a provider
+    sees only its own: another's reference is unknown to it)."""
     if status not in (MessageStatus.DELIVERED, MessageStatus.FAILED, MessageStatus.BOUNCED):
         raise ValidationFailed("must be delivered, failed or bounced", field="status")
-    message = Message.objects.filter(provider_ref=provider_ref).first()
+    messages = Message.objects.filter(provider_ref=provider_ref) if provider_ref else Message.objects.none()
+    if channels is not None:
+        messages = messages.filter(channel__in=channels)
+    message = messages.first()
     if message is None:
         raise NotFound(f"no message with provider reference {provider_ref!r}", field="provider_ref")
     with transaction.atomic():
@@ -244,7 +257,7 @@ def record_delivery(*, provider_ref: str, status: str, at: dt.datetime | None = 
         message.delivered_at = (at or clock.now()) if status == MessageStatus.DELIVERED else None
         message.save(update_fields=["status", "delivered_at"])
         record(
-            actor="provider",
+            actor=actor,
             action="message.delivery",
             object_type="message",
             object_id=message.pk,
@@ -253,13 +266,14 @@ def record_delivery(*, provider_ref: str, status: str, at: dt.datetime | None = 
     return message
 
 
-def handle_sms_reply(*, from_number: str, text: str) -> int:
-    """An SMS reply: an opt-out word (TD, 退订, STOP…) opts every customer with that number out of SMS."""
-    if text.strip().casefold() not in OPT_OUT_WORDS:
+def handle_sms_reply(*, actor: str, from_number: str, text: str) -> int:
+    """An SMS reply: an opt-out word (TD, 退订, STOP…) opts every customer with that number out of SMS.
+    Returns how many; a door facing the outside must not tell (it would reveal who is a customer)."""
+    if text.strip().casefold() not in OPT_OUT_WORDS or not from_number.strip():
         return 0
     customers = list(Customer.objects.filter(mobile=from_number.strip()))
     for customer in customers:
-        opt_out(actor="sms-reply", customer=customer, channel="sms", source=f"reply {text.strip()!r}")
+        opt_out(actor=actor, customer=customer, channel="sms", source=f"reply {text.strip()!r}")
     return len(customers)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -9,7 +11,7 @@ from django.db.models import Q, QuerySet
 from arrears.cases.models import Case
 from arrears.errors import NotFound
 from arrears.ledger.models import Account
-from arrears.people.models import Role
+from arrears.people.models import Role, Team
 from arrears.people.operations import roles_of
 
 # Roles that work across all teams (customer service answers any customer; compliance audits all).
@@ -45,3 +47,17 @@ def account_for(user: Any, number: str) -> Account:
     ):
         raise NotFound(f"no account numbered {number!r} that you can see", field="account")
     return account
+
+
+def workers_of(cases: Iterable[int]) -> dict[int, set[int]]:
+    """The ids of the people who may work each case: its collector, its team's lead and its members."""
+    rows = list(Case.objects.filter(pk__in=list(cases)).values_list("pk", "collector_id", "team_id", "team__lead_id"))
+    members: dict[int, set[int]] = defaultdict(set)
+    for team_id, user_id in Team.members.through.objects.filter(
+        team_id__in={team for _, _, team, _ in rows if team}
+    ).values_list("team_id", "user_id"):
+        members[team_id].add(user_id)
+    workers: dict[int, set[int]] = defaultdict(set)
+    for case_id, collector_id, team_id, lead_id in rows:
+        workers[case_id] |= {u for u in (collector_id, lead_id) if u} | (members[team_id] if team_id else set())
+    return workers

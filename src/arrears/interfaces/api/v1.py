@@ -153,3 +153,8 @@ api.add_router("/v1/outreach", outreach_router)
 from arrears.interfaces.api.concessions import router as concessions_router  # noqa: E402
 
 api.add_router("/v1", concessions_router)
+
+from arrears.interfaces.api.integrations import card_host, gateway  # noqa: E402
+
+api.add_router("/v1/gateway", gateway)
+api.add_router("/v1/card-host", card_host)

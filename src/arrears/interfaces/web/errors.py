@@ -67,6 +67,11 @@ MESSAGES: dict[str, Any] = {
     "payment_line_no_amount": _("line %(line)s: the amount is missing"),
     "waiver_above_waivable": _("more than can be waived (at most %(limit)s)"),
     "settlement_not_below_balance": _("a settlement must be less than the balance (%(balance)s)"),
+    "signature_invalid": _("the request's signature is missing or does not match"),
+    "timestamp_out_of_window": _("the request's timestamp is too far from the server's clock"),
+    "signature_replayed": _("this signed request has been received already"),
+    "wrong_integration_kind": _("this kind of integration may not call this endpoint"),
+    "idempotency_key_reused": _("this request key was used for another request"),
 }
 
 # The fields errors name, by their label on the pages.
