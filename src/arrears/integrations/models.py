@@ -59,7 +59,7 @@ class IdempotentRequest(models.Model):
     key = models.CharField(max_length=200)
     fingerprint = models.CharField(max_length=64)  # sha256 of method, path and body
     status = models.PositiveSmallIntegerField()
-    response = models.JSONField()
+    response = models.TextField()  # the JSON body as sent, byte for byte (jsonb would reorder its keys)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

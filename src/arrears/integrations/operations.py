@@ -189,7 +189,7 @@ def fingerprint(*, method: str, path: str, body: bytes) -> str:
     ).hexdigest()
 
 
-def _stored(integration: Integration, key: str, print_: str) -> tuple[int, Any] | None:
+def _stored(integration: Integration, key: str, print_: str) -> tuple[int, str] | None:
     row = IdempotentRequest.objects.filter(integration=integration, key=key).first()
     if row is None:
         return None
@@ -204,8 +204,8 @@ def _stored(integration: Integration, key: str, print_: str) -> tuple[int, Any] 
 
 def run_once(
     *, integration: Integration, key: str, fingerprint: str, work: Callable[[], tuple[int, Any]]
-) -> tuple[int, Any, bool]:
-    """(status, body, replayed): the work's answer, or the answer the first request with this key got.
+) -> tuple[int, str, bool]:
+    """(status, JSON body, replayed): the work's answer, or the answer the first request with this key got.
 
     The work runs in the transaction that stores its answer, so the answer exists exactly when the work
     was done. A refusal (an ArrearsError) is an answer too, and is stored; a crash stores nothing, so a
@@ -217,15 +217,15 @@ def run_once(
     try:
         with transaction.atomic():
             row = IdempotentRequest.objects.create(
-                integration=integration, key=key, fingerprint=fingerprint, status=0, response={}, created_at=clock.now()
+                integration=integration, key=key, fingerprint=fingerprint, status=0, response="", created_at=clock.now()
             )
             try:
                 with transaction.atomic():
                     status, body = work()
             except ArrearsError as exc:
                 status, body = type(exc).status, exc.as_dict()
-            body = json.loads(json.dumps(body, cls=DjangoJSONEncoder))  # as stored, so a retry gets the same
-            row.status, row.response = status, body
+            text = json.dumps(body, cls=DjangoJSONEncoder)
+            row.status, row.response = status, text
             row.save(update_fields=["status", "response"])
     except IntegrityError:
         stored = _stored(integration, key, fingerprint)
@@ -233,4 +233,4 @@ def run_once(
             raise
         return (*stored, True)
     IdempotentRequest.objects.filter(created_at__lt=clock.now() - KEEP_RESPONSES).delete()
-    return status, body, False
+    return status, text, False

@@ -12,8 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from ninja.security import APIKeyHeader
 
@@ -74,7 +73,7 @@ def answer(request: HttpRequest, work: Callable[[Integration], tuple[int, Any]])
         fingerprint=fingerprint(method=request.method or "", path=request.get_full_path(), body=request.body),
         work=lambda: work(integration),
     )
-    response = JsonResponse(body, status=status, encoder=DjangoJSONEncoder, safe=False)
+    response = HttpResponse(body, status=status, content_type="application/json")
     response[REPLAYED] = "true" if replayed else "false"
     return response
 
