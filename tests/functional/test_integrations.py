@@ -125,9 +125,19 @@ class TestSignature:
         )
         assert response.status_code == 201
 
-    def test_a_timestamp_that_is_not_whole_seconds_is_refused(self, floor: dict[str, Any], dialer: System) -> None:
-        response = dialer.post(DIALER, {"rows": []}, headers={"X-Arrears-Timestamp": "1.5e9"})
+    @pytest.mark.parametrize("stamp", ["1.5e9", "999999999999", "-1", "１７７７７７３６００"])
+    def test_a_timestamp_that_is_not_whole_seconds_near_now_is_refused(
+        self, floor: dict[str, Any], dialer: System, stamp: str
+    ) -> None:
+        response = dialer.post(DIALER, {"rows": []}, headers={"X-Arrears-Timestamp": stamp})
         assert response.status_code == 401 and response.json()["code"] == "timestamp_out_of_window"
+
+    @pytest.mark.parametrize("signature", ["é" * 64, "A" * 64, "0" * 63, ""])
+    def test_a_malformed_signature_is_refused_as_a_bad_one(
+        self, floor: dict[str, Any], dialer: System, signature: str
+    ) -> None:
+        response = dialer.post(DIALER, {"rows": []}, headers={"X-Arrears-Signature": signature})
+        assert response.status_code == 401 and response.json()["code"] == "signature_invalid"
 
     def test_a_signed_request_sent_twice_is_a_replay_and_recorded_once(
         self, floor: dict[str, Any], dialer: System

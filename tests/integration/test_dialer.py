@@ -112,6 +112,17 @@ class TestImport:
         assert report.imported == 0 and [(r, f) for r, f, _ in report.errors] == [(2, "at"), (3, "outcome")]
         assert Contact.objects.count() == 0
 
+    def test_a_file_naming_an_agent_who_may_not_work_the_case_imports_nothing(self, campaign: list) -> None:
+        outsider = staff(team=team_with_queue())
+        case = campaign[0]
+        text = (
+            "case_id,number,at,outcome,duration_seconds,agent\n"
+            f"{case.pk},13800138000,2026-05-03T10:00:00+08:00,conversation,60,{outsider.username}\n"
+        )
+        report = import_results_csv(actor="dialer", text=text)
+        assert report.imported == 0 and [(r, f) for r, f, _ in report.errors] == [(1, "agent")]
+        assert Contact.objects.count() == 0
+
     def test_the_command_exports_a_list_and_refuses_a_bad_file(self, tmp_path: Path) -> None:
         bad = tmp_path / "results.csv"
         bad.write_text("case_id,number\n1,138\n")

@@ -34,6 +34,11 @@ class IntegrationAuth(APIKeyHeader):
     X-Arrears-Timestamp, Idempotency-Key, X-Arrears-Signature; see docs/architecture.md)."""
 
     param_name = signing.SIGNATURE
+    openapi_description = (
+        "A request signed by an integration: X-Arrears-Integration, X-Arrears-Timestamp (Unix seconds), "
+        "Idempotency-Key and X-Arrears-Signature, the hex HMAC-SHA256 of "
+        "METHOD\\nPATH\\nTIMESTAMP\\nIDEMPOTENCY-KEY\\nsha256hex(body) (docs/architecture.md, Integrations)."
+    )
 
     def __init__(self, *kinds: str) -> None:
         self.kinds = frozenset(kinds)
