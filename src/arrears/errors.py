@@ -31,7 +31,9 @@ Kinds, one per class, with their status:
 
 Specific codes a raise may name (the status stays its class's):
     required, not_a_choice, not_a_number, not_a_whole_number, not_a_date, not_finite, too_large,
-    too_many_decimals, amount_not_a_string, must_be_positive, must_not_be_negative, out_of_range,
+    too_many_decimals, amount_not_a_string, amount_grouping, amount_exponent, amount_underscore,
+    amount_full_width, amount_spaces, amount_plus_sign, payment_above_maximum, value_date_after_business_date,
+    value_date_too_old, must_be_positive, must_not_be_negative, out_of_range,
     must_be_in_future, must_not_be_past, right_party_is_cardholder, correction_not_on_case,
     handoff_needs_comment, handoff_needs_answer, handoff_already_returned, promise_beyond_horizon,
     promise_below_minimum, too_many_open_promises, promise_needs_amount_and_date, nothing_chosen,
@@ -195,10 +197,26 @@ CODES: dict[str, str] = {
             "payment_line_no_amount",
             "waiver_above_waivable",
             "settlement_not_below_balance",
+            "payment_above_maximum",
+            "value_date_after_business_date",
+            "value_date_too_old",
         ),
         "validation_failed",
     ),
-    **dict.fromkeys(("not_finite", "too_large", "too_many_decimals"), "amount_invalid"),
+    **dict.fromkeys(
+        (
+            "not_finite",
+            "too_large",
+            "too_many_decimals",
+            "amount_grouping",
+            "amount_exponent",
+            "amount_underscore",
+            "amount_full_width",
+            "amount_spaces",
+            "amount_plus_sign",
+        ),
+        "amount_invalid",
+    ),
     "not_yours_to_reassign": "not_found",
 }
 
