@@ -88,10 +88,7 @@ def _date(value: Any, field: str) -> dt.date:
 
 
 def _amount(value: Any, field: str) -> Decimal:
-    try:
-        amount = parse_amount(value, field=field)
-    except AmountError as exc:
-        raise ValidationFailed(str(exc).split(": ", 1)[-1], field=field) from None
+    amount = parse_amount(value, field=field)
     if amount <= 0:
         raise ValidationFailed("must be greater than zero", field=field)
     return amount

@@ -137,7 +137,14 @@ class TestAmountError:
 
     @pytest.mark.parametrize(
         ("text", "code"),
-        [("abc", "not_a_number"), ("12.345", "too_many_decimals"), ("Infinity", "not_finite"), ("1E16", "too_large")],
+        [
+            ("abc", "not_a_number"),
+            ("12.345", "too_many_decimals"),
+            ("10000000000000000", "too_large"),
+            ("1,50", "amount_grouping"),
+            ("Infinity", "not_finite"),
+            ("1E16", "amount_exponent"),
+        ],
     )
     def test_parse_amount_names_the_field_and_a_stable_code(self, text: str, code: str) -> None:
         with pytest.raises(ArrearsError) as refused:

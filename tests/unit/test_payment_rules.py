@@ -1,12 +1,16 @@
-"""The allocation waterfall (PRODUCT.md §4): pure function tests and its money-conservation laws."""
+"""The allocation waterfall (PRODUCT.md §4): pure function tests and its money-conservation laws; the
+limits on one payment (the product's maximum, the value-date window)."""
 
 from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from arrears.payments.rules import allocate
+from arrears.payments.rules import allocate, date_refusal, product_refusal
 from arrears.products.rules import ProductParams
 
 EARLY = ("fees", "interest", "principal")
@@ -106,3 +110,44 @@ class TestWaterfallConservesMoney:
         for i, component in enumerate(order):
             if paid[component] > 0:
                 assert all(paid[c] == max(owed[c], 0) for c in order[:i])
+
+
+class TestPaymentLimits:
+    DAY = dt.date(2026, 3, 20)
+    PARAMS = ProductParams(max_single_payment=Decimal("5000.00"), payment_backdate_days=10)
+
+    def refusal(self, amount: str = "10.00", value_date: dt.date = DAY) -> tuple[str, str] | None:
+        refused = date_refusal(value_date=value_date, business_date=self.DAY) or product_refusal(
+            amount=Decimal(amount), value_date=value_date, business_date=self.DAY, params=self.PARAMS
+        )
+        return None if refused is None else (refused.field, refused.code)
+
+    def test_takes_the_products_maximum_and_refuses_a_fen_more(self) -> None:
+        assert self.refusal("5000.00") is None
+        assert self.refusal("5000.01") == ("amount", "payment_above_maximum")
+
+    def test_takes_a_value_date_from_the_window_edges_included_and_refuses_one_outside(self) -> None:
+        assert self.refusal(value_date=self.DAY) is None
+        assert self.refusal(value_date=self.DAY - dt.timedelta(days=10)) is None
+        assert self.refusal(value_date=self.DAY - dt.timedelta(days=11)) == ("date", "value_date_too_old")
+        assert self.refusal(value_date=dt.date(1900, 1, 1)) == ("date", "value_date_too_old")
+        assert self.refusal(value_date=self.DAY + dt.timedelta(days=1)) == ("date", "value_date_after_business_date")
+
+    def test_a_refusal_carries_the_values_the_pages_word_it_with(self) -> None:
+        too_old = product_refusal(
+            amount=Decimal("1.00"), value_date=dt.date(2026, 1, 1), business_date=self.DAY, params=self.PARAMS
+        )
+        assert too_old is not None and too_old.params == {"days": "10", "earliest": "2026-03-10"}
+        too_big = product_refusal(
+            amount=Decimal("9999.00"), value_date=self.DAY, business_date=self.DAY, params=self.PARAMS
+        )
+        assert too_big is not None and too_big.params == {"limit": "5000.00"}
+
+    @given(
+        st.decimals(min_value=Decimal("0.01"), max_value=Decimal("99999.99"), places=2),
+        st.integers(min_value=-400, max_value=5),
+    )
+    def test_a_payment_passes_exactly_when_it_is_within_both_limits(self, amount: Decimal, days_back: int) -> None:
+        value_date = self.DAY - dt.timedelta(days=days_back)
+        inside = amount <= self.PARAMS.max_single_payment and 0 <= days_back <= self.PARAMS.payment_backdate_days
+        assert (self.refusal(str(amount), value_date) is None) == inside

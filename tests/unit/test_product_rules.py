@@ -73,6 +73,14 @@ class TestBuildParams:
             ({"charge_off_dpd": 0}, "charge_off_dpd"),
             ({"charge_off_dpd": 3651}, "charge_off_dpd"),
             ({"currency": "RMB1"}, "currency"),
+            ({"max_single_payment": "0"}, "max_single_payment"),
+            ({"max_single_payment": "1,50"}, "max_single_payment"),
+            ({"max_single_payment": "1e6"}, "max_single_payment"),
+            ({"max_single_payment": "1000000000000000"}, "max_single_payment"),
+            ({"annual_fee": "１００"}, "annual_fee"),
+            ({"payment_backdate_days": -1}, "payment_backdate_days"),
+            ({"payment_backdate_days": 367}, "payment_backdate_days"),
+            ({"payment_backdate_days": "thirty"}, "payment_backdate_days"),
             ({"grace_days": 3}, "grace_days"),
         ],
     )
@@ -82,6 +90,17 @@ class TestBuildParams:
 
         assert caught.value.field == field
         assert caught.value.message
+
+    def test_a_payment_is_at_most_one_million_and_dated_at_most_thirty_days_back_unless_the_product_says(
+        self,
+    ) -> None:
+        assert (ProductParams().max_single_payment, ProductParams().payment_backdate_days) == (
+            Decimal("1000000.00"),
+            30,
+        )
+        p = build_params({"max_single_payment": "50,000.00", "payment_backdate_days": "7"})
+        assert (p.max_single_payment, p.payment_backdate_days) == (Decimal("50000.00"), 7)
+        assert build_params(params_as_json(p)) == p
 
     def test_explains_that_a_float_rate_must_be_a_string(self) -> None:
         with pytest.raises(ValidationFailed, match="not floats"):

@@ -12,19 +12,20 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from arrears.audit.operations import record_many
-from arrears.errors import Duplicate, NotFound, ValidationFailed
+from arrears.errors import CODES, ArrearsError, Duplicate, NotFound, ValidationFailed
 from arrears.kernel.sql import in_chunks
 from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, EntryKind
 from arrears.money import AmountError, parse_amount, to_fen
 from arrears.payments.models import Payment
-from arrears.payments.rules import allocate
+from arrears.payments.rules import Refusal, allocate, date_refusal, product_refusal
 from arrears.plans import life as plan_life
 from arrears.plans.queries import active_plans
 from arrears.products.models import versions_in_force
+from arrears.products.rules import ProductParams
 from arrears.statements.models import Statement
 from arrears.statements.rules import apply_to_minimums
 
@@ -45,6 +46,11 @@ class RowError:
     field: str
     message: str
     code: str = ValidationFailed.code
+    params: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def of(cls, row: int, refusal: Refusal) -> RowError:
+        return cls(row, refusal.field, refusal.message, refusal.code, refusal.params)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,8 +73,13 @@ def post_payments(
     if errors:
         error = errors[0]
         where = f" (payment {error.row})" if len(payments) > 1 else ""
-        cls = {Duplicate.code: Duplicate, NotFound.code: NotFound}.get(error.code, ValidationFailed)
-        raise cls(error.message + where, field=error.field)
+        kinds: dict[str, type[ArrearsError]] = {
+            Duplicate.code: Duplicate,
+            NotFound.code: NotFound,
+            AmountError.code: AmountError,
+        }
+        cls = kinds.get(CODES.get(error.code, error.code), ValidationFailed)
+        raise cls(error.message + where, field=error.field, code=error.code, params=error.params)
     return _post_many(payments, business_date=business_date, actor=actor, source=source)
 
 
@@ -101,12 +112,12 @@ def _parse_csv(text: str) -> tuple[list[tuple[int, PaymentIn]], list[RowError]]:
         try:
             amount = parse_amount(raw["amount"] or "")
         except AmountError as exc:
-            errors.append(RowError(number, "amount", str(exc).split(": ", 1)[-1]))
+            errors.append(RowError(number, "amount", exc.message, exc.code, {k: str(v) for k, v in exc.params.items()}))
             continue
         try:
             value_date = dt.date.fromisoformat((raw["date"] or "").strip())
         except ValueError:
-            errors.append(RowError(number, "date", f"{raw['date']!r} is not a date like 2026-04-20"))
+            errors.append(RowError(number, "date", f"{raw['date']!r} is not a date like 2026-04-20", "not_a_date"))
             continue
         rows.append(
             (
@@ -128,10 +139,13 @@ def _validate(
     numbers = list(row_numbers) if row_numbers is not None else list(range(1, len(items) + 1))
     errors: list[RowError] = []
     accounts = {
-        number: status
+        number: (status, product_id)
         for chunk in in_chunks(p.account_number for p in items)
-        for number, status in Account.objects.filter(number__in=chunk).values_list("number", "status")
+        for number, status, product_id in Account.objects.filter(number__in=chunk).values_list(
+            "number", "status", "product_id"
+        )
     }
+    products = versions_in_force(business_date) if accounts else {}
     taken = {
         reference
         for chunk in in_chunks(p.reference for p in items)
@@ -139,16 +153,24 @@ def _validate(
     }
     seen: set[str] = set()
     for n, p in zip(numbers, items, strict=True):
+        account = accounts.get(p.account_number)
         if p.amount <= 0:
-            errors.append(RowError(n, "amount", "must be greater than zero"))
+            errors.append(RowError(n, "amount", "must be greater than zero", "must_be_positive"))
         elif p.amount != p.amount.quantize(Decimal("0.01")):
-            errors.append(RowError(n, "amount", "has more than two decimals"))
-        elif p.value_date > business_date:
-            errors.append(RowError(n, "date", f"{p.value_date} is after the business date {business_date}"))
-        elif p.account_number not in accounts:
+            errors.append(RowError(n, "amount", "has more than two decimals", "too_many_decimals"))
+        elif refused := date_refusal(value_date=p.value_date, business_date=business_date):
+            errors.append(RowError.of(n, refused))
+        elif account is None:
             errors.append(RowError(n, "account", f"no account numbered {p.account_number!r}", NotFound.code))
-        elif accounts[p.account_number] == AccountStatus.CLOSED:
+        elif account[0] == AccountStatus.CLOSED:
             errors.append(RowError(n, "account", f"account {p.account_number} is closed"))
+        elif refused := product_refusal(
+            amount=p.amount,
+            value_date=p.value_date,
+            business_date=business_date,
+            params=products.get(account[1]) or ProductParams(),
+        ):
+            errors.append(RowError.of(n, refused))
         elif not REFERENCE.match(p.reference):
             errors.append(RowError(n, "reference", "must be 1-64 letters, digits or . _ : / -"))
         elif p.reference in taken or p.reference in seen:
@@ -162,6 +184,24 @@ def _validate(
 def _post_many(payments: Iterable[PaymentIn], *, business_date: dt.date, actor: str, source: str) -> list[Payment]:
     """Allocate and post validated payments in bulk: a fixed number of queries for any count."""
     payments = sorted(payments, key=lambda p: p.value_date)
+    try:
+        return _allocate_and_post(payments, business_date=business_date, actor=actor, source=source)
+    except IntegrityError:
+        # The references were free when validated, but a payment posted meanwhile (another request, a
+        # file) took one: the unique index refused it and the transaction rolled back, nothing written.
+        taken = sorted(
+            reference
+            for chunk in in_chunks(p.reference for p in payments)
+            for reference in Payment.objects.filter(reference__in=chunk).values_list("reference", flat=True)
+        )
+        if not taken:
+            raise
+        raise Duplicate(f"duplicate reference {taken[0]!r}: already posted", field="reference") from None
+
+
+def _allocate_and_post(
+    payments: Sequence[PaymentIn], *, business_date: dt.date, actor: str, source: str
+) -> list[Payment]:
     with transaction.atomic():
         ids = {
             number: pk

@@ -32,7 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from arrears.errors import ValidationFailed
-from arrears.money import AmountError, parse_amount
+from arrears.money import parse_amount
 from arrears.plans.rules import (
     FEE_METHODS,
     INTEREST_METHODS,
@@ -162,10 +162,7 @@ def _method(value: object) -> Method:
 def _amount(value: object, *, field: str) -> Decimal:
     if not isinstance(value, str):
         raise ValidationFailed('give the amount as a decimal string, e.g. "1000.00"', field=field)
-    try:
-        return parse_amount(value, field=field)
-    except AmountError as exc:
-        raise ValidationFailed(str(exc).split(": ", 1)[-1], field=field) from None
+    return parse_amount(value, field=field)
 
 
 def _integer(value: object, *, field: str) -> int:

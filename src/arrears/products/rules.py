@@ -11,7 +11,7 @@ from typing import Any
 
 from arrears.errors import ValidationFailed
 from arrears.kernel.vocabulary import CARD_COMPONENTS
-from arrears.money import fen_half_up
+from arrears.money import fen_half_up, parse_amount
 
 COMPONENTS = CARD_COMPONENTS
 INTEREST_CONVENTIONS = ("full_amount", "unpaid_portion")
@@ -39,6 +39,9 @@ class ProductParams:
     allocation_late_from_dpd: int = 91
     bucket_edges: tuple[int, ...] = (30, 60, 90, 120, 150, 180)
     charge_off_dpd: int = 180
+    # Payments: the most one payment may be, and how far before the business date its value date may be.
+    max_single_payment: Decimal = Decimal("1000000.00")
+    payment_backdate_days: int = 30
 
     def bucket_for(self, dpd: int) -> int:
         """M-number of a DPD: 0 when current, then one bucket per edge, the last open-ended."""
@@ -69,6 +72,7 @@ _MONEY_FIELDS = (
     "late_fee_cap",
     "cash_advance_fee_min",
     "annual_fee",
+    "max_single_payment",
 )
 
 
@@ -119,11 +123,14 @@ def build_params(values: Mapping[str, Any]) -> ProductParams:
             if raw is None and name in ("late_fee_floor", "late_fee_cap"):
                 clean[name] = None
                 continue
-            amount = _decimal(name, raw)
-            if amount < 0 or amount != amount.quantize(Decimal("0.01")):
-                raise ValidationFailed("must be a non-negative amount with two decimals", field=name)
-            clean[name] = amount.quantize(Decimal("0.01"))
-        elif name in ("statement_day", "due_days_after_statement", "allocation_late_from_dpd", "charge_off_dpd"):
+            clean[name] = parse_amount(raw, field=name)
+        elif name in (
+            "statement_day",
+            "due_days_after_statement",
+            "allocation_late_from_dpd",
+            "charge_off_dpd",
+            "payment_backdate_days",
+        ):
             clean[name] = _int(name, raw)
         elif name in ("allocation_waterfall", "allocation_waterfall_late"):
             clean[name] = _components(name, raw)
@@ -161,6 +168,10 @@ def _check_consistency(p: ProductParams) -> None:
         raise ValidationFailed("must be between 1 and 3650 days", field="charge_off_dpd")
     if p.allocation_late_from_dpd < 1:
         raise ValidationFailed("must be at least 1", field="allocation_late_from_dpd")
+    if p.max_single_payment <= 0:
+        raise ValidationFailed("must be greater than zero", field="max_single_payment", code="must_be_positive")
+    if not 0 <= p.payment_backdate_days <= 366:
+        raise ValidationFailed("must be between 0 and 366 days", field="payment_backdate_days")
     if p.late_fee_floor is not None and p.late_fee_cap is not None and p.late_fee_floor > p.late_fee_cap:
         raise ValidationFailed("the floor must not exceed the cap", field="late_fee_floor")
 

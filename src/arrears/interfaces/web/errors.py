@@ -46,6 +46,19 @@ MESSAGES: dict[str, Any] = {
     "too_large": _("too large (at most %(limit)s)"),
     "too_many_decimals": _("has more than two decimals"),
     "amount_not_a_string": _("give the amount as a string, not a float"),
+    "amount_grouping": _(
+        "a comma may only separate thousands, in groups of three (1,500.00); decimals take a point (1.50)"
+    ),
+    "amount_exponent": _("write the amount out in digits, without an exponent"),
+    "amount_underscore": _("write the amount without underscores, e.g. 1234.56"),
+    "amount_full_width": _("use half-width digits 0-9 and a point; full-width digits are not accepted"),
+    "amount_spaces": _("the amount must not contain spaces"),
+    "amount_plus_sign": _("write the amount without a plus sign"),
+    "payment_above_maximum": _("above the product's maximum for a single payment (%(limit)s)"),
+    "value_date_after_business_date": _("must not be after the business date (%(date)s)"),
+    "value_date_too_old": _(
+        "must not be more than %(days)s days before the business date (%(earliest)s at the earliest)"
+    ),
     "must_be_positive": _("must be greater than zero"),
     "must_not_be_negative": _("must not be negative"),
     "out_of_range": _("must be between %(low)s and %(high)s"),

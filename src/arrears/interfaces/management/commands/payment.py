@@ -84,7 +84,7 @@ class Command(BaseCommand):
         out = {
             "posted": report.posted,
             "total": format_fen(report.total_fen),
-            "errors": [{"row": e.row, "field": e.field, "message": e.message} for e in report.refused],
+            "errors": [{"row": e.row, "field": e.field, "code": e.code, "message": e.message} for e in report.refused],
         }
         self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
         if report.refused and not options["post_valid"]:
