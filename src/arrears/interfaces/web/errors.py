@@ -36,6 +36,8 @@ MESSAGES: dict[str, Any] = {
     "budget_exhausted": _("the team's budget for the month cannot cover this"),
     "contact_not_allowed": _("the compliance rules (%(rules)s) do not allow this contact now"),
     "portfolio_exists": _("a portfolio already exists"),
+    "method_not_allowed": _("this address does not accept this method"),
+    "body_too_large": _("the request is too large"),
     # The specific codes a raise may name.
     "required": _("must not be empty"),
     "not_a_choice": _("must be one of %(values)s"),
@@ -67,6 +69,11 @@ MESSAGES: dict[str, Any] = {
     "payment_line_no_amount": _("line %(line)s: the amount is missing"),
     "waiver_above_waivable": _("more than can be waived (at most %(limit)s)"),
     "settlement_not_below_balance": _("a settlement must be less than the balance (%(balance)s)"),
+    "malformed_body": _("the request body cannot be read"),
+    "token_expired": _("this API token has expired"),
+    "token_revoked": _("this API token has been revoked"),
+    "scope_missing": _("this API token lacks the %(scope)s scope"),
+    "csrf_failed": _("the form has expired: reload the page and try again"),
 }
 
 # The fields errors name, by their label on the pages.
