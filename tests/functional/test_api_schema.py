@@ -52,14 +52,14 @@ def app() -> Iterator[WSGIHandler]:
 
 
 @pytest.fixture
-def token(db: None) -> str:
+def data(db: None) -> dict[str, Any]:
     """A collector of a team with cases, holding a token that may read and write (not post payments or approve)."""
     open_date(TODAY)
     team = team_with_queue()
     collector = staff(team=team)
-    delinquent_customers(2, through=TODAY)
+    cases = delinquent_customers(2, through=TODAY)
     _, secret = ApiToken.issue(user=collector, name="schemathesis", scopes=[Scope.READ, Scope.WRITE])
-    return secret
+    return {"token": secret, "case": cases[0].pk}
 
 
 @schema.parametrize()
@@ -71,9 +71,11 @@ def token(db: None) -> str:
     phases=[Phase.explicit, Phase.generate],
     suppress_health_check=list(HealthCheck),
 )
-def test_no_operation_answers_a_server_error_or_an_undeclared_status(case: Any, app: WSGIHandler, token: str) -> None:
-    response = case.call_and_validate(app=app, headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
-    import os
-    if os.environ.get("PROBE"):
-        with open("/tmp/probe.txt", "a") as f:
-            f.write(f"{case.method} {case.formatted_path} {response.status_code} {response.text[:150]!r}\n")
+def test_no_operation_answers_a_server_error_or_an_undeclared_status(
+    case: Any, app: WSGIHandler, data: dict[str, Any]
+) -> None:
+    # Half the generated case ids name the team's real case, so that the operations run past the look-up.
+    generated = case.path_parameters.get("case_id") if case.path_parameters else None
+    if isinstance(generated, int) and not isinstance(generated, bool) and generated % 2 == 0:
+        case.path_parameters["case_id"] = data["case"]
+    case.call_and_validate(app=app, headers={"Authorization": f"Bearer {data['token']}"}, checks=CHECKS)

@@ -179,7 +179,8 @@ def authenticate_token(token: str) -> ApiToken:
 
 def require_scope(token: ApiToken, scope: str) -> None:
     """Refuse (403 scope_missing, naming the scope) what the token was not issued for."""
-    if scope not in token.scopes:
+    name = str(scope)
+    if name not in token.scopes:
         raise NotPermitted(
-            f"this token lacks the {scope!r} scope", field="scope", code="scope_missing", params={"scope": scope}
+            f"this token lacks the {name!r} scope", field="scope", code="scope_missing", params={"scope": name}
         )
