@@ -6,6 +6,15 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+# The dates accepted as input: wide enough for any account's life, narrow enough that a schedule, a
+# horizon or a time-zone shift computed from them stays inside the calendar Python can count (years 1-9999).
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2999, 12, 31)
+
+
+def supported(date: dt.date) -> bool:
+    return EARLIEST <= date <= LATEST
+
 
 def last_day_of_month(year: int, month: int) -> int:
     return calendar.monthrange(year, month)[1]

@@ -21,13 +21,16 @@ The statuses follow one rule:
 - 422 `validation_failed`: the input itself is refused, whoever sends it and whenever (a malformed amount,
   a date in the past, a concession larger than any role on the ladder may grant).
 
+Two more belong to the HTTP door rather than the domain: 405 `method_not_allowed` (an API path asked with a
+method it does not serve) and 413 `body_too_large` (a request body above the server's limit).
+
 The public list of codes (`CODES` below holds the same list; a test keeps the two and the raises agreed):
 
 Kinds, one per class, with their status:
     validation_failed (422), amount_invalid (422, AmountError), exceeds_authority (422),
     not_found (404), not_permitted (403), not_authenticated (401),
     conflict (409), duplicate (409), budget_exhausted (409), contact_not_allowed (409),
-    portfolio_exists (409, the demo command).
+    portfolio_exists (409, the demo command), method_not_allowed (405), body_too_large (413).
 
 Specific codes a raise may name (the status stays its class's):
     required, not_a_choice, not_a_number, not_a_whole_number, not_a_date, not_finite, too_large,
@@ -38,7 +41,8 @@ Specific codes a raise may name (the status stays its class's):
     handoff_needs_comment, handoff_needs_answer, handoff_already_returned, promise_beyond_horizon,
     promise_below_minimum, too_many_open_promises, promise_needs_amount_and_date, nothing_chosen,
     not_yours_to_reassign, collector_not_in_team, payment_line_malformed, payment_line_no_amount,
-    waiver_above_waivable, settlement_not_below_balance,
+    waiver_above_waivable, settlement_not_below_balance, malformed_body;
+    token_expired, token_revoked (401); scope_missing, csrf_failed (403);
     signature_invalid, timestamp_out_of_window, signature_replayed (401, a system's signed request),
     wrong_integration_kind (403), idempotency_key_reused (409).
 """
@@ -146,6 +150,20 @@ class BudgetExhausted(Conflict):
     code = "budget_exhausted"
 
 
+class MethodNotAllowed(ArrearsError):
+    """The path exists, but not with this HTTP method."""
+
+    code = "method_not_allowed"
+    status = 405
+
+
+class BodyTooLarge(ArrearsError):
+    """The request body is larger than the server accepts."""
+
+    code = "body_too_large"
+    status = 413
+
+
 class ConcessionExceedsAuthority(ArrearsError):
     """Above what every role on the ladder may grant: refused whoever asks, hence 422 and not 403."""
 
@@ -169,6 +187,8 @@ CODES: dict[str, str] = {
             "budget_exhausted",
             "contact_not_allowed",
             "portfolio_exists",
+            "method_not_allowed",
+            "body_too_large",
         )
     },
     **dict.fromkeys(
@@ -202,6 +222,7 @@ CODES: dict[str, str] = {
             "payment_above_maximum",
             "value_date_after_business_date",
             "value_date_too_old",
+            "malformed_body",
         ),
         "validation_failed",
     ),
@@ -219,6 +240,8 @@ CODES: dict[str, str] = {
         ),
         "amount_invalid",
     ),
+    **dict.fromkeys(("token_expired", "token_revoked"), "not_authenticated"),
+    **dict.fromkeys(("scope_missing", "csrf_failed"), "not_permitted"),
     "not_yours_to_reassign": "not_found",
     **dict.fromkeys(("signature_invalid", "timestamp_out_of_window", "signature_replayed"), "not_authenticated"),
     "wrong_integration_kind": "not_permitted",

@@ -119,6 +119,10 @@ LOGOUT_REDIRECT_URL = "login"
 # The cycle's unit of parallel work: accounts whose ids fall in one block of this many ids.
 ARREARS_PARTITION_SIZE = int(os.environ.get("ARREARS_PARTITION_SIZE", "250000"))
 
+# API bearer tokens: the lifetime a new token gets unless its issuer says otherwise, and the longest allowed.
+ARREARS_API_TOKEN_DAYS = int(os.environ.get("ARREARS_API_TOKEN_DAYS", "90"))
+ARREARS_API_TOKEN_MAX_DAYS = int(os.environ.get("ARREARS_API_TOKEN_MAX_DAYS", "365"))
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -3,13 +3,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
 
-from arrears.interfaces.api.errors import unknown_path
+from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
 from arrears.interfaces.web import concessions, plans, views, workbench
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", unknown_path),  # the bare root too (the framework's own answer there is the HTML 404)
-    path("api/", api.urls),
+    path("api/", api_urls(api)),
     re_path(r"^api/(?P<rest>.*)$", unknown_path),  # after the API: any other /api/ path is a JSON 404
     path("i18n/", include("django.conf.urls.i18n")),
 ]

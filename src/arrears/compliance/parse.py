@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
+from arrears.business_days import EARLIEST, LATEST, supported
 from arrears.compliance.gate import Verdict, check_contact
 from arrears.compliance.model import (
     Consent,
@@ -53,6 +54,7 @@ from arrears.compliance.packs import (
 )
 from arrears.errors import ValidationFailed
 
+_D = TypeVar("_D", dt.date, dt.datetime)
 _FLAGS = ("attorney", "cease", "bankruptcy", "deceased", "dispute", "plan_in_good_standing")
 
 
@@ -287,7 +289,20 @@ def _instant(value: Any, label: str) -> dt.datetime:
         parsed = None
     if parsed is None or parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValidationFailed("not an ISO datetime with offset", field=label)
-    return parsed
+    return _in_calendar(parsed, label)
+
+
+def _in_calendar(value: _D, label: str) -> _D:
+    """Refuse a date the rules' arithmetic (windows, horizons, zone shifts) could carry off the calendar."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not supported(day):
+        raise ValidationFailed(
+            f"must be between {EARLIEST} and {LATEST}",
+            field=label,
+            code="out_of_range",
+            params={"low": EARLIEST, "high": LATEST},
+        )
+    return value
 
 
 def _day(value: Any, label: str) -> dt.date:
@@ -295,9 +310,11 @@ def _day(value: Any, label: str) -> dt.date:
         if "T" in value:
             return _instant(value, label).date()
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            return _in_calendar(day, label)
     raise ValidationFailed("not an ISO date (or datetime with offset)", field=label)
 
 

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from arrears.kernel import clock
 
 
 class Role(models.TextChoices):
@@ -65,14 +69,35 @@ class Profile(models.Model):
         return [x.strip() for x in self.languages.split(",") if x.strip()]
 
 
+class Scope(models.TextChoices):
+    """What an API token may do, on top of what its user's role allows (a scope never adds a right).
+
+    A bank issues each integration the least it needs: a reporting job `read`, a dialer `read,write`,
+    the payment feed `payments`; the checker's decisions (`approve`) stay with people on the pages unless
+    a token is issued for them on purpose. A signed-in browser session is not scoped: it has its user's
+    role, and CSRF protects its writes.
+    """
+
+    READ = "read", _("read: every GET, and the checks and quotes that write nothing")
+    WRITE = "write", _("write: collection work (next case, contacts, promises, situations, plans, concessions)")
+    PAYMENTS = "payments", _("payments: post payments")
+    APPROVE = "approve", _("approve: decide approvals, review and approve plans (the checker's decisions)")
+
+
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once.
+
+    It carries scopes, expires (`expires_at`) and can be revoked (`revoked_at`); `last_used_at` is
+    updated at most every few minutes (arrears.people.operations.LAST_USED_EVERY)."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=80)
     digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -85,6 +110,18 @@ class ApiToken(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, *, user: models.Model, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls,
+        *,
+        user: models.Model,
+        name: str,
+        scopes: Iterable[str] = (Scope.READ,),
+        expires_at: dt.datetime | None = None,
+    ) -> tuple[ApiToken, str]:
+        """A new token and its secret (to show once). Checked and audited: arrears.people.operations.issue_token."""
         token = "arr_" + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, digest=cls.digest_of(token)), token
+        expires = expires_at or clock.now() + dt.timedelta(days=settings.ARREARS_API_TOKEN_DAYS)
+        row = cls.objects.create(
+            user=user, name=name, digest=cls.digest_of(token), scopes=sorted(set(scopes)), expires_at=expires
+        )
+        return row, token

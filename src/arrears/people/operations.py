@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
 from django.db import transaction
+from django.db.models import Q
 
 from arrears.audit.operations import record
-from arrears.people.models import Profile, Role, Team
+from arrears.errors import Duplicate, NotAuthenticated, NotFound, NotPermitted, ValidationFailed
+from arrears.kernel import clock
+from arrears.people.models import ApiToken, Profile, Role, Scope, Team
+
+# How stale `ApiToken.last_used_at` may get: a busy client writes it at most this often, not per request.
+LAST_USED_EVERY = dt.timedelta(minutes=5)
 
 # The permissions each role's group holds (app_label.codename).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -58,3 +67,120 @@ def create_staff(
 
 def roles_of(user: Any) -> set[str]:
     return set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+
+
+# -- API tokens ------------------------------------------------------------------------------------
+
+
+def parse_scopes(text: str | Iterable[str], *, field: str = "scopes") -> list[str]:
+    """`read,write` (or a list) as the sorted scopes it names; an unknown or empty list is refused."""
+    names = text.split(",") if isinstance(text, str) else list(text)
+    scopes = sorted({name.strip() for name in names if name.strip()})
+    if not scopes:
+        raise ValidationFailed("name at least one scope", field=field, code="required")
+    unknown = [name for name in scopes if name not in Scope.values]
+    if unknown:
+        values = ", ".join(Scope.values)
+        raise ValidationFailed(
+            f"unknown scope {unknown[0]!r}: one of {values}",
+            field=field,
+            code="not_a_choice",
+            params={"values": values},
+        )
+    return scopes
+
+
+def issue_token(
+    *, actor: str, user: User, name: str, scopes: Iterable[str], days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new bearer token for `user`, with its scopes and lifetime; returns the row and the secret (shown once)."""
+    name = name.strip()
+    if not name:
+        raise ValidationFailed("give the token a name", field="name", code="required")
+    if len(name) > 80:
+        raise ValidationFailed(
+            "at most 80 characters", field="name", code="out_of_range", params={"low": 1, "high": 80}
+        )
+    granted = parse_scopes(scopes)
+    longest = settings.ARREARS_API_TOKEN_MAX_DAYS
+    days = settings.ARREARS_API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= longest:
+        raise ValidationFailed(
+            f"a token lives 1 to {longest} days", field="days", code="out_of_range", params={"low": 1, "high": longest}
+        )
+    if not user.is_active:
+        raise ValidationFailed(f"{user.get_username()} is not an active user", field="user")
+    now = clock.now()
+    with transaction.atomic():
+        if _live(ApiToken.objects.filter(user=user, name=name), now).exists():
+            raise Duplicate(f"{user.get_username()} already has a live token named {name!r}", field="name")
+        row, token = ApiToken.issue(user=user, name=name, scopes=granted, expires_at=now + dt.timedelta(days=days))
+        record(
+            actor=actor,
+            action="api_token.issue",
+            object_type="api_token",
+            object_id=row.pk,
+            after={"user": user.get_username(), "name": name, "scopes": granted, "expires_at": row.expires_at},
+        )
+    return row, token
+
+
+def revoke_token(
+    *, actor: str, token_id: int | None = None, name: str | None = None, user: str | None = None
+) -> ApiToken:
+    """Revoke one token, by its id or by its name (with its user's name when two users have that name)."""
+    rows = ApiToken.objects.select_related("user").filter(revoked_at__isnull=True)
+    if token_id is not None:
+        rows = rows.filter(pk=token_id)
+    elif name:
+        rows = rows.filter(name=name)
+    else:
+        raise ValidationFailed("name the token by its id or its name", field="id", code="required")
+    if user:
+        rows = rows.filter(user__username=user)
+    with transaction.atomic():
+        found = list(rows.select_for_update(of=("self",))[:2])
+        if not found:
+            raise NotFound("no such token that is not already revoked", field="id" if token_id is not None else "name")
+        if len(found) > 1:
+            raise ValidationFailed("more than one token has that name: give --user or --id", field="name")
+        row = found[0]
+        row.revoked_at = clock.now()
+        row.save(update_fields=["revoked_at"])
+        record(
+            actor=actor,
+            action="api_token.revoke",
+            object_type="api_token",
+            object_id=row.pk,
+            after={"user": row.user.get_username(), "name": row.name, "revoked_at": row.revoked_at},
+        )
+    return row
+
+
+def _live(rows: Any, now: dt.datetime) -> Any:
+    return rows.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+def authenticate_token(token: str) -> ApiToken:
+    """The live token with this secret, its user loaded; unknown, revoked, expired or of an inactive user: 401."""
+    row = ApiToken.objects.select_related("user").filter(digest=ApiToken.digest_of(token)).first()
+    if row is None or not row.user.is_active:
+        raise NotAuthenticated("unknown bearer token")
+    now = clock.now()
+    if row.revoked_at is not None:
+        raise NotAuthenticated("this bearer token has been revoked", code="token_revoked")
+    if row.expires_at <= now:
+        raise NotAuthenticated("this bearer token has expired; ask for a new one", code="token_expired")
+    if row.last_used_at is None or row.last_used_at <= now - LAST_USED_EVERY:
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_EVERY)
+        ApiToken.objects.filter(stale, pk=row.pk).update(last_used_at=now)
+    return row
+
+
+def require_scope(token: ApiToken, scope: str) -> None:
+    """Refuse (403 scope_missing, naming the scope) what the token was not issued for."""
+    name = str(scope)
+    if name not in token.scopes:
+        raise NotPermitted(
+            f"this token lacks the {name!r} scope", field="scope", code="scope_missing", params={"scope": name}
+        )

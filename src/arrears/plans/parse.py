@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from arrears.business_days import EARLIEST, LATEST, supported
 from arrears.errors import ValidationFailed
 from arrears.money import parse_amount
 from arrears.plans.rules import (
@@ -174,9 +175,18 @@ def _integer(value: object, *, field: str) -> int:
 def _date(value: object, *, field: str) -> dt.date:
     if isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value)
+            day = dt.date.fromisoformat(value)
         except ValueError:
             pass
+        else:
+            if not supported(day):  # a schedule from it would run off the calendar
+                raise ValidationFailed(
+                    f"must be between {EARLIEST} and {LATEST}",
+                    field=field,
+                    code="out_of_range",
+                    params={"low": EARLIEST, "high": LATEST},
+                )
+            return day
     raise ValidationFailed(f"{value!r} is not a date; use YYYY-MM-DD", field=field)
 
 

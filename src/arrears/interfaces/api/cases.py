@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.contrib.auth.models import User
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
+from pydantic import Field
 
 from arrears.application.contact_gate import callable_now
 from arrears.application.contacts import record_contact
@@ -19,12 +20,14 @@ from arrears.contacts.operations import ContactIn, capture_situation
 from arrears.cycle import business_date
 from arrears.errors import NotFound, NotPermitted
 from arrears.interfaces.api.errors import errors
+from arrears.interfaces.api.params import Day, Id, Int, Name, PathId, Ref, Text, Word
 from arrears.money import format_fen, parse_amount
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
 from arrears.promises.operations import take_promise
 
 router = Router(tags=["workbench"])
+MAX_OFFSET = 10_000_000  # far beyond any portfolio's cases, and well inside what a database can skip
 
 
 class CaseOut(Schema):
@@ -64,15 +67,21 @@ def _case(case: Case) -> dict[str, Any]:
 
 
 @router.get("/cases", response={200: list[CaseOut], **errors(401, 422)})
-def list_cases(request: HttpRequest, status: str | None = None, limit: int = 50, offset: int = 0) -> Any:
+def list_cases(
+    request: HttpRequest,
+    status: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> Any:
+    """Your visible cases, most urgent first, a page of `limit` (at most 500) from `offset`."""
     cases = visible_cases(request.user).select_related("customer", "collector", "team").order_by("-priority", "id")
     if status:
         cases = cases.filter(status=status)
-    return _cases(list(cases[offset : offset + min(limit, 500)]))
+    return _cases(list(cases[offset : offset + limit]))
 
 
 @router.get("/cases/{int:case_id}", response={200: CaseOut, **errors(401, 404, 422)})
-def read_case(request: HttpRequest, case_id: int) -> Any:
+def read_case(request: HttpRequest, case_id: PathId) -> Any:
     return _case(case_for(request.user, case_id))
 
 
@@ -86,16 +95,16 @@ def next_account(request: HttpRequest) -> Any:
 
 
 class ContactSchema(Schema):
-    channel: str
-    party: str
-    result: str
-    direction: str = "outbound"
-    address: str = ""
-    disposition: str = ""
-    duration_seconds: int = 0
-    notes: str = ""
-    recording_ref: str = ""
-    corrects: int | None = None
+    channel: Word
+    party: Word
+    result: Word
+    direction: Word = "outbound"
+    address: Ref = ""
+    disposition: Word = ""
+    duration_seconds: Int = 0
+    notes: Text = ""
+    recording_ref: Ref = ""
+    corrects: Id | None = None
 
 
 class ContactOut(Schema):
@@ -108,7 +117,7 @@ class ContactOut(Schema):
 
 
 @router.post("/cases/{int:case_id}/contacts", response={201: ContactOut, **errors(401, 404, 409, 422)})
-def create_contact(request: HttpRequest, case_id: int, body: ContactSchema) -> Any:
+def create_contact(request: HttpRequest, case_id: PathId, body: ContactSchema) -> Any:
     case = case_for(request.user, case_id)
     data = body.dict()
     data["corrects_id"] = data.pop("corrects")
@@ -118,7 +127,7 @@ def create_contact(request: HttpRequest, case_id: int, body: ContactSchema) -> A
 
 class PromiseSchema(Schema):
     amount: str
-    promised_date: dt.date
+    promised_date: Day
 
 
 class PromiseOut(Schema):
@@ -129,7 +138,7 @@ class PromiseOut(Schema):
 
 
 @router.post("/cases/{int:case_id}/promises", response={201: PromiseOut, **errors(401, 404, 422)})
-def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> Any:
+def create_promise(request: HttpRequest, case_id: PathId, body: PromiseSchema) -> Any:
     case = case_for(request.user, case_id)
     promise = take_promise(
         user=request.user,
@@ -152,12 +161,12 @@ def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> A
 class SituationSchema(Schema):
     monthly_income: str
     monthly_expenses: str
-    dependants: int = 0
+    dependants: Int = 0
     other_debts: str = "0"
-    hardship_reason: str = ""
-    hardship_expected_end: dt.date | None = None
-    ability: str
-    willingness: str
+    hardship_reason: Annotated[str, Field(max_length=200)] = ""
+    hardship_expected_end: Day | None = None
+    ability: Word
+    willingness: Word
 
 
 class SituationOut(Schema):
@@ -166,7 +175,7 @@ class SituationOut(Schema):
 
 
 @router.post("/cases/{int:case_id}/situation", response={201: SituationOut, **errors(401, 404, 422)})
-def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) -> Any:
+def create_situation(request: HttpRequest, case_id: PathId, body: SituationSchema) -> Any:
     case = case_for(request.user, case_id)
     situation = capture_situation(
         user=request.user,
@@ -184,8 +193,8 @@ def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) 
 
 
 class ReassignSchema(Schema):
-    cases: list[int]
-    collector: str
+    cases: Annotated[list[Id], Field(max_length=1000)]
+    collector: Name
 
 
 @router.post("/cases/reassign", response={200: dict[str, int], **errors(401, 403, 404, 422)})

@@ -15,7 +15,9 @@ from ninja import Router, Schema
 
 from arrears.compliance.parse import check_document
 from arrears.errors import ValidationFailed
+from arrears.interfaces.api.auth import scope
 from arrears.interfaces.api.errors import errors
+from arrears.people.models import Scope
 
 router = Router(tags=["compliance"])
 
@@ -74,6 +76,7 @@ class VerdictOut(Schema):
         }
     },
 )
+@scope(Scope.READ)
 def check(request: HttpRequest) -> Any:
     """May this contact be made now? Allowed or blocked, the rule ids, reasons, and when it opens."""
     try:

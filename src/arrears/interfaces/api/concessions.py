@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from arrears.cases.queries import case_for
 from arrears.concessions.models import ApprovalRequest, Concession
@@ -14,25 +15,28 @@ from arrears.concessions.operations import ConcessionIn, decide_approval, reques
 from arrears.concessions.queries import approval_status, inbox
 from arrears.cycle import business_date
 from arrears.errors import NotFound
+from arrears.interfaces.api.auth import scope
 from arrears.interfaces.api.errors import errors
+from arrears.interfaces.api.params import Day, Int, Name, PathId, Text, Word
 from arrears.money import format_fen, parse_amount
+from arrears.people.models import Scope
 
 router = Router(tags=["concessions"])
 
 
 class PaymentIn(Schema):
-    date: dt.date
+    date: Day
     amount: str
 
 
 class ConcessionInSchema(Schema):
-    kind: str
-    reason: str
-    evidence: str
-    account: str = ""
+    kind: Word
+    reason: Word
+    evidence: Text
+    account: Name = ""
     amount: str | None = None
-    days: int | None = None
-    payments: list[PaymentIn] = []
+    days: Int | None = None
+    payments: Annotated[list[PaymentIn], Field(max_length=120)] = []
 
 
 class ConcessionOut(Schema):
@@ -60,8 +64,8 @@ class ApprovalOut(Schema):
 
 
 class DecisionIn(Schema):
-    decision: str
-    comment: str = ""
+    decision: Word
+    comment: Text = ""
 
 
 def _amount(text: str | None, field: str) -> Any:
@@ -101,7 +105,7 @@ def _approval(a: ApprovalRequest, today: dt.date) -> dict[str, Any]:
     "/cases/{int:case_id}/concessions",
     response={201: ConcessionOut, 202: ConcessionOut, **errors(401, 403, 404, 409, 422)},
 )
-def create_concession(request: HttpRequest, case_id: int, body: ConcessionInSchema) -> Any:
+def create_concession(request: HttpRequest, case_id: PathId, body: ConcessionInSchema) -> Any:
     """A concession: 201 when granted at once (within authority), 202 when it awaits approval."""
     case = case_for(request.user, case_id)
     payments = [(p.date, _amount(p.amount, "payments")) for p in body.payments]
@@ -126,7 +130,7 @@ def list_approvals(request: HttpRequest) -> Any:
 
 
 @router.get("/approvals/{int:approval_id}", response={200: ApprovalOut, **errors(401, 404, 422)})
-def read_approval(request: HttpRequest, approval_id: int) -> Any:
+def read_approval(request: HttpRequest, approval_id: PathId) -> Any:
     today = business_date.current()
     approval = ApprovalRequest.objects.filter(pk=approval_id).select_related("maker", "concession__account").first()
     if approval is None or not (
@@ -137,7 +141,8 @@ def read_approval(request: HttpRequest, approval_id: int) -> Any:
 
 
 @router.post("/approvals/{int:approval_id}/decision", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)})
-def decide(request: HttpRequest, approval_id: int, body: DecisionIn) -> Any:
+@scope(Scope.APPROVE)
+def decide(request: HttpRequest, approval_id: PathId, body: DecisionIn) -> Any:
     """Approve or reject, with a comment (required to reject). Never your own request."""
     today = business_date.current()
     approval = decide_approval(

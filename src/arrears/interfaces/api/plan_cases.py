@@ -9,16 +9,20 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
+from pydantic import Field
 
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
 from arrears.errors import NotFound, ValidationFailed
+from arrears.interfaces.api.auth import scope
 from arrears.interfaces.api.errors import errors
+from arrears.interfaces.api.params import Day, Int, Name, PathId, Ref, Word
 from arrears.money import format_fen
+from arrears.people.models import Scope
 from arrears.plans import operations as ops
 from arrears.plans.models import Plan
 
@@ -26,23 +30,23 @@ router = Router(tags=["plans"])
 
 
 class PlanIn(Schema):
-    account: str
-    scope: str = "overdue"
-    method: str
-    instalments: int
-    first_due_date: dt.date
-    annual_rate: str = "0"
-    fee_rate: str = "0"
+    account: Name
+    scope: Word = "overdue"
+    method: Word
+    instalments: Int
+    first_due_date: Day
+    annual_rate: Word = "0"
+    fee_rate: Word = "0"
 
 
 class DecisionIn(Schema):
     approve: bool = True
-    comment: str = ""
+    comment: Annotated[str, Field(max_length=500)] = ""
 
 
 class AcceptIn(Schema):
-    evidence: str
-    evidence_ref: str = ""
+    evidence: Word
+    evidence_ref: Ref = ""
 
 
 class InstalmentOut(Schema):
@@ -123,7 +127,7 @@ RESPONSES = {200: PlanOut, **errors(401, 403, 404, 409, 422)}
 
 
 @router.post("/cases/{case_id}/plans", response={201: PlanOut, **errors(401, 403, 404, 409, 422)})
-def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
+def propose(request: HttpRequest, case_id: PathId, body: PlanIn) -> Any:
     """A collector proposes a plan on the case; it is quoted, validated and saved with its schedule."""
     case = case_for(request.user, case_id)
     plan = ops.propose_plan(
@@ -142,31 +146,33 @@ def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
 
 
 @router.get("/plans/{plan_id}", response=RESPONSES)
-def read(request: HttpRequest, plan_id: int) -> Any:
+def read(request: HttpRequest, plan_id: PathId) -> Any:
     return _out(_plan(request, plan_id))
 
 
 @router.post("/plans/{plan_id}/review", response=RESPONSES)
-def review(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
+@scope(Scope.APPROVE)
+def review(request: HttpRequest, plan_id: PathId, body: DecisionIn) -> Any:
     return _out(
         ops.review_plan(actor=request.user, plan=_plan(request, plan_id), approve=body.approve, comment=body.comment)
     )
 
 
 @router.post("/plans/{plan_id}/approve", response=RESPONSES)
-def approve(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
+@scope(Scope.APPROVE)
+def approve(request: HttpRequest, plan_id: PathId, body: DecisionIn) -> Any:
     return _out(
         ops.approve_plan(actor=request.user, plan=_plan(request, plan_id), approve=body.approve, comment=body.comment)
     )
 
 
 @router.post("/plans/{plan_id}/offer", response=RESPONSES)
-def offer(request: HttpRequest, plan_id: int) -> Any:
+def offer(request: HttpRequest, plan_id: PathId) -> Any:
     return _out(ops.offer_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_date.current()))
 
 
 @router.post("/plans/{plan_id}/accept", response=RESPONSES)
-def accept(request: HttpRequest, plan_id: int, body: AcceptIn) -> Any:
+def accept(request: HttpRequest, plan_id: PathId, body: AcceptIn) -> Any:
     return _out(
         ops.accept_plan(
             actor=request.user,
@@ -179,14 +185,14 @@ def accept(request: HttpRequest, plan_id: int, body: AcceptIn) -> Any:
 
 
 @router.post("/plans/{plan_id}/activate", response=RESPONSES)
-def activate(request: HttpRequest, plan_id: int) -> Any:
+def activate(request: HttpRequest, plan_id: PathId) -> Any:
     return _out(
         ops.activate_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_date.current())
     )
 
 
 @router.get("/plans/{plan_id}/document", response={200: None, **errors(401, 404, 422)})
-def document(request: HttpRequest, plan_id: int) -> Any:
+def document(request: HttpRequest, plan_id: PathId) -> Any:
     """The plan document (PDF) as offered."""
     plan = _plan(request, plan_id)
     if not plan.document_pdf:

@@ -9,7 +9,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from arrears.cycle import business_date
+from arrears.interfaces.api.auth import scope
 from arrears.interfaces.api.errors import errors
+from arrears.people.models import Scope
 from arrears.plans.parse import load_json, quote_json
 
 
@@ -59,6 +61,7 @@ _REQUEST_BODY = {
     response={200: PlanQuoteOut, **errors(401, 422)},
     openapi_extra=_REQUEST_BODY,
 )
+@scope(Scope.READ)
 def quote_plan(request: HttpRequest) -> Any:
     """The schedule, totals and APR (annualised cost, CN-RATE) of a plan; writes nothing."""
     data = load_json(request.body, field="body")

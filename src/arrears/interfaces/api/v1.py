@@ -12,15 +12,23 @@ from arrears.application.figures import account_figures
 from arrears.cases.queries import account_for
 from arrears.cycle import business_date
 from arrears.errors import NotPermitted
-from arrears.interfaces.api.auth import AUTH
+from arrears.interfaces.api.auth import AUTH, install_scopes, scope
 from arrears.interfaces.api.cases import router as cases_router
-from arrears.interfaces.api.errors import errors, install
+from arrears.interfaces.api.errors import declare_common_errors, errors, install
 from arrears.interfaces.api.plans import router as plans_router
 from arrears.money import format_fen, parse_amount
 from arrears.payments.operations import PaymentIn, post_payment
+from arrears.people.models import Scope
 
-api = NinjaAPI(title="Arrears", version="1", urls_namespace="api-v1", docs_url="/docs", auth=AUTH)
+
+class ArrearsApi(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        return declare_common_errors(super().get_openapi_schema(**kwargs))
+
+
+api = ArrearsApi(title="Arrears", version="1", urls_namespace="api-v1", docs_url="/docs", auth=AUTH)
 install(api)
+install_scopes(api)
 
 
 class PaymentInSchema(Schema):
@@ -42,6 +50,7 @@ class PaymentOut(Schema):
     response={201: PaymentOut, **errors(401, 403, 404, 409, 422)},
     tags=["payments"],
 )
+@scope(Scope.PAYMENTS)
 def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
     """Post one payment; it is allocated by the product's waterfall."""
     if not request.user.has_perm("payments.add_payment"):

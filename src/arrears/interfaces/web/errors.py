@@ -36,6 +36,8 @@ MESSAGES: dict[str, Any] = {
     "budget_exhausted": _("the team's budget for the month cannot cover this"),
     "contact_not_allowed": _("the compliance rules (%(rules)s) do not allow this contact now"),
     "portfolio_exists": _("a portfolio already exists"),
+    "method_not_allowed": _("this address does not accept this method"),
+    "body_too_large": _("the request is too large"),
     # The specific codes a raise may name.
     "required": _("must not be empty"),
     "not_a_choice": _("must be one of %(values)s"),
@@ -85,6 +87,11 @@ MESSAGES: dict[str, Any] = {
     "signature_replayed": _("this signed request has been received already"),
     "wrong_integration_kind": _("this kind of integration may not call this endpoint"),
     "idempotency_key_reused": _("this request key was used for another request"),
+    "malformed_body": _("the request body cannot be read"),
+    "token_expired": _("this API token has expired"),
+    "token_revoked": _("this API token has been revoked"),
+    "scope_missing": _("this API token lacks the %(scope)s scope"),
+    "csrf_failed": _("the form has expired: reload the page and try again"),
 }
 
 # The fields errors name, by their label on the pages.
