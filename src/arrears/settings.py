@@ -117,6 +117,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # The cycle's unit of parallel work: accounts whose ids fall in one block of this many ids.
 ARREARS_PARTITION_SIZE = int(os.environ.get("ARREARS_PARTITION_SIZE", "250000"))
+# The audit trail's MAC key (docs/architecture.md, "The audit trail"); SECRET_KEY when unset. Changing
+# it makes every entry written before fail `arrears audit verify`.
+ARREARS_AUDIT_KEY = os.environ.get("ARREARS_AUDIT_KEY", "")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
