@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import multiprocessing
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -129,6 +130,27 @@ class TestChainedWhenWritten:
         settings.ARREARS_AUDIT_KEY = "another key"
 
         assert "was changed (its MAC does not match)" in broken(verify())[-1]
+
+
+def _write_in_a_forked_child() -> None:
+    payment(3)
+    connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forked_process_writes_a_chain_of_its_own(db_vendor: str) -> None:
+    if db_vendor != "postgresql":
+        pytest.skip("a child process cannot see SQLite's in-memory test database")
+    payment(1)
+    connections.close_all()
+    child = multiprocessing.get_context("fork").Process(target=_write_in_a_forked_child)
+    child.start()
+    child.join()
+    payment(2)
+
+    assert child.exitcode == 0
+    assert [c.seq for c in AuditChain.objects.order_by("id")] == [2, 1]  # the parent's, the child's
+    assert verify() == Verdict(entries=3, chains=2, anchors=0)
 
 
 class TestAnchors:
