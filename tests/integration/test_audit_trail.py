@@ -7,6 +7,7 @@ import contextlib
 import itertools
 import multiprocessing
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -93,6 +94,13 @@ class TestChainedWhenWritten:
         statements = [q["sql"].split()[0] for q in queries.captured_queries]
         assert statements.count("UPDATE") == 1 and statements.count("INSERT") == 1
         assert AuditChain.objects.get().seq == 81
+
+    def test_a_bulk_write_keeps_every_kind_of_content_as_it_was(self) -> None:
+        kinds = ["text", "", 5, -1.5, [1, "a", None], None, {"name": "王小明", "nested": {"x": [True, False]}}]
+        record_many(actor="a", action="x", object_type="t", items=list(enumerate([*kinds, Decimal("1.50")])))
+
+        assert [e.after for e in entries()] == [*kinds, "1.50"]
+        assert verify().intact
 
     def test_a_write_rolled_back_takes_its_head_back_with_it(self) -> None:
         payment(1)

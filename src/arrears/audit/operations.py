@@ -34,10 +34,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from arrears.audit.models import AuditAnchor, AuditChain, AuditEntry
-from arrears.kernel import clock
+from arrears.kernel import clock, sql
 
 GENESIS = "0" * 64
-BULK_BATCH = 2000
 MAX_BREAKS = 100  # a report names at most this many broken places
 
 
@@ -185,8 +184,56 @@ def _append(entries: list[AuditEntry], using: str = DEFAULT_DB_ALIAS) -> None:
         if len(entries) == 1:
             entries[0].save(using=using, force_insert=True)
         else:
-            AuditEntry.objects.using(using).bulk_create(entries, batch_size=BULK_BATCH)
+            _insert(entries, using)
     heads[using] = new
+
+
+_COLUMNS = [
+    ("at", "timestamptz"),
+    ("actor", "text"),
+    ("action", "text"),
+    ("object_type", "text"),
+    ("object_id", "text"),
+    ("before", "jsonb"),
+    ("after", "jsonb"),
+    ("chain_id", "bigint"),
+    ("seq", "bigint"),
+    ("prev_hash", "text"),
+    ("hash", "text"),
+]
+
+
+def _insert(entries: list[AuditEntry], using: str) -> None:
+    """Insert in one statement, the rows as one JSON parameter (kernel/sql.py's way; ids not set)."""
+    connection = connections[using]
+    on_sqlite = connection.vendor == "sqlite"
+
+    def payload(value: Any) -> Any:  # SQLite's json_extract would unwrap a bare JSON string: pass text
+        return json.dumps(value) if on_sqlite and value is not None else value
+
+    at = AuditEntry._meta.get_field("at")
+    rows = [
+        {
+            "at": str(at.get_db_prep_save(e.at, connection)),
+            "actor": e.actor,
+            "action": e.action,
+            "object_type": e.object_type,
+            "object_id": e.object_id,
+            "before": payload(e.before),
+            "after": payload(e.after),
+            "chain_id": e.chain_id,
+            "seq": e.seq,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in entries
+    ]
+    names = ", ".join(n for n, _ in _COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AuditEntry._meta.db_table} ({names}) SELECT {names} FROM {sql.rows_table(_COLUMNS)}",
+            [json.dumps(rows, ensure_ascii=False)],
+        )
 
 
 def record(

@@ -16,7 +16,7 @@ REFUSED = "the audit trail is append-only"
 def chain_existing_entries(apps, schema_editor):
     # The chaining code itself, so that these entries verify as any other; nothing else imports it.
     from arrears.audit import operations
-    from arrears.kernel import clock
+    from arrears.kernel import clock, sql
 
     entry_model = apps.get_model("audit", "AuditEntry")
     chain_model = apps.get_model("audit", "AuditChain")
@@ -35,7 +35,7 @@ def chain_existing_entries(apps, schema_editor):
         head = operations._link(key, head, batch)
         for entry in batch:
             entry.chain_id = chain.pk
-        entry_model.objects.using(using).bulk_update(batch, ["chain", "seq", "prev_hash", "hash"], batch_size=1000)
+        sql.update_objects(batch, ["chain", "seq", "prev_hash", "hash"])
         last_id = batch[-1].id
     chain_model.objects.using(using).filter(pk=chain.pk).update(
         seq=head.seq, hash=head.hash, mac=operations._head_mac(key, head.token, head.seq, head.hash)
