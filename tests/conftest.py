@@ -54,14 +54,22 @@ def db_vendor(db: None) -> str:
 
 @pytest.fixture(autouse=True)
 def _ledger_flushable_after_transactional_tests(request: pytest.FixtureRequest) -> Any:
-    """Tests that commit are emptied by deleting every row; SQLite's ledger triggers must allow that."""
+    """Tests that commit are emptied afterwards: on SQLite by deleting every row, which the ledger's
+    and the audit trail's triggers must allow; on PostgreSQL by TRUNCATE, which their TRUNCATE
+    triggers let through only for a session that set the harness-only `arrears.harness_truncate`
+    (arrears/audit/immutability.py). Django closes the connection after the flush, and the setting
+    with it."""
+    from arrears.audit import immutability as audit_immutability
     from arrears.ledger import immutability
 
-    immutability.LOCKED = True
+    immutability.LOCKED = audit_immutability.LOCKED = True
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")
         yield
-        immutability.LOCKED = False
+        immutability.LOCKED = audit_immutability.LOCKED = False
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET {audit_immutability.HARNESS_TRUNCATE} = 'on'")
     else:
         yield

@@ -5,9 +5,9 @@ only if no row was added, removed, recreated or changed. `by_content` leaves ids
 referenced row by its own content, so two databases built apart (in another order, by other
 processes) compare equal when they hold the same business facts.
 
-Left out as run metadata, and nothing else: the audit trail's own ids and instants, the chain head
-that sealing moves, and the cycle's bookkeeping of its own runs (StepRun's rows and seconds, the
-`finished_at` instants, and the audit entry each run of a date appends).
+Left out as run metadata, and nothing else: the audit trail's own ids and instants, the chain heads
+and anchors that every write and seal move, and the cycle's bookkeeping of its own runs (StepRun's
+rows and seconds, the `finished_at` instants, and the audit entry each run of a date appends).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from django.db import models
 
 Table = list[tuple[Any, ...]]
 
-SKIPPED = {"audit.AuditHead"}  # the newest sealed hash: moves whenever the cycle's own run entry is sealed
+# The audit chains' heads and anchors: they move whenever the cycle's own run entry is written.
+SKIPPED = {"audit.AuditChain", "audit.AuditAnchor"}
 KEPT_FIELDS = {  # run metadata: only what says which steps and dates are done
     "cycle.StepRun": ("business_date", "step", "partition"),
     "cycle.CycleDay": ("business_date",),

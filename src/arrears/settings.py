@@ -118,6 +118,9 @@ LOGOUT_REDIRECT_URL = "login"
 
 # The cycle's unit of parallel work: accounts whose ids fall in one block of this many ids.
 ARREARS_PARTITION_SIZE = int(os.environ.get("ARREARS_PARTITION_SIZE", "250000"))
+# The audit trail's MAC key (docs/architecture.md, "The audit trail"); SECRET_KEY when unset. Changing
+# it makes every entry written before fail `arrears audit verify`.
+ARREARS_AUDIT_KEY = os.environ.get("ARREARS_AUDIT_KEY", "")
 
 # API bearer tokens: the lifetime a new token gets unless its issuer says otherwise, and the longest allowed.
 ARREARS_API_TOKEN_DAYS = int(os.environ.get("ARREARS_API_TOKEN_DAYS", "90"))

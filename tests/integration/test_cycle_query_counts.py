@@ -39,7 +39,7 @@ SQLITE = {
     "route_cases": 2,
     "expire_approvals": 1,
     "allocate_collectors": 1,
-    "seal_audit": 12,
+    "seal_audit": 5,
 }
 PINNED = {
     "sqlite": SQLITE,

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from arrears.application.outreach import send_due_reminders
-from arrears.audit.operations import seal_pending
+from arrears.audit.operations import seal
 from arrears.cases import cycle as cases
 from arrears.concessions.operations import expire_approvals, judge_settlements
 from arrears.delinquency import cycle as delinquency
@@ -62,7 +62,7 @@ STEPS: list[Step] = [
     Step("route_cases", CUSTOMERS, _range(cases.route_cases)),
     Step("expire_approvals", ONCE, _once(expire_approvals)),
     Step("allocate_collectors", ONCE, _once(cases.allocate_collectors)),
-    Step("seal_audit", ONCE, _once(lambda d: seal_pending())),
+    Step("seal_audit", ONCE, _once(lambda d: len(seal().heads))),
 ]
 
 

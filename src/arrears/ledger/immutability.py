@@ -4,7 +4,8 @@ The triggers that refuse UPDATE and DELETE on ledger entries ask `arrears_ledger
 function every Arrears connection registers and that answers 1. Only the test harness, to empty
 its throwaway database between tests, sets LOCKED to False. A connection that lacks the function
 (the sqlite3 shell, say) cannot change entries either: the trigger fails on the unknown function.
-PostgreSQL needs none of this: its trigger does not fire on TRUNCATE, which is how tests empty it.
+On PostgreSQL a TRUNCATE trigger (migration 0004) refuses TRUNCATE too, but for the test harness:
+see arrears/audit/immutability.py.
 """
 
 from __future__ import annotations
