@@ -12,6 +12,7 @@ from ninja import Router, Schema, Status
 from arrears.application.contact_gate import callable_now
 from arrears.application.contacts import record_contact
 from arrears.application.figures import customer_figures
+from arrears.application.reads import record_request_reads
 from arrears.cases.models import Case
 from arrears.cases.operations import next_case, reassign
 from arrears.cases.queries import case_for, visible_cases
@@ -68,12 +69,16 @@ def list_cases(request: HttpRequest, status: str | None = None, limit: int = 50,
     cases = visible_cases(request.user).select_related("customer", "collector", "team").order_by("-priority", "id")
     if status:
         cases = cases.filter(status=status)
-    return _cases(list(cases[offset : offset + min(limit, 500)]))
+    shown = list(cases[offset : offset + min(limit, 500)])
+    record_request_reads(request, object_type="case", ids=[c.pk for c in shown])
+    return _cases(shown)
 
 
-@router.get("/cases/{int:case_id}", response={200: CaseOut, **errors(401, 404, 422)})
+@router.get("/cases/{case_id}", response={200: CaseOut, **errors(401, 404, 422)})
 def read_case(request: HttpRequest, case_id: int) -> Any:
-    return _case(case_for(request.user, case_id))
+    case = case_for(request.user, case_id)
+    record_request_reads(request, object_type="case", ids=[case.pk])
+    return _case(case)
 
 
 @router.post("/workbench/next", response={200: CaseOut, 204: None, **errors(401)})
@@ -107,7 +112,7 @@ class ContactOut(Schema):
     disposition: str
 
 
-@router.post("/cases/{int:case_id}/contacts", response={201: ContactOut, **errors(401, 404, 409, 422)})
+@router.post("/cases/{case_id}/contacts", response={201: ContactOut, **errors(401, 404, 409, 422)})
 def create_contact(request: HttpRequest, case_id: int, body: ContactSchema) -> Any:
     case = case_for(request.user, case_id)
     data = body.dict()
@@ -128,7 +133,7 @@ class PromiseOut(Schema):
     status: str
 
 
-@router.post("/cases/{int:case_id}/promises", response={201: PromiseOut, **errors(401, 404, 422)})
+@router.post("/cases/{case_id}/promises", response={201: PromiseOut, **errors(401, 404, 422)})
 def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> Any:
     case = case_for(request.user, case_id)
     promise = take_promise(
@@ -165,7 +170,7 @@ class SituationOut(Schema):
     recommended_path: str
 
 
-@router.post("/cases/{int:case_id}/situation", response={201: SituationOut, **errors(401, 404, 422)})
+@router.post("/cases/{case_id}/situation", response={201: SituationOut, **errors(401, 404, 422)})
 def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) -> Any:
     case = case_for(request.user, case_id)
     situation = capture_situation(

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 
+from arrears.application.reads import record_request_reads
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
 from arrears.errors import NotFound, ValidationFailed
@@ -143,7 +144,9 @@ def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
 
 @router.get("/plans/{plan_id}", response=RESPONSES)
 def read(request: HttpRequest, plan_id: int) -> Any:
-    return _out(_plan(request, plan_id))
+    plan = _plan(request, plan_id)
+    record_request_reads(request, object_type="plan", ids=[plan.pk])
+    return _out(plan)
 
 
 @router.post("/plans/{plan_id}/review", response=RESPONSES)
@@ -191,6 +194,7 @@ def document(request: HttpRequest, plan_id: int) -> Any:
     plan = _plan(request, plan_id)
     if not plan.document_pdf:
         raise NotFound("this plan has no document yet; offer it first", field="plan")
+    record_request_reads(request, object_type="plan", ids=[plan.pk])
     response = HttpResponse(bytes(plan.document_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
     return response

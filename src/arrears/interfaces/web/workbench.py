@@ -23,6 +23,7 @@ from arrears.application.contact_gate import callable_now, check_case_contact
 from arrears.application.contacts import record_contact_with_promise
 from arrears.application.customer_view import customer_360
 from arrears.application.figures import customer_figures
+from arrears.application.reads import record_request_reads
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case, CaseStatus
@@ -79,11 +80,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
         .select_related("case__customer")
         .order_by("due_at")[:20]
     )
+    shown = _with_figures(list(mine[:50]))
+    record_request_reads(request, object_type="case", ids=[c.pk for c in shown])
     return render(
         request,
         "arrears/workbench.html",
         {
-            "cases": _with_figures(list(mine[:50])),
+            "cases": shown,
             "count": mine.count(),
             "callbacks": callbacks,
         },
@@ -302,6 +305,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     page.object_list = _with_figures(list(page.object_list))
+    record_request_reads(request, object_type="case", ids=[c.pk for c in page.object_list])
     return render(
         request,
         "arrears/team.html",
@@ -358,7 +362,9 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
             return redirect("handoffs")
         except ArrearsError as exc:
             messages.error(request, error_line(exc))
-    return render(request, "arrears/handoffs.html", {"handoffs": open_handoffs.order_by("created_at")[:100]})
+    shown = list(open_handoffs.order_by("created_at")[:100])
+    record_request_reads(request, object_type="case", ids=[h.case_id for h in shown])
+    return render(request, "arrears/handoffs.html", {"handoffs": shown})
 
 
 def opt_out_page(request: HttpRequest, token: str) -> HttpResponse:
