@@ -19,6 +19,7 @@ from arrears.cases.queries import case_for, visible_cases
 from arrears.contacts.operations import ContactIn, capture_situation
 from arrears.cycle import business_date
 from arrears.errors import NotFound, NotPermitted
+from arrears.interfaces.api import ids  # noqa: F401  (the {id:...} path converter)
 from arrears.interfaces.api.errors import errors
 from arrears.money import format_fen, parse_amount
 from arrears.people.models import Role
@@ -74,7 +75,7 @@ def list_cases(request: HttpRequest, status: str | None = None, limit: int = 50,
     return _cases(shown)
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, **errors(401, 404, 422)})
+@router.get("/cases/{id:case_id}", response={200: CaseOut, **errors(401, 404, 422)})
 def read_case(request: HttpRequest, case_id: int) -> Any:
     case = case_for(request.user, case_id)
     record_request_reads(request, object_type="case", ids=[case.pk])
@@ -112,7 +113,7 @@ class ContactOut(Schema):
     disposition: str
 
 
-@router.post("/cases/{case_id}/contacts", response={201: ContactOut, **errors(401, 404, 409, 422)})
+@router.post("/cases/{id:case_id}/contacts", response={201: ContactOut, **errors(401, 404, 409, 422)})
 def create_contact(request: HttpRequest, case_id: int, body: ContactSchema) -> Any:
     case = case_for(request.user, case_id)
     data = body.dict()
@@ -133,7 +134,7 @@ class PromiseOut(Schema):
     status: str
 
 
-@router.post("/cases/{case_id}/promises", response={201: PromiseOut, **errors(401, 404, 422)})
+@router.post("/cases/{id:case_id}/promises", response={201: PromiseOut, **errors(401, 404, 422)})
 def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> Any:
     case = case_for(request.user, case_id)
     promise = take_promise(
@@ -170,7 +171,7 @@ class SituationOut(Schema):
     recommended_path: str
 
 
-@router.post("/cases/{case_id}/situation", response={201: SituationOut, **errors(401, 404, 422)})
+@router.post("/cases/{id:case_id}/situation", response={201: SituationOut, **errors(401, 404, 422)})
 def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) -> Any:
     case = case_for(request.user, case_id)
     situation = capture_situation(

@@ -14,6 +14,7 @@ from arrears.concessions.models import ApprovalRequest, Concession
 from arrears.concessions.operations import ConcessionIn, decide_approval, request_concession
 from arrears.concessions.queries import approval_for, approval_status, inbox
 from arrears.cycle import business_date
+from arrears.interfaces.api import ids  # noqa: F401  (the {id:...} path converter)
 from arrears.interfaces.api.errors import errors
 from arrears.money import format_fen, parse_amount
 
@@ -98,7 +99,7 @@ def _approval(a: ApprovalRequest, today: dt.date) -> dict[str, Any]:
 
 
 @router.post(
-    "/cases/{case_id}/concessions",
+    "/cases/{id:case_id}/concessions",
     response={201: ConcessionOut, 202: ConcessionOut, **errors(401, 403, 404, 409, 422)},
 )
 def create_concession(request: HttpRequest, case_id: int, body: ConcessionInSchema) -> Any:
@@ -127,7 +128,7 @@ def list_approvals(request: HttpRequest) -> Any:
     return [_approval(a, today) for a in shown]
 
 
-@router.get("/approvals/{approval_id}", response={200: ApprovalOut, **errors(401, 404, 422)})
+@router.get("/approvals/{id:approval_id}", response={200: ApprovalOut, **errors(401, 404, 422)})
 def read_approval(request: HttpRequest, approval_id: int) -> Any:
     today = business_date.current()
     approval = approval_for(request.user, approval_id, today)
@@ -135,7 +136,7 @@ def read_approval(request: HttpRequest, approval_id: int) -> Any:
     return _approval(approval, today)
 
 
-@router.post("/approvals/{approval_id}/decision", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)})
+@router.post("/approvals/{id:approval_id}/decision", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)})
 def decide(request: HttpRequest, approval_id: int, body: DecisionIn) -> Any:
     """Approve or reject, with a comment (required to reject). Never your own request."""
     today = business_date.current()

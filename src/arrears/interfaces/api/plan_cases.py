@@ -18,6 +18,7 @@ from arrears.application.reads import record_request_reads
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
 from arrears.errors import NotFound, ValidationFailed
+from arrears.interfaces.api import ids  # noqa: F401  (the {id:...} path converter)
 from arrears.interfaces.api.errors import errors
 from arrears.money import format_fen
 from arrears.plans import operations as ops
@@ -123,7 +124,7 @@ def _out(plan: Plan) -> dict[str, Any]:
 RESPONSES = {200: PlanOut, **errors(401, 403, 404, 409, 422)}
 
 
-@router.post("/cases/{case_id}/plans", response={201: PlanOut, **errors(401, 403, 404, 409, 422)})
+@router.post("/cases/{id:case_id}/plans", response={201: PlanOut, **errors(401, 403, 404, 409, 422)})
 def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
     """A collector proposes a plan on the case; it is quoted, validated and saved with its schedule."""
     case = case_for(request.user, case_id)
@@ -142,33 +143,33 @@ def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
     return Status(201, _out(plan))
 
 
-@router.get("/plans/{plan_id}", response=RESPONSES)
+@router.get("/plans/{id:plan_id}", response=RESPONSES)
 def read(request: HttpRequest, plan_id: int) -> Any:
     plan = _plan(request, plan_id)
     record_request_reads(request, object_type="plan", ids=[plan.pk])
     return _out(plan)
 
 
-@router.post("/plans/{plan_id}/review", response=RESPONSES)
+@router.post("/plans/{id:plan_id}/review", response=RESPONSES)
 def review(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
     return _out(
         ops.review_plan(actor=request.user, plan=_plan(request, plan_id), approve=body.approve, comment=body.comment)
     )
 
 
-@router.post("/plans/{plan_id}/approve", response=RESPONSES)
+@router.post("/plans/{id:plan_id}/approve", response=RESPONSES)
 def approve(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
     return _out(
         ops.approve_plan(actor=request.user, plan=_plan(request, plan_id), approve=body.approve, comment=body.comment)
     )
 
 
-@router.post("/plans/{plan_id}/offer", response=RESPONSES)
+@router.post("/plans/{id:plan_id}/offer", response=RESPONSES)
 def offer(request: HttpRequest, plan_id: int) -> Any:
     return _out(ops.offer_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_date.current()))
 
 
-@router.post("/plans/{plan_id}/accept", response=RESPONSES)
+@router.post("/plans/{id:plan_id}/accept", response=RESPONSES)
 def accept(request: HttpRequest, plan_id: int, body: AcceptIn) -> Any:
     return _out(
         ops.accept_plan(
@@ -181,14 +182,14 @@ def accept(request: HttpRequest, plan_id: int, body: AcceptIn) -> Any:
     )
 
 
-@router.post("/plans/{plan_id}/activate", response=RESPONSES)
+@router.post("/plans/{id:plan_id}/activate", response=RESPONSES)
 def activate(request: HttpRequest, plan_id: int) -> Any:
     return _out(
         ops.activate_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_date.current())
     )
 
 
-@router.get("/plans/{plan_id}/document", response={200: None, **errors(401, 404, 422)})
+@router.get("/plans/{id:plan_id}/document", response={200: None, **errors(401, 404, 422)})
 def document(request: HttpRequest, plan_id: int) -> Any:
     """The plan document (PDF) as offered."""
     plan = _plan(request, plan_id)
