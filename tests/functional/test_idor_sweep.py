@@ -392,10 +392,21 @@ class Sweep:
     def not_id_scoped(self, route: Route, forbidden: bool) -> None:
         for method in route.methods:
             body = route.body(self.a, self.b) if route.body else None
-            answer = send(
-                self.client, route, method, route.path({p: LISTED_PARAMS[p](self.b) for p in route.params}), body
-            )
+            path = route.path({p: LISTED_PARAMS[p](self.b) for p in route.params})
+            answer = send(self.client, route, method, path, body)
             self.leaks(route, method, answer, _ids_in(body, self.b))
+            if method == "post" and _ids_in(body, self.b):
+                self.client.force_login(self.user)
+                unknown_body = _with_unknown_ids(body, self.b)
+                other = send(self.client, route, method, path, unknown_body)
+                blank = _ids_in(body, self.b) + _ids_in(unknown_body, None)
+                if answer.blanked(blank) != other.blanked(blank):
+                    self.fail(
+                        route,
+                        method,
+                        f"B's ids in the body answer unlike unknown ones: {answer.status} {answer.location} "
+                        f"{answer.body[:300]!r} vs {other.status} {other.location} {other.body[:300]!r}",
+                    )
             if forbidden and self.who == "collector" and answer.status != 403:
                 self.fail(route, method, f"a collector got {answer.status}, not 403")
             self.swept.append(f"{method} {route.key}")

@@ -88,6 +88,7 @@ def next_account(request: HttpRequest) -> Any:
     case = next_case(user=request.user, business_date=business_date.current(), callable_now=callable_now)
     if case is None:
         return Status(204, None)
+    record_request_reads(request, object_type="case", ids=[case.pk])
     return _case(Case.objects.select_related("customer", "collector", "team").get(pk=case.pk))
 
 
