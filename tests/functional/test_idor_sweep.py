@@ -399,6 +399,10 @@ class Sweep:
                 self.client.force_login(self.user)
                 unknown_body = _with_unknown_ids(body, self.b)
                 other = send(self.client, route, method, path, unknown_body)
+                for junk in ("abc", "²", "-1", str(2**64)):  # not ids at all: refused, never a server error
+                    self.client.force_login(self.user)
+                    self.leaks(route, method, send(self.client, route, method, path, _with_ids(body, junk)), [])
+                self.client.force_login(self.user)
                 blank = _ids_in(body, self.b) + _ids_in(unknown_body, None)
                 if answer.blanked(blank) != other.blanked(blank):
                     self.fail(
@@ -422,6 +426,14 @@ def _ids_in(body: Any, side: Side | None) -> list[object]:
         value = body.get(key)
         found.extend(value if isinstance(value, list) else [] if value is None else [value])
     return found
+
+
+def _with_ids(body: dict[str, Any], value: str) -> dict[str, Any]:
+    """The body with every id field set to `value`."""
+    return {
+        k: ([value] if isinstance(v, list) else value) if k in BODY_IDS and v is not None else v
+        for k, v in body.items()
+    }
 
 
 def _with_unknown_ids(body: dict[str, Any], side: Side) -> dict[str, Any]:

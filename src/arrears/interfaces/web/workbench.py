@@ -239,6 +239,12 @@ def _with_figures(cases: list[Case]) -> list[Case]:
     return cases
 
 
+def _posted_id(request: HttpRequest, field: str) -> int:
+    """The id posted in a field; anything else is no id (0), found nowhere, like an id not one's own."""
+    value = request.POST.get(field, "").strip()
+    return int(value) if value.isascii() and value.isdecimal() else 0
+
+
 def _is_lead(user: Any) -> bool:
     return bool(user.is_superuser or Role.TEAM_LEAD in roles_of(user))
 
@@ -250,8 +256,8 @@ def team_page(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.all() if request.user.is_superuser else Team.objects.filter(Q(lead=request.user))
     cases = Case.objects.filter(team__in=teams).exclude(status=CaseStatus.CLOSED)
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("cases") if x.isdigit()]
-        collector = User.objects.filter(pk=request.POST.get("collector") or 0).first()
+        ids = [int(x) for x in request.POST.getlist("cases") if x.isascii() and x.isdecimal()]
+        collector = User.objects.filter(pk=_posted_id(request, "collector")).first()
         try:
             if collector is None:
                 raise ValidationFailed("choose a collector", field="collector", code="required")
@@ -353,7 +359,7 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
         "case__customer", "from_user"
     )
     if request.method == "POST":
-        handoff = open_handoffs.filter(pk=request.POST.get("handoff") or 0).first()
+        handoff = open_handoffs.filter(pk=_posted_id(request, "handoff")).first()
         try:
             if handoff is None:
                 raise NotFound("no such open hand-off", field="handoff")
