@@ -13,16 +13,20 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from arrears.application.contact_gate import OUTCOME_OF_RESULT, judge, load_known, pack_on
+from arrears.application.reads import record_reads
 from arrears.audit.operations import record_many
-from arrears.cases.models import WORKABLE, Case
-from arrears.cases.queries import workers_of
+from arrears.cases.models import WORKABLE, Case, Queue
+from arrears.cases.queries import SEES_ALL, visible_cases, workers_of
 from arrears.compliance.gate import Verdict
 from arrears.compliance.model import Contact as GateContact
 from arrears.compliance.packs import Pack
 from arrears.contacts.models import Contact
-from arrears.errors import ValidationFailed
+from arrears.errors import NotFound, NotPermitted, ValidationFailed
+from arrears.people.models import Role, Team
+from arrears.people.operations import roles_of
 
 EXPORT_COLUMNS = [
     "case_id",
@@ -52,6 +56,8 @@ MAX_DURATION = 86_400
 MAX_AGE = dt.timedelta(days=7)
 CLOCK_SKEW = dt.timedelta(seconds=300)
 SPOKEN = {"conversation", "wrong_number"}
+# Who may export a campaign's call list (with SEES_ALL): a team lead, for their teams.
+EXPORTERS = {Role.TEAM_LEAD, Role.ADMINISTRATOR}
 
 
 def _window(pack: Pack, zone_name: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -65,10 +71,38 @@ def _window(pack: Pack, zone_name: str, day: dt.date) -> tuple[dt.datetime, dt.d
     return opens, closes
 
 
-def export_rows(*, at: dt.datetime, team_id: int | None = None, queue_id: int | None = None) -> Iterator[list[str]]:
-    """One row per phone number of every workable case in the campaign, keyset-chunked."""
+def export_scope(user: Any, *, team_id: int | None = None, queue_id: int | None = None) -> QuerySet[Case]:
+    """The cases this person may export a call list of: a team lead their teams' cases, the roles
+    that work across teams (and administrators) every team's; nobody else. A team or queue they
+    cannot see is not found, as an unknown one."""
+    if not (user.is_active and (user.is_superuser or roles_of(user) & EXPORTERS)):
+        raise NotPermitted("only a team lead or an administrator exports a dialer campaign", field="user")
+    teams = _teams_of(user)
+    if team_id is not None and not teams.filter(pk=team_id).exists():
+        raise NotFound(f"no team {team_id} that you can see", field="team")
+    if queue_id is not None and not Queue.objects.filter(pk=queue_id, team__in=teams).exists():
+        raise NotFound(f"no queue {queue_id} that you can see", field="queue")
+    return visible_cases(user)
+
+
+def _teams_of(user: Any) -> QuerySet[Team]:
+    if user.is_superuser or roles_of(user) & SEES_ALL:
+        return Team.objects.all()
+    return Team.objects.filter(Q(lead=user) | Q(members=user))
+
+
+def export_rows(
+    *,
+    at: dt.datetime,
+    team_id: int | None = None,
+    queue_id: int | None = None,
+    within: QuerySet[Case] | None = None,
+    actor: str | None = None,
+) -> Iterator[list[str]]:
+    """One row per phone number of every workable case in the campaign (of the cases `within`, by
+    default all), keyset-chunked. With an `actor`, each chunk's cases are audited as exported by them."""
     pack = pack_on(at.date())
-    cases = Case.objects.filter(status__in=WORKABLE)
+    cases = (Case.objects.all() if within is None else within).filter(status__in=WORKABLE)
     if team_id:
         cases = cases.filter(team_id=team_id)
     if queue_id:
@@ -79,6 +113,10 @@ def export_rows(*, at: dt.datetime, team_id: int | None = None, queue_id: int | 
         if not chunk:
             return
         last = chunk[-1].id
+        if actor is not None:
+            record_reads(
+                actor=actor, door="cli:dialer-export", object_type="case", ids=[c.pk for c in chunk], action="export"
+            )
         known = load_known(cases.filter(id__gte=chunk[0].id, id__lte=last).values("customer_id"), at=at)
         for case in chunk:
             customer = case.customer
@@ -116,11 +154,19 @@ def _row(
     ]
 
 
-def export_csv(out: Any, *, at: dt.datetime, team_id: int | None = None, queue_id: int | None = None) -> int:
+def export_csv(
+    out: Any,
+    *,
+    at: dt.datetime,
+    team_id: int | None = None,
+    queue_id: int | None = None,
+    within: QuerySet[Case] | None = None,
+    actor: str | None = None,
+) -> int:
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     n = 0
-    for row in export_rows(at=at, team_id=team_id, queue_id=queue_id):
+    for row in export_rows(at=at, team_id=team_id, queue_id=queue_id, within=within, actor=actor):
         writer.writerow(row)
         n += 1
     return n

@@ -315,14 +315,16 @@ class PortfolioRow:
         return self.balance_fen + self.still_owed_fen
 
 
-def portfolio() -> tuple[PortfolioRow, ...]:
+def portfolio(*, within: QuerySet[Account] | None = None) -> tuple[PortfolioRow, ...]:
     """Every account not closed by bucket, charged-off accounts in a row of their own (one query).
 
-    The buckets are those the cycle gave on its last completed date (set-based over the whole book);
-    the amounts are the ledger's balances, with the same definitions as the account figures.
+    `within` narrows it to a set of accounts (a person's visible accounts, as a query, not a list);
+    by default the whole book. The buckets are those the cycle gave on its last completed date; the
+    amounts are the ledger's balances, with the same definitions as the account figures.
     """
     rows = (
-        Account.objects.exclude(status=AccountStatus.CLOSED)
+        (Account.objects.all() if within is None else within)
+        .exclude(status=AccountStatus.CLOSED)
         .values("bucket", "status")
         .annotate(
             n=Count("id"),
@@ -355,10 +357,14 @@ def portfolio() -> tuple[PortfolioRow, ...]:
     return tuple(result)
 
 
-def most_days_past_due(*, business_date: dt.date, limit: int = 20) -> list[AccountFigures]:
-    """The figures of the accounts longest past due (not charged off), the longest first."""
+def most_days_past_due(
+    *, business_date: dt.date, limit: int = 20, within: QuerySet[Account] | None = None
+) -> list[AccountFigures]:
+    """The figures of the accounts longest past due (not charged off), the longest first; `within`
+    narrows them to a set of accounts, as `portfolio` does."""
     ids = list(
-        Account.objects.filter(dpd__gt=0, status__in=[AccountStatus.OPEN, AccountStatus.BLOCKED])
+        (Account.objects.all() if within is None else within)
+        .filter(dpd__gt=0, status__in=[AccountStatus.OPEN, AccountStatus.BLOCKED])
         .order_by("-dpd", "id")
         .values_list("id", flat=True)[:limit]
     )

@@ -29,6 +29,16 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     return Case.objects.filter(Q(team__members=user) | Q(team__lead=user) | Q(collector=user)).distinct()
 
 
+def visible_accounts(user: Any) -> QuerySet[Account]:
+    """The accounts this person may see: every account for the roles that work across teams, otherwise
+    the accounts of the customers whose cases they may see (one subquery, never a list of ids)."""
+    if not user.is_authenticated:
+        return Account.objects.none()
+    if user.is_superuser or roles_of(user) & SEES_ALL:
+        return Account.objects.all()
+    return Account.objects.filter(customer_id__in=visible_cases(user).values("customer_id"))
+
+
 def case_for(user: Any, case_id: int) -> Case:
     """The case, if this person may see it; otherwise NotFound (never 'forbidden', which would leak that it exists)."""
     case = visible_cases(user).filter(pk=case_id).select_related("customer", "team", "collector").first()

@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 
 from arrears.audit.operations import record, record_many
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
-from arrears.concessions import rules
+from arrears.concessions import queries, rules
 from arrears.concessions.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -417,8 +417,9 @@ def decide_approval(
             .filter(pk=approval_id)
             .first()
         )
-        if approval is None:
-            raise NotFound(f"no approval request {approval_id}", field="approval")
+        # Unknown and not visible answer alike, before anything that would tell them apart.
+        if approval is None or not queries.visible_approvals(user, business_date).filter(pk=approval.pk).exists():
+            raise queries.not_found(approval_id)
         if approval.maker_id == user.pk:
             raise NotPermitted("nobody approves their own request", field="approval")
         if not _may_decide_case(user, approval):

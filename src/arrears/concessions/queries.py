@@ -8,8 +8,10 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from arrears.cases.queries import visible_cases
 from arrears.concessions import rules
 from arrears.concessions.models import ApprovalRequest, ApprovalStatus, Concession
+from arrears.errors import NotFound
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
 
@@ -45,6 +47,36 @@ def inbox(user: Any, business_date: dt.date) -> QuerySet[ApprovalRequest]:
             | Q(concession__case__team__members=user)
         ).distinct()
     return pending
+
+
+def visible_approvals(user: Any, business_date: dt.date) -> QuerySet[ApprovalRequest]:
+    """The requests this person may see: their own, those they decided, those on cases they may see
+    and those waiting for their decision (a team lead's requests on cases of no team)."""
+    if not user.is_authenticated:
+        return ApprovalRequest.objects.none()
+    return ApprovalRequest.objects.filter(
+        Q(maker=user.pk)
+        | Q(checker=user.pk)
+        | Q(concession__case__in=visible_cases(user).values("pk"))
+        | Q(pk__in=inbox(user, business_date).values("pk"))
+    )
+
+
+def approval_for(user: Any, approval_id: int, business_date: dt.date) -> ApprovalRequest:
+    """The request, if this person may see it; otherwise NotFound, worded alike for an unknown one."""
+    approval = (
+        visible_approvals(user, business_date)
+        .filter(pk=approval_id)
+        .select_related("maker", "concession__account", "concession__case")
+        .first()
+    )
+    if approval is None:
+        raise not_found(approval_id)
+    return approval
+
+
+def not_found(approval_id: object) -> NotFound:
+    return NotFound(f"no approval request {approval_id} that you can see", field="approval")
 
 
 def my_requests(user: Any) -> QuerySet[ApprovalRequest]:

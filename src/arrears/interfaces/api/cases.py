@@ -13,14 +13,16 @@ from pydantic import Field
 from arrears.application.contact_gate import callable_now
 from arrears.application.contacts import record_contact
 from arrears.application.figures import customer_figures
+from arrears.application.reads import record_request_reads
 from arrears.cases.models import Case
 from arrears.cases.operations import next_case, reassign
 from arrears.cases.queries import case_for, visible_cases
 from arrears.contacts.operations import ContactIn, capture_situation
 from arrears.cycle import business_date
 from arrears.errors import NotFound, NotPermitted
+from arrears.interfaces.api import ids  # noqa: F401  (the {id:...} path converter)
 from arrears.interfaces.api.errors import errors
-from arrears.interfaces.api.params import Day, Id, Int, Name, PathId, Ref, Text, Word
+from arrears.interfaces.api.params import Day, Id, Int, Name, Ref, Text, Word
 from arrears.money import format_fen, parse_amount
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
@@ -77,12 +79,16 @@ def list_cases(
     cases = visible_cases(request.user).select_related("customer", "collector", "team").order_by("-priority", "id")
     if status:
         cases = cases.filter(status=status)
-    return _cases(list(cases[offset : offset + limit]))
+    shown = list(cases[offset : offset + min(limit, 500)])
+    record_request_reads(request, object_type="case", ids=[c.pk for c in shown])
+    return _cases(shown)
 
 
-@router.get("/cases/{int:case_id}", response={200: CaseOut, **errors(401, 404, 422)})
-def read_case(request: HttpRequest, case_id: PathId) -> Any:
-    return _case(case_for(request.user, case_id))
+@router.get("/cases/{id:case_id}", response={200: CaseOut, **errors(401, 404, 422)})
+def read_case(request: HttpRequest, case_id: int) -> Any:
+    case = case_for(request.user, case_id)
+    record_request_reads(request, object_type="case", ids=[case.pk])
+    return _case(case)
 
 
 @router.post("/workbench/next", response={200: CaseOut, 204: None, **errors(401)})
@@ -91,6 +97,7 @@ def next_account(request: HttpRequest) -> Any:
     case = next_case(user=request.user, business_date=business_date.current(), callable_now=callable_now)
     if case is None:
         return Status(204, None)
+    record_request_reads(request, object_type="case", ids=[case.pk])
     return _case(Case.objects.select_related("customer", "collector", "team").get(pk=case.pk))
 
 
@@ -116,8 +123,8 @@ class ContactOut(Schema):
     disposition: str
 
 
-@router.post("/cases/{int:case_id}/contacts", response={201: ContactOut, **errors(401, 404, 409, 422)})
-def create_contact(request: HttpRequest, case_id: PathId, body: ContactSchema) -> Any:
+@router.post("/cases/{id:case_id}/contacts", response={201: ContactOut, **errors(401, 404, 409, 422)})
+def create_contact(request: HttpRequest, case_id: int, body: ContactSchema) -> Any:
     case = case_for(request.user, case_id)
     data = body.dict()
     data["corrects_id"] = data.pop("corrects")
@@ -137,8 +144,8 @@ class PromiseOut(Schema):
     status: str
 
 
-@router.post("/cases/{int:case_id}/promises", response={201: PromiseOut, **errors(401, 404, 422)})
-def create_promise(request: HttpRequest, case_id: PathId, body: PromiseSchema) -> Any:
+@router.post("/cases/{id:case_id}/promises", response={201: PromiseOut, **errors(401, 404, 422)})
+def create_promise(request: HttpRequest, case_id: int, body: PromiseSchema) -> Any:
     case = case_for(request.user, case_id)
     promise = take_promise(
         user=request.user,
@@ -174,8 +181,8 @@ class SituationOut(Schema):
     recommended_path: str
 
 
-@router.post("/cases/{int:case_id}/situation", response={201: SituationOut, **errors(401, 404, 422)})
-def create_situation(request: HttpRequest, case_id: PathId, body: SituationSchema) -> Any:
+@router.post("/cases/{id:case_id}/situation", response={201: SituationOut, **errors(401, 404, 422)})
+def create_situation(request: HttpRequest, case_id: int, body: SituationSchema) -> Any:
     case = case_for(request.user, case_id)
     situation = capture_situation(
         user=request.user,

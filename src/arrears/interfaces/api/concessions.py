@@ -9,12 +9,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from arrears.application.reads import record_request_reads
 from arrears.cases.queries import case_for
 from arrears.concessions.models import ApprovalRequest, Concession
 from arrears.concessions.operations import ConcessionIn, decide_approval, request_concession
-from arrears.concessions.queries import approval_status, inbox
+from arrears.concessions.queries import approval_for, approval_status, inbox
 from arrears.cycle import business_date
-from arrears.errors import NotFound
+from arrears.interfaces.api import ids  # noqa: F401  (the {id:...} path converter)
 from arrears.interfaces.api.auth import scope
 from arrears.interfaces.api.errors import errors
 from arrears.interfaces.api.params import Day, Int, Name, PathId, Text, Word
@@ -102,7 +103,7 @@ def _approval(a: ApprovalRequest, today: dt.date) -> dict[str, Any]:
 
 
 @router.post(
-    "/cases/{int:case_id}/concessions",
+    "/cases/{id:case_id}/concessions",
     response={201: ConcessionOut, 202: ConcessionOut, **errors(401, 403, 404, 409, 422)},
 )
 def create_concession(request: HttpRequest, case_id: PathId, body: ConcessionInSchema) -> Any:
@@ -126,23 +127,22 @@ def create_concession(request: HttpRequest, case_id: PathId, body: ConcessionInS
 def list_approvals(request: HttpRequest) -> Any:
     """The pending requests you may decide."""
     today = business_date.current()
-    return [_approval(a, today) for a in inbox(request.user, today)[:200]]
+    shown = list(inbox(request.user, today)[:200])
+    record_request_reads(request, object_type="approval", ids=[a.pk for a in shown])
+    return [_approval(a, today) for a in shown]
 
 
-@router.get("/approvals/{int:approval_id}", response={200: ApprovalOut, **errors(401, 404, 422)})
-def read_approval(request: HttpRequest, approval_id: PathId) -> Any:
+@router.get("/approvals/{id:approval_id}", response={200: ApprovalOut, **errors(401, 404, 422)})
+def read_approval(request: HttpRequest, approval_id: int) -> Any:
     today = business_date.current()
-    approval = ApprovalRequest.objects.filter(pk=approval_id).select_related("maker", "concession__account").first()
-    if approval is None or not (
-        approval.maker_id == request.user.pk or inbox(request.user, today).filter(pk=approval_id).exists()
-    ):
-        raise NotFound(f"no approval request {approval_id} that you can see", field="approval")
+    approval = approval_for(request.user, approval_id, today)
+    record_request_reads(request, object_type="approval", ids=[approval.pk])
     return _approval(approval, today)
 
 
-@router.post("/approvals/{int:approval_id}/decision", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)})
+@router.post("/approvals/{id:approval_id}/decision", response={200: ApprovalOut, **errors(401, 403, 404, 409, 422)})
 @scope(Scope.APPROVE)
-def decide(request: HttpRequest, approval_id: PathId, body: DecisionIn) -> Any:
+def decide(request: HttpRequest, approval_id: int, body: DecisionIn) -> Any:
     """Approve or reject, with a comment (required to reject). Never your own request."""
     today = business_date.current()
     approval = decide_approval(

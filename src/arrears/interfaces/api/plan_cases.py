@@ -15,12 +15,14 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from arrears.application.reads import record_request_reads
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
 from arrears.errors import NotFound, ValidationFailed
+from arrears.interfaces.api import ids  # noqa: F401  (the {id:...} path converter)
 from arrears.interfaces.api.auth import scope
 from arrears.interfaces.api.errors import errors
-from arrears.interfaces.api.params import Day, Int, Name, PathId, Ref, Word
+from arrears.interfaces.api.params import Day, Int, Name, Ref, Word
 from arrears.money import format_fen
 from arrears.people.models import Scope
 from arrears.plans import operations as ops
@@ -126,8 +128,8 @@ def _out(plan: Plan) -> dict[str, Any]:
 RESPONSES = {200: PlanOut, **errors(401, 403, 404, 409, 422)}
 
 
-@router.post("/cases/{case_id}/plans", response={201: PlanOut, **errors(401, 403, 404, 409, 422)})
-def propose(request: HttpRequest, case_id: PathId, body: PlanIn) -> Any:
+@router.post("/cases/{id:case_id}/plans", response={201: PlanOut, **errors(401, 403, 404, 409, 422)})
+def propose(request: HttpRequest, case_id: int, body: PlanIn) -> Any:
     """A collector proposes a plan on the case; it is quoted, validated and saved with its schedule."""
     case = case_for(request.user, case_id)
     plan = ops.propose_plan(
@@ -145,34 +147,36 @@ def propose(request: HttpRequest, case_id: PathId, body: PlanIn) -> Any:
     return Status(201, _out(plan))
 
 
-@router.get("/plans/{plan_id}", response=RESPONSES)
-def read(request: HttpRequest, plan_id: PathId) -> Any:
-    return _out(_plan(request, plan_id))
+@router.get("/plans/{id:plan_id}", response=RESPONSES)
+def read(request: HttpRequest, plan_id: int) -> Any:
+    plan = _plan(request, plan_id)
+    record_request_reads(request, object_type="plan", ids=[plan.pk])
+    return _out(plan)
 
 
-@router.post("/plans/{plan_id}/review", response=RESPONSES)
+@router.post("/plans/{id:plan_id}/review", response=RESPONSES)
 @scope(Scope.APPROVE)
-def review(request: HttpRequest, plan_id: PathId, body: DecisionIn) -> Any:
+def review(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
     return _out(
         ops.review_plan(actor=request.user, plan=_plan(request, plan_id), approve=body.approve, comment=body.comment)
     )
 
 
-@router.post("/plans/{plan_id}/approve", response=RESPONSES)
+@router.post("/plans/{id:plan_id}/approve", response=RESPONSES)
 @scope(Scope.APPROVE)
-def approve(request: HttpRequest, plan_id: PathId, body: DecisionIn) -> Any:
+def approve(request: HttpRequest, plan_id: int, body: DecisionIn) -> Any:
     return _out(
         ops.approve_plan(actor=request.user, plan=_plan(request, plan_id), approve=body.approve, comment=body.comment)
     )
 
 
-@router.post("/plans/{plan_id}/offer", response=RESPONSES)
-def offer(request: HttpRequest, plan_id: PathId) -> Any:
+@router.post("/plans/{id:plan_id}/offer", response=RESPONSES)
+def offer(request: HttpRequest, plan_id: int) -> Any:
     return _out(ops.offer_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_date.current()))
 
 
-@router.post("/plans/{plan_id}/accept", response=RESPONSES)
-def accept(request: HttpRequest, plan_id: PathId, body: AcceptIn) -> Any:
+@router.post("/plans/{id:plan_id}/accept", response=RESPONSES)
+def accept(request: HttpRequest, plan_id: int, body: AcceptIn) -> Any:
     return _out(
         ops.accept_plan(
             actor=request.user,
@@ -184,19 +188,20 @@ def accept(request: HttpRequest, plan_id: PathId, body: AcceptIn) -> Any:
     )
 
 
-@router.post("/plans/{plan_id}/activate", response=RESPONSES)
-def activate(request: HttpRequest, plan_id: PathId) -> Any:
+@router.post("/plans/{id:plan_id}/activate", response=RESPONSES)
+def activate(request: HttpRequest, plan_id: int) -> Any:
     return _out(
         ops.activate_plan(actor=request.user, plan=_plan(request, plan_id), business_date=business_date.current())
     )
 
 
-@router.get("/plans/{plan_id}/document", response={200: None, **errors(401, 404, 422)})
-def document(request: HttpRequest, plan_id: PathId) -> Any:
+@router.get("/plans/{id:plan_id}/document", response={200: None, **errors(401, 404, 422)})
+def document(request: HttpRequest, plan_id: int) -> Any:
     """The plan document (PDF) as offered."""
     plan = _plan(request, plan_id)
     if not plan.document_pdf:
         raise NotFound("this plan has no document yet; offer it first", field="plan")
+    record_request_reads(request, object_type="plan", ids=[plan.pk])
     response = HttpResponse(bytes(plan.document_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
     return response

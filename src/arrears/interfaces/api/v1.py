@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
 
 from arrears.application.figures import account_figures
+from arrears.application.reads import record_request_reads
 from arrears.cases.queries import account_for
 from arrears.cycle import business_date
 from arrears.errors import NotPermitted
@@ -114,6 +115,7 @@ def read_account(request: HttpRequest, number: str) -> Any:
     """The account's figures on the business date, as every page shows them."""
     account = account_for(request.user, number)
     f = account_figures([account.pk], business_date=business_date.current())[account.pk]
+    record_request_reads(request, object_type="account", ids=[account.pk])
     return {
         "number": f.number,
         "status": f.account_status,

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from arrears.application.reads import record_request_reads
 from arrears.cases.queries import case_for
 from arrears.concessions.operations import ConcessionIn, decide_approval, request_concession
 from arrears.concessions.queries import inbox, my_requests
@@ -87,12 +88,20 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect(reverse("case", args=[case.pk]) + "#concessions")
 
 
+def _approval_id(text: str) -> int:
+    """The approval id posted; one that is not a number is not found, like any id the person cannot see."""
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise NotFound("no approval request that you can see", field="approval") from None
+
+
 @login_required
 def inbox_page(request: HttpRequest) -> HttpResponse:
     today = business_date.current()
     if request.method == "POST":
         try:
-            approval_id = int(request.POST.get("approval") or 0)
+            approval_id = _approval_id(request.POST.get("approval", ""))
             decide_approval(
                 user=request.user,
                 approval_id=approval_id,
@@ -108,4 +117,5 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         "pending": list(inbox(request.user, today)[:100]),
         "mine": list(my_requests(request.user)[:30]),
     }
+    record_request_reads(request, object_type="approval", ids=[a.pk for a in context["pending"] + context["mine"]])
     return render(request, "arrears/concessions/inbox.html", context)

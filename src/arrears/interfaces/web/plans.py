@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from arrears.application import figures
+from arrears.application.reads import record_request_reads
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
@@ -141,6 +142,7 @@ def document(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(request, plan_id)
     if not plan.document_pdf:
         raise Http404
+    record_request_reads(request, object_type="plan", ids=[plan.pk])
     response = HttpResponse(bytes(plan.document_pdf), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="plan-{plan.pk}.pdf"'
     return response
@@ -167,4 +169,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
         if (request.user.is_superuser or Role.TEAM_LEAD in roles)
         else plans.none()
     )
-    return render(request, "arrears/plans/inbox.html", {"to_review": to_review, "to_approve": to_approve})
+    shown = {"to_review": list(to_review), "to_approve": list(to_approve)}
+    record_request_reads(request, object_type="plan", ids=[p.pk for rows in shown.values() for p in rows])
+    return render(request, "arrears/plans/inbox.html", shown)

@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from arrears.application import figures
-from arrears.cases.queries import account_for
+from arrears.application.reads import record_request_reads
+from arrears.cases.queries import account_for, visible_accounts
 from arrears.cycle import business_date
 from arrears.cycle.runner import last_completed
 from arrears.errors import NotFound
@@ -25,7 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query and Account.objects.filter(number=query).exists():
         return redirect("account", number=query)
-    rows = figures.portfolio()
+    visible = visible_accounts(request.user)  # a collector: their team's; a lead: their teams'; SEES_ALL: all
+    rows = figures.portfolio(within=visible)
     total = sum(r.accounts for r in rows) or 1
     buckets = [
         {
@@ -39,10 +41,11 @@ def home(request: HttpRequest) -> HttpResponse:
         }
         for r in rows
     ]
-    worst = [account_view(f) for f in figures.most_days_past_due(business_date=business_date.current())]
+    worst = [account_view(f) for f in figures.most_days_past_due(business_date=business_date.current(), within=visible)]
     names = dict(Account.objects.filter(pk__in=[w["f"].account_id for w in worst]).values_list("id", "customer__name"))
     for w in worst:
         w["customer"] = names.get(w["f"].account_id, "")
+    record_request_reads(request, object_type="account", ids=[w["f"].account_id for w in worst])
     return render(
         request,
         "arrears/home.html",
@@ -66,6 +69,7 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
     for s in statements:
         s.lines = [_labelled(line) for line in statement_lines(s)]  # type: ignore[attr-defined]
     money = figures.account_figures([account.pk], business_date=business_date.current())[account.pk]
+    record_request_reads(request, object_type="account", ids=[account.pk])
     return render(
         request,
         "arrears/account.html",

@@ -23,6 +23,7 @@ from arrears.application.contact_gate import callable_now, check_case_contact
 from arrears.application.contacts import record_contact_with_promise
 from arrears.application.customer_view import customer_360
 from arrears.application.figures import customer_figures
+from arrears.application.reads import record_request_reads
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case, CaseStatus
@@ -79,11 +80,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
         .select_related("case__customer")
         .order_by("due_at")[:20]
     )
+    shown = _with_figures(list(mine[:50]))
+    record_request_reads(request, object_type="case", ids=[c.pk for c in shown])
     return render(
         request,
         "arrears/workbench.html",
         {
-            "cases": _with_figures(list(mine[:50])),
+            "cases": shown,
             "count": mine.count(),
             "callbacks": callbacks,
         },
@@ -236,6 +239,12 @@ def _with_figures(cases: list[Case]) -> list[Case]:
     return cases
 
 
+def _posted_id(request: HttpRequest, field: str) -> int:
+    """The id posted in a field; anything else is no id (0), found nowhere, like an id not one's own."""
+    value = request.POST.get(field, "").strip()
+    return int(value) if value.isascii() and value.isdecimal() else 0
+
+
 def _is_lead(user: Any) -> bool:
     return bool(user.is_superuser or Role.TEAM_LEAD in roles_of(user))
 
@@ -247,8 +256,8 @@ def team_page(request: HttpRequest) -> HttpResponse:
     teams = Team.objects.all() if request.user.is_superuser else Team.objects.filter(Q(lead=request.user))
     cases = Case.objects.filter(team__in=teams).exclude(status=CaseStatus.CLOSED)
     if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("cases") if x.isdigit()]
-        collector = User.objects.filter(pk=request.POST.get("collector") or 0).first()
+        ids = [int(x) for x in request.POST.getlist("cases") if x.isascii() and x.isdecimal()]
+        collector = User.objects.filter(pk=_posted_id(request, "collector")).first()
         try:
             if collector is None:
                 raise ValidationFailed("choose a collector", field="collector", code="required")
@@ -302,6 +311,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     page.object_list = _with_figures(list(page.object_list))
+    record_request_reads(request, object_type="case", ids=[c.pk for c in page.object_list])
     return render(
         request,
         "arrears/team.html",
@@ -349,7 +359,7 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
         "case__customer", "from_user"
     )
     if request.method == "POST":
-        handoff = open_handoffs.filter(pk=request.POST.get("handoff") or 0).first()
+        handoff = open_handoffs.filter(pk=_posted_id(request, "handoff")).first()
         try:
             if handoff is None:
                 raise NotFound("no such open hand-off", field="handoff")
@@ -358,7 +368,9 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
             return redirect("handoffs")
         except ArrearsError as exc:
             messages.error(request, error_line(exc))
-    return render(request, "arrears/handoffs.html", {"handoffs": open_handoffs.order_by("created_at")[:100]})
+    shown = list(open_handoffs.order_by("created_at")[:100])
+    record_request_reads(request, object_type="case", ids=[h.case_id for h in shown])
+    return render(request, "arrears/handoffs.html", {"handoffs": shown})
 
 
 def opt_out_page(request: HttpRequest, token: str) -> HttpResponse:

@@ -6,10 +6,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from arrears.application.dialer import export_csv, import_results_csv
-from arrears.errors import ArrearsError
+from arrears.application.dialer import export_csv, export_scope, import_results_csv
+from arrears.errors import ArrearsError, NotFound
 from arrears.kernel import clock
 
 
@@ -23,6 +24,12 @@ class Command(BaseCommand):
         export.add_argument("--team", type=int)
         export.add_argument("--queue", type=int)
         export.add_argument("--at", help="ISO instant the list is for (default: now)")
+        export.add_argument(
+            "--as",
+            dest="user",
+            required=True,
+            help="the staff user exporting: a team lead (their teams) or an administrator; audited under that name",
+        )
         imp = sub.add_parser("import", help="call results: case_id,number,at,outcome,duration_seconds,agent")
         imp.add_argument("file")
         imp.add_argument("--actor", default="dialer")
@@ -35,11 +42,23 @@ class Command(BaseCommand):
                 raise CommandError("--at: use an ISO instant with offset, e.g. 2026-05-03T09:00:00+08:00") from None
             if at.tzinfo is None:
                 raise CommandError("--at: give the UTC offset, e.g. +08:00")
+            user = User.objects.filter(username=options["user"], is_active=True).first()
+            try:
+                if user is None:
+                    raise NotFound(f"no active user {options['user']!r}", field="user")
+                scope = {
+                    "team_id": options["team"],
+                    "queue_id": options["queue"],
+                    "within": export_scope(user, team_id=options["team"], queue_id=options["queue"]),
+                    "actor": user.get_username(),
+                }
+            except ArrearsError as exc:
+                raise CommandError(str(exc)) from None
             if options["out"]:
                 with Path(options["out"]).open("w", newline="", encoding="utf-8") as out:
-                    n = export_csv(out, at=at, team_id=options["team"], queue_id=options["queue"])
+                    n = export_csv(out, at=at, **scope)
             else:
-                n = export_csv(sys.stdout, at=at, team_id=options["team"], queue_id=options["queue"])
+                n = export_csv(sys.stdout, at=at, **scope)
             self.stderr.write(f"{n} number(s) exported")
             return
         try:
