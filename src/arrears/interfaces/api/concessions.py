@@ -18,7 +18,7 @@ from arrears.cycle import business_date
 from arrears.interfaces.api import ids  # noqa: F401  (the {id:...} path converter)
 from arrears.interfaces.api.auth import scope
 from arrears.interfaces.api.errors import errors
-from arrears.interfaces.api.params import Day, Int, Name, PathId, Text, Word
+from arrears.interfaces.api.params import Day, Int, Name, Text, Word
 from arrears.money import format_fen, parse_amount
 from arrears.people.models import Scope
 
@@ -106,7 +106,7 @@ def _approval(a: ApprovalRequest, today: dt.date) -> dict[str, Any]:
     "/cases/{id:case_id}/concessions",
     response={201: ConcessionOut, 202: ConcessionOut, **errors(401, 403, 404, 409, 422)},
 )
-def create_concession(request: HttpRequest, case_id: PathId, body: ConcessionInSchema) -> Any:
+def create_concession(request: HttpRequest, case_id: int, body: ConcessionInSchema) -> Any:
     """A concession: 201 when granted at once (within authority), 202 when it awaits approval."""
     case = case_for(request.user, case_id)
     payments = [(p.date, _amount(p.amount, "payments")) for p in body.payments]

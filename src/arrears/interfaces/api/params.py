@@ -1,6 +1,6 @@
 """Bounded input types for the API's schemas: values a database column and the date arithmetic can hold.
 
-An id beyond 64 bits, a date in year 9999 or a string longer than its column is refused by the schema,
+A date in year 9999 or a string longer than its column is refused by the schema,
 as a 422 naming the field, before any code or query sees it; the bounds are in the OpenAPI document.
 """
 
@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from ninja import Path
 from pydantic import AfterValidator, Field
 
 from arrears.business_days import EARLIEST, LATEST, supported
@@ -18,7 +17,6 @@ MAX_ID = 2**63 - 1  # a bigint primary key
 MAX_INT = 2**31 - 1  # an integer column
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 Int = Annotated[int, Field(ge=-MAX_INT - 1, le=MAX_INT)]
 
 
