@@ -161,8 +161,8 @@ class TestAuthorization:
         assert client.get(f"/api/v1/cases/{case.pk}").status_code == 404
         assert client.get(f"/cases/{case.pk}/").status_code == 404
         account = case.customer.accounts.get()
-        assert client.get(f"/api/v1/accounts/{account.number}").status_code == 404
-        assert client.get(f"/accounts/{account.number}/").status_code == 404
+        assert client.get(f"/api/v1/accounts/{account.ref}").status_code == 404
+        assert client.get(f"/accounts/{account.ref}/").status_code == 404
         response = post(
             client,
             f"/api/v1/cases/{case.pk}/contacts",
