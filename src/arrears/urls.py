@@ -15,7 +15,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
-    path("accounts/<str:number>/", views.account_detail, name="account"),
+    path("accounts/<str:ref>/", views.account_detail, name="account"),
+    path("accounts/<str:ref>/reveal/", views.reveal_page, name="account-reveal"),
     path("work/", workbench.workbench, name="workbench"),
     path("work/next/", workbench.take_next, name="take-next"),
     path("cases/<int:case_id>/", workbench.case_page, name="case"),

@@ -93,7 +93,7 @@ class Request:
 
 
 def case_path(template: str) -> Callable[[dict[str, Any]], str]:
-    return lambda w: template.format(case=w["case"].pk, number=w["account"].number)
+    return lambda w: template.format(case=w["case"].pk, ref=w["account"].ref)
 
 
 def get(template: str) -> Request:
@@ -112,8 +112,8 @@ def reassign_to_collector(w: dict[str, Any]) -> dict[str, Any]:
 REFUSALS: dict[str, tuple[Request, str, int, str, int]] = {
     "another team's case in the API": (get("/api/v1/cases/{case}"), "outsider", 404, "collector", 200),
     "another team's case page": (get("/cases/{case}/"), "outsider", 404, "collector", 200),
-    "another team's account in the API": (get("/api/v1/accounts/{number}"), "outsider", 404, "collector", 200),
-    "another team's account page": (get("/accounts/{number}/"), "outsider", 404, "collector", 200),
+    "another team's account in the API": (get("/api/v1/accounts/{ref}"), "outsider", 404, "collector", 200),
+    "another team's account page": (get("/accounts/{ref}/"), "outsider", 404, "collector", 200),
     "a contact on another team's case": (
         post("/api/v1/cases/{case}/contacts", lambda w: CONTACT),
         "outsider",

@@ -254,9 +254,9 @@ def _page(client: Client, url: str) -> _Figures:
     return _parse(response.content.decode())
 
 
-def _api(client: Client, number: str) -> dict[str, Any]:
-    response = client.get(f"/api/v1/accounts/{number}")
-    assert response.status_code == 200, number
+def _api(client: Client, ref: str) -> dict[str, Any]:
+    response = client.get(f"/api/v1/accounts/{ref}")
+    assert response.status_code == 200, ref
     data: dict[str, Any] = response.json()
     return data
 
@@ -274,7 +274,7 @@ class TestEveryStateOnThe360Page:
         pages = [_page(client, f"/cases/{case.pk}/") for case in book["cases"].values()]
 
         rows = {number: row for page in pages for number, row in page.rows.items()}
-        assert set(rows) == {a.number for a in book["accounts"].values()}
+        assert set(rows) == {a.ref for a in book["accounts"].values()}
         for number, row in rows.items():
             parts = [money(row[c]) for c in ("principal", "interest", "fees", "plan")]
             assert sum(parts) == money(row["balance"]), number
@@ -313,13 +313,13 @@ class TestEveryStateOnThe360Page:
             assert sum(amounts) == money(page.by_id["fig-to-bring-current"]), name
             assert all(re.search(r"\d{4}-\d\d-\d\d", line) for line in page.explained), name
         past_due = _page(client, f"/cases/{book['cases']['甲'].pk}/")
-        assert any(book["accounts"]["past_due"].number in line for line in past_due.explained)
+        assert any(book["accounts"]["past_due"].masked_number in line for line in past_due.explained)
 
     def test_status_bucket_and_classification_never_contradict(self, book: dict[str, Any]) -> None:
         client = book["client"]
 
         for account in book["accounts"].values():
-            api = _api(client, account.number)
+            api = _api(client, account.ref)
 
             assert rules.consistent(
                 standing=api["standing"],
@@ -331,7 +331,7 @@ class TestEveryStateOnThe360Page:
     def test_each_state_shows_what_makes_it_that_state(self, book: dict[str, Any]) -> None:
         client, a = book["client"], book["accounts"]
 
-        api = {k: _api(client, acc.number) for k, acc in a.items()}
+        api = {k: _api(client, acc.ref) for k, acc in a.items()}
 
         assert {k: v["standing"] for k, v in api.items()} == {
             "current": "current",
@@ -357,7 +357,7 @@ class TestEveryStateOnThe360Page:
 
         page = _page(client, f"/cases/{book['cases']['甲'].pk}/")
 
-        written, recovering = page.rows[a["charged_off"].number], page.rows[a["recovering"].number]
+        written, recovering = page.rows[a["charged_off"].ref], page.rows[a["recovering"].ref]
         assert money(written["charged_off"]) == 100500  # 1,000.00 and the 5.00 late fee of 03-24
         assert money(written["recovered"]) == 0
         assert (money(recovering["charged_off"]), money(recovering["recovered"])) == (201000, 30000)
@@ -365,7 +365,7 @@ class TestEveryStateOnThe360Page:
         assert money(page.by_id["fig-charged-off"]) == 100500 + 201000
         assert money(page.by_id["fig-recovered"]) == 30000
         assert money(page.by_id["fig-still-owed"]) == 100500 + 201000 - 30000
-        assert _api(client, a["recovering"].number)["still_owed"] == "1710.00"
+        assert _api(client, a["recovering"].ref)["still_owed"] == "1710.00"
         assert written["classification"] == recovering["classification"]
 
     def test_the_plan_balance_is_shown_in_the_header_the_table_and_with_the_plan(self, book: dict[str, Any]) -> None:
@@ -376,7 +376,7 @@ class TestEveryStateOnThe360Page:
         page = _page(client, f"/cases/{book['cases']['乙'].pk}/")
 
         assert account.plan_fen > 0
-        assert money(page.rows[account.number]["plan"]) == account.plan_fen
+        assert money(page.rows[account.ref]["plan"]) == account.plan_fen
         assert money(page.by_id["fig-plan"]) == account.plan_fen
         assert money(page.by_id[f"plan-balance-{plan.pk}"]) == account.plan_fen
         first = plan.schedule.order_by("n").first()
@@ -405,7 +405,7 @@ class TestTheWorkbench:
 class TestThePortfolioPage:
     def test_its_amounts_are_the_sums_of_the_account_figures(self, book: dict[str, Any]) -> None:
         client = book["client"]
-        api = [_api(client, a.number) for a in Account.objects.all()]
+        api = [_api(client, a.ref) for a in Account.objects.all()]
 
         page = _page(client, "/")
 
@@ -419,7 +419,7 @@ class TestThePortfolioPage:
         assert sum(money(b) for _, b, _ in buckets) == sum(money(x["balance"]) for x in api)
         assert sum(money(s) for _, _, s in buckets) == sum(money(x["still_owed"]) for x in api)
         for number, row in page.rows.items():
-            one = next(x for x in api if x["number"] == number)
+            one = next(x for x in api if x["ref"] == number)
             assert (money(row["balance"]), int(row["dpd"]), row["bucket"]) == (
                 money(one["balance"]),
                 one["dpd"],

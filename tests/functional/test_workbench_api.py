@@ -161,8 +161,8 @@ class TestAuthorization:
         assert client.get(f"/api/v1/cases/{case.pk}").status_code == 404
         assert client.get(f"/cases/{case.pk}/").status_code == 404
         account = case.customer.accounts.get()
-        assert client.get(f"/api/v1/accounts/{account.number}").status_code == 404
-        assert client.get(f"/accounts/{account.number}/").status_code == 404
+        assert client.get(f"/api/v1/accounts/{account.ref}").status_code == 404
+        assert client.get(f"/accounts/{account.ref}/").status_code == 404
         response = post(
             client,
             f"/api/v1/cases/{case.pk}/contacts",
@@ -192,17 +192,24 @@ class TestAuthorization:
         body = {"cases": [shift["cases"][0].pk], "collector": shift["collector"].username}
         assert post(collector_client, "/api/v1/cases/reassign", body).status_code == 403
 
-    def test_a_collector_sees_the_national_id_masked_and_customer_service_whole(self, shift: dict[str, Any]) -> None:
+    def test_every_role_sees_the_national_id_masked_and_customer_service_reveals_it_whole(
+        self, shift: dict[str, Any]
+    ) -> None:
         case = shift["cases"][0]
         case.customer.national_id = "110105199001011234"
         case.customer.save()
         masked = login(shift["collector"]).get(f"/cases/{case.pk}/").content.decode()
         assert "110***********1234" in masked and "110105199001011234" not in masked
         service = staff(Role.CUSTOMER_SERVICE)
-        whole = login(service).get(f"/cases/{case.pk}/").content.decode()
-        assert "110105199001011234" in whole
+        client = login(service)
+        page = client.get(f"/cases/{case.pk}/").content.decode()
+        assert "110***********1234" in page and "110105199001011234" not in page
+        ref = case.customer.accounts.get().ref
+        whole = client.post(f"/accounts/{ref}/reveal/", {"field": "national_id", "reason": "核实身份"})
+        assert "110105199001011234" in whole.content.decode()
         views = AuditEntry.objects.filter(action="customer.view", object_id=str(case.customer_id))
         assert set(views.values_list("actor", flat=True)) == {shift["collector"].username, service.username}
+        assert AuditEntry.objects.get(action="personal_data.reveal").actor == service.username
 
 
 class TestReassign:

@@ -15,7 +15,6 @@ from arrears.statements.models import Statement
 def customer_360(case: Case, *, user: Any) -> dict[str, Any]:
     """Everything about a case's customer for one screen, in a fixed number of queries."""
     customer = case.customer
-    full = user.is_superuser or user.has_perm("people.view_full_national_id")
     accounts = list(customer.accounts.select_related("product").order_by("id"))
     statements = list(
         Statement.objects.filter(account__customer=customer)
@@ -25,8 +24,9 @@ def customer_360(case: Case, *, user: Any) -> dict[str, Any]:
     return {
         "case": case,
         "customer": customer,
-        "national_id": customer.national_id if full else mask_national_id(customer.national_id),
-        "mobile": customer.mobile if full else mask_phone(customer.mobile),
+        # Always masked, whatever the role: the full value only through the audited reveal.
+        "national_id": mask_national_id(customer.national_id),
+        "mobile": mask_phone(customer.mobile),
         "accounts": accounts,
         "statements": statements,
         "bucket_changes": list(BucketChange.objects.filter(account__customer=customer).order_by("-change_date")[:30]),

@@ -22,6 +22,7 @@ from django.db.models import Count, F, QuerySet, Sum
 
 from arrears.application import rules
 from arrears.application.rules import Minimum, Scheduled, Unpaid
+from arrears.kernel.pan import mask_pan
 from arrears.kernel.vocabulary import OWED_COMPONENTS
 from arrears.ledger.models import Account, AccountStatus
 from arrears.money import from_fen
@@ -50,7 +51,8 @@ class PlanFigures:
 @dataclasses.dataclass(frozen=True)
 class AccountFigures:
     account_id: int
-    number: str
+    ref: str  # the account's internal reference: links and look-ups
+    number: str  # the card number masked (first 6 and last 4 digits at most)
     customer_id: int
     account_status: str  # as stored: open, blocked, charged_off, closed
     principal_fen: int
@@ -183,7 +185,7 @@ class CustomerFigures:
 
     @property
     def to_bring_current(self) -> tuple[tuple[str, Unpaid], ...]:
-        """Every part of the amount to bring the customer current, with its account number."""
+        """Every part of the amount to bring the customer current, with its (masked) account number."""
         parts = [(a.number, u) for a in self.accounts for u in a.to_bring_current]
         return tuple(sorted(parts, key=lambda p: (p[1].due_date, p[0], p[1].kind, p[1].ref)))
 
@@ -210,6 +212,7 @@ def _figures(accounts: QuerySet[Account], on: dt.date) -> dict[int, AccountFigur
         accounts.order_by("id").only(
             "id",
             "number",
+            "ref",
             "customer_id",
             "product_id",
             "status",
@@ -258,7 +261,8 @@ def _account(
     bucket = (params or ProductParams()).bucket_for(dpd)
     return AccountFigures(
         account_id=a.pk,
-        number=a.number,
+        ref=a.ref,
+        number=mask_pan(a.number),
         customer_id=a.customer_id,
         account_status=a.status,
         principal_fen=a.principal_fen,

@@ -47,15 +47,26 @@ def case_for(user: Any, case_id: int) -> Case:
     return case
 
 
-def account_for(user: Any, number: str) -> Account:
-    """The account, if this person may see its customer."""
-    account = Account.objects.filter(number=number).select_related("customer").first()
+def account_for(user: Any, ref: str) -> Account:
+    """The account with this reference, if this person may see its customer; otherwise NotFound."""
+    return _visible(user, Account.objects.filter(ref=ref).select_related("customer").first(), ref)
+
+
+def account_matching(user: Any, query: str) -> Account:
+    """The account with this card number or reference (in any case), if this person may see its
+    customer; otherwise NotFound, alike for an unknown account and one they may not see."""
+    query = query.strip()
+    found = Account.objects.filter(Q(number=query) | Q(ref=query.upper())).select_related("customer").first()
+    return _visible(user, found, "")
+
+
+def _visible(user: Any, account: Account | None, ref: str) -> Account:
     if account is None or not (
         user.is_superuser
         or roles_of(user) & SEES_ALL
         or visible_cases(user).filter(customer_id=account.customer_id).exists()
     ):
-        raise NotFound(f"no account numbered {number!r} that you can see", field="account")
+        raise NotFound(f"no account {ref} that you can see".replace("  ", " "), field="account")
     return account
 
 

@@ -40,6 +40,7 @@ from arrears.errors import (
     ValidationFailed,
 )
 from arrears.kernel import clock
+from arrears.kernel.pan import mask_pan
 from arrears.ledger import posting
 from arrears.ledger.adjustments import SETTLEMENT_RULE, post_waiver, write_off_balance
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
@@ -184,9 +185,10 @@ def _summaries(kind: str, account: Account, plan: _Plan) -> tuple[str, str]:
 
 def _account_of(case: Case, number: str) -> Account:
     accounts = Account.objects.filter(customer_id=case.customer_id)
-    account = (accounts.filter(number=number) if number else accounts.order_by("-bucket", "-dpd", "id")).first()
+    chosen = accounts.filter(Q(number=number) | Q(ref=number)) if number else accounts.order_by("-bucket", "-dpd", "id")
+    account = chosen.first()
     if account is None:
-        raise NotFound(f"no account {number!r} of this case's customer", field="account")
+        raise NotFound(f"no account {mask_pan(number)} of this case's customer", field="account")
     if account.status not in ACTIVE_ACCOUNT:
         raise ValidationFailed(f"the account is {account.status}", field="account")
     return account
@@ -597,7 +599,7 @@ def _settle(c: Concession, d: dt.date, paid_fen: int) -> None:
         action="concession.settle",
         object_type="concession",
         object_id=c.pk,
-        after={"paid_fen": paid_fen, "written_off_fen": written_off, "account": account.number},
+        after={"paid_fen": paid_fen, "written_off_fen": written_off, "account": account.masked_number},
     )
     troubled = Account.objects.filter(customer_id=account.customer_id).filter(
         Q(dpd__gt=0, status__in=ACTIVE_ACCOUNT) | Q(status=AccountStatus.CHARGED_OFF)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from arrears.kernel import vocabulary
+from arrears.kernel.pan import mask_pan, new_account_ref
 from arrears.money import from_fen
 
 
@@ -52,7 +53,8 @@ ACTIVE = (AccountStatus.OPEN, AccountStatus.BLOCKED)
 class Account(models.Model):
     """A card account. The balance columns are a cache of the ledger, proved by `arrears ledger check`."""
 
-    number = models.CharField(_("account number"), max_length=32, unique=True)
+    number = models.CharField(_("card number"), max_length=32, unique=True)  # the PAN: shown only masked
+    ref = models.CharField(_("account reference"), max_length=16, unique=True, default=new_account_ref, editable=False)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="accounts")
     product = models.ForeignKey("products.Product", on_delete=models.PROTECT, related_name="accounts")
     opened_on = models.DateField(_("opened on"))
@@ -85,7 +87,11 @@ class Account(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.number
+        return self.masked_number
+
+    @property
+    def masked_number(self) -> str:
+        return mask_pan(self.number)
 
     @property
     def balance_fen(self) -> int:

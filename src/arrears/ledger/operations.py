@@ -13,6 +13,7 @@ from django.db import transaction
 
 from arrears.audit.operations import record, record_many
 from arrears.errors import Duplicate, NotFound, ValidationFailed
+from arrears.kernel.pan import new_account_ref
 from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, Customer, Entry, EntryKind
 from arrears.money import AmountError, to_fen
@@ -126,6 +127,7 @@ def open_accounts(*, actor: str, accounts: Sequence[AccountIn]) -> list[Account]
         rows.append(
             Account(
                 number=a.number,
+                ref=new_account_ref(),
                 customer=a.customer,
                 product=a.product,
                 opened_on=a.opened_on,
@@ -141,8 +143,9 @@ def open_accounts(*, actor: str, accounts: Sequence[AccountIn]) -> list[Account]
             object_type="account",
             items=[
                 (
-                    a.number,
+                    a.ref,
                     {
+                        "number": a.masked_number,
                         "product": a.product.code,
                         "credit_limit_fen": a.credit_limit_fen,
                         "statement_day": a.statement_day,
@@ -208,7 +211,7 @@ def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.d
     accounts = {
         a.number: a
         for a in Account.objects.filter(number__in={c.account_number for c in charges}).only(
-            "id", "number", "product_id", "status"
+            "id", "number", "ref", "product_id", "status"
         )
     }
     cash = any(c.kind == EntryKind.CASH_ADVANCE for c in charges)
@@ -254,7 +257,7 @@ def post_charges(*, actor: str, charges: Sequence[ChargeIn], business_date: dt.d
                 )
         entries.extend(posted)
         audit[charge.kind].append(
-            (account.number, [{"kind": e.kind, "component": e.component, "amount_fen": e.amount_fen} for e in posted])
+            (account.ref, [{"kind": e.kind, "component": e.component, "amount_fen": e.amount_fen} for e in posted])
         )
     with transaction.atomic():
         posting.post(entries)

@@ -13,6 +13,7 @@ import io
 from typing import Any
 
 from arrears.errors import ValidationFailed
+from arrears.kernel.pan import mask_pan
 
 FONT = "STSong-Light"
 
@@ -65,7 +66,8 @@ class LetterContent:
 
 def standard_items(*, language: str, issuer: dict[str, str], balance: str, accounts: list[str]) -> dict[str, str]:
     """The mandatory items' standard wording, in the customer's language."""
-    numbers = "、".join(accounts) if language == "zh-hans" else ", ".join(accounts)
+    masked = [mask_pan(a) for a in accounts]  # a letter never prints a full card number
+    numbers = "、".join(masked) if language == "zh-hans" else ", ".join(masked)
     if language == "zh-hans":
         return {
             "balance": f"人民币 {balance} 元（账户 {numbers}）",

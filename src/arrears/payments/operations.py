@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 
 from arrears.audit.operations import record_many
 from arrears.errors import CODES, ArrearsError, Duplicate, NotFound, ValidationFailed
+from arrears.kernel.pan import mask_pan
 from arrears.kernel.sql import in_chunks
 from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, EntryKind
@@ -280,7 +281,7 @@ def _allocate_and_post(
             Statement.objects.bulk_update(
                 list({s.pk: s for s in touched_statements}.values()), ["minimum_unpaid_fen"], batch_size=2000
             )
-        numbers = {pk: number for number, pk in ids.items()}
+        numbers = {pk: mask_pan(number) for number, pk in ids.items()}
         record_many(
             actor=actor,
             action="payment.post",
@@ -288,7 +289,11 @@ def _allocate_and_post(
             items=[
                 (
                     c.reference,
-                    {"account": numbers[c.account_id], "amount_fen": c.amount_fen, "value_date": c.value_date},
+                    {
+                        "account": mask_pan(numbers[c.account_id]),
+                        "amount_fen": c.amount_fen,
+                        "value_date": c.value_date,
+                    },
                 )
                 for c in created
             ],

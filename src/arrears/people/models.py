@@ -42,7 +42,9 @@ class Team(models.Model):
         verbose_name = _("team")
         verbose_name_plural = _("teams")
         permissions = [
-            ("view_full_national_id", "Can see national ID numbers unmasked"),
+            ("view_full_national_id", "Can reveal national ID numbers, audited"),
+            ("view_full_phone", "Can reveal phone numbers, audited"),
+            ("view_full_pan", "Can reveal card numbers (PANs), audited"),
             ("supervise_team", "Can supervise a team: reassign cases, read its reports"),
             ("search_audit", "Can search the audit trail"),
         ]

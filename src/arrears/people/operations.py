@@ -19,13 +19,33 @@ from arrears.people.models import ApiToken, Profile, Role, Scope, Team
 # How stale `ApiToken.last_used_at` may get: a busy client writes it at most this often, not per request.
 LAST_USED_EVERY = dt.timedelta(minutes=5)
 
-# The permissions each role's group holds (app_label.codename).
+# The permissions each role's group holds (app_label.codename). The view_full_* permissions allow the
+# audited reveal of one masked value: collectors and team leads the phone they dial; customer service,
+# who identify and serve the cardholder, the phone, the national ID and the card number; compliance
+# officers, who investigate complaints, the phone and the national ID. Pages always show them masked.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COLLECTOR: ["cases.view_case", "contacts.add_contact", "promises.add_promise"],
-    Role.TEAM_LEAD: ["cases.view_case", "contacts.add_contact", "promises.add_promise", "people.supervise_team"],
+    Role.COLLECTOR: ["cases.view_case", "contacts.add_contact", "promises.add_promise", "people.view_full_phone"],
+    Role.TEAM_LEAD: [
+        "cases.view_case",
+        "contacts.add_contact",
+        "promises.add_promise",
+        "people.supervise_team",
+        "people.view_full_phone",
+    ],
     Role.CREDIT_ASSESSOR: ["cases.view_case"],
-    Role.CUSTOMER_SERVICE: ["cases.view_case", "contacts.add_contact", "people.view_full_national_id"],
-    Role.COMPLIANCE_OFFICER: ["cases.view_case", "people.search_audit", "people.view_full_national_id"],
+    Role.CUSTOMER_SERVICE: [
+        "cases.view_case",
+        "contacts.add_contact",
+        "people.view_full_national_id",
+        "people.view_full_phone",
+        "people.view_full_pan",
+    ],
+    Role.COMPLIANCE_OFFICER: [
+        "cases.view_case",
+        "people.search_audit",
+        "people.view_full_national_id",
+        "people.view_full_phone",
+    ],
     Role.AGENCY_USER: ["cases.view_case", "contacts.add_contact"],
     Role.ADMINISTRATOR: ["people.supervise_team", "people.search_audit"],
 }

@@ -15,13 +15,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from arrears.audit.operations import record
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.errors import NotFound, ValidationFailed
 from arrears.holds.models import HoldKind
 from arrears.holds.operations import set_hold
+from arrears.kernel.pan import mask_pan
 from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
 from arrears.money import from_fen, to_fen
@@ -67,9 +68,10 @@ class CaseQuote:
 
 
 def _account_of(case: Case, number: str) -> Account:
-    account = Account.objects.filter(number=number, customer_id=case.customer_id).first()
+    """The case customer's account with this card number or reference."""
+    account = Account.objects.filter(Q(number=number) | Q(ref=number), customer_id=case.customer_id).first()
     if account is None:
-        raise NotFound(f"no account numbered {number!r} for this case's customer", field="account")
+        raise NotFound(f"no account {mask_pan(number)} for this case's customer", field="account")
     return account
 
 
@@ -223,7 +225,7 @@ def propose_plan(
             object_id=plan.pk,
             after={
                 "case": case.pk,
-                "account": q.account.number,
+                "account": q.account.masked_number,
                 "scope": scope,
                 "method": method,
                 "instalments": instalments,
@@ -303,7 +305,7 @@ def plan_facts(plan: Plan) -> PlanFacts:
     owed = account.balance_fen
     return PlanFacts(
         customer_name=account.customer.name,
-        account_number=account.number,
+        account_number=account.masked_number,
         currency=plan.currency,
         owed_now_fen=owed,
         restructured_fen=plan.balance_fen,

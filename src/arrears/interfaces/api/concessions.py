@@ -78,7 +78,7 @@ def _concession(c: Concession) -> dict[str, Any]:
     return {
         "id": c.pk,
         "case": c.case_id,
-        "account": c.account.number,
+        "account": c.account.masked_number,
         "kind": c.kind,
         "status": c.status,
         "amount": format_fen(c.amount_fen),

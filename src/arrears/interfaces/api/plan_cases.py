@@ -101,7 +101,7 @@ def _out(plan: Plan) -> dict[str, Any]:
     return {
         "id": plan.pk,
         "case": plan.case_id,
-        "account": plan.account.number,
+        "account": plan.account.masked_number,
         "status": plan.status,
         "scope": plan.scope,
         "method": plan.method,

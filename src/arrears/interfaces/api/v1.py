@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 
 from arrears.application.figures import account_figures
+from arrears.application.personal_data import reveal
 from arrears.application.reads import record_request_reads
 from arrears.cases.queries import account_for
 from arrears.cycle import business_date
@@ -17,6 +18,7 @@ from arrears.interfaces.api.auth import AUTH, install_scopes, scope
 from arrears.interfaces.api.cases import router as cases_router
 from arrears.interfaces.api.errors import declare_common_errors, errors, install
 from arrears.interfaces.api.plans import router as plans_router
+from arrears.kernel.pan import mask_pan
 from arrears.money import format_fen, parse_amount
 from arrears.payments.operations import PaymentIn, post_payment
 from arrears.people.models import Scope
@@ -70,7 +72,7 @@ def create_payment(request: HttpRequest, body: PaymentInSchema) -> Any:
         201,
         {
             "reference": payment.reference,
-            "account": body.account,
+            "account": mask_pan(body.account),
             "amount": format_fen(payment.amount_fen),
             "value_date": payment.value_date,
         },
@@ -92,6 +94,7 @@ class PlanFiguresOut(Schema):
 
 
 class AccountOut(Schema):
+    ref: str
     number: str
     status: str
     standing: str
@@ -110,13 +113,14 @@ class AccountOut(Schema):
     classification: str
 
 
-@api.get("/v1/accounts/{number}", response={200: AccountOut, **errors(401, 404, 422)}, tags=["accounts"])
-def read_account(request: HttpRequest, number: str) -> Any:
-    """The account's figures on the business date, as every page shows them."""
-    account = account_for(request.user, number)
+@api.get("/v1/accounts/{ref}", response={200: AccountOut, **errors(401, 404, 422)}, tags=["accounts"])
+def read_account(request: HttpRequest, ref: str) -> Any:
+    """The account's figures on the business date, as every page shows them (the card number masked)."""
+    account = account_for(request.user, ref)
     f = account_figures([account.pk], business_date=business_date.current())[account.pk]
     record_request_reads(request, object_type="account", ids=[account.pk])
     return {
+        "ref": f.ref,
         "number": f.number,
         "status": f.account_status,
         "standing": f.standing,
@@ -144,6 +148,26 @@ def read_account(request: HttpRequest, number: str) -> Any:
         "bucket": f.bucket_label,
         "classification": f.classification,
     }
+
+
+class RevealIn(Schema):
+    field: str
+    reason: str = ""
+
+
+class RevealOut(Schema):
+    ref: str
+    field: str
+    value: str
+
+
+@api.post("/v1/accounts/{ref}/reveal", response={200: RevealOut, **errors(401, 403, 404, 422)}, tags=["accounts"])
+def reveal_field(request: HttpRequest, response: HttpResponse, ref: str, body: RevealIn) -> Any:
+    """One masked value in full: `number` (the card number), `phone` (the mobile) or `national_id`, for a
+    role that may reveal it, with a reason; the audit trail records who, what and why before it is sent."""
+    value = reveal(user=request.user, ref=ref, field=body.field, reason=body.reason)
+    response["Cache-Control"] = "no-store"
+    return {"ref": ref, "field": body.field, "value": value}
 
 
 api.add_router("/v1", cases_router)

@@ -32,7 +32,12 @@ class AmountField(forms.CharField):
 class ContactForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
     direction = forms.ChoiceField(label=_("Direction"), choices=Direction.choices, initial=Direction.OUTBOUND)
-    address = forms.CharField(label=_("Number or address used"), required=False, max_length=120)
+    address = forms.CharField(
+        label=_("Number or address used"),
+        required=False,
+        max_length=120,
+        help_text=_("Leave blank for the customer's mobile."),
+    )
     party = forms.ChoiceField(label=_("Party reached"), choices=Party.choices)
     result = forms.ChoiceField(label=_("Result"), choices=[("", "—"), *Result.choices])
     disposition = forms.ChoiceField(label=_("Disposition"), choices=Disposition.choices, required=False)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
 
 from arrears.application import figures
+from arrears.application.personal_data import find_account, may_reveal, reveal
 from arrears.application.reads import record_request_reads
 from arrears.cases.queries import account_for, visible_accounts
 from arrears.cycle import business_date
 from arrears.cycle.runner import last_completed
-from arrears.errors import NotFound
+from arrears.errors import NotFound, NotPermitted, ValidationFailed
+from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.figures import account_view
 from arrears.interfaces.web.labels import classification_label, component_label, entry_kind_label, explanation_label
 from arrears.ledger.models import Account, AccountStatus
@@ -23,9 +29,13 @@ from arrears.scenario import statement_lines
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
-    if query and Account.objects.filter(number=query).exists():
-        return redirect("account", number=query)
+    # The search posts (a card number never travels in a URL) and answers alike for an account that
+    # does not exist and one this person may not see.
+    query = request.POST.get("q", "").strip() if request.method == "POST" else ""
+    if query:
+        found = find_account(user=request.user, query=query)
+        if found is not None:
+            return redirect("account", ref=found.ref)
     visible = visible_accounts(request.user)  # a collector: their team's; a lead: their teams'; SEES_ALL: all
     rows = figures.portfolio(within=visible)
     total = sum(r.accounts for r in rows) or 1
@@ -53,16 +63,15 @@ def home(request: HttpRequest) -> HttpResponse:
             "buckets": buckets,
             "worst": worst,
             "last_cycle_date": last_completed(),
-            "query": query,
             "not_found": bool(query),
         },
     )
 
 
 @login_required
-def account_detail(request: HttpRequest, number: str) -> HttpResponse:
+def account_detail(request: HttpRequest, ref: str) -> HttpResponse:
     try:
-        account = account_for(request.user, number)
+        account = account_for(request.user, ref)
     except NotFound:
         raise Http404(_("No such account, or not one you can see.")) from None
     statements = list(account.statements.order_by("-statement_date")[:12])
@@ -77,9 +86,50 @@ def account_detail(request: HttpRequest, number: str) -> HttpResponse:
             "account": account,
             "statements": statements,
             "bucket_changes": account.bucket_changes.order_by("-change_date")[:24],
+            "may_reveal": may_reveal(request.user),
             **account_view(money),
         },
     )
+
+
+@login_required
+@require_POST
+def reveal_page(request: HttpRequest, ref: str) -> HttpResponse:
+    """The audited reveal of one masked value; the page that shows it is never cached."""
+    field = request.POST.get("field", "")
+    try:
+        value = reveal(user=request.user, ref=ref, field=field, reason=request.POST.get("reason", ""))
+    except NotFound:
+        raise Http404(_("No such account, or not one you can see.")) from None
+    except NotPermitted:
+        return HttpResponseForbidden(_("Your role may not reveal this."))
+    except ValidationFailed as exc:
+        messages.error(request, error_line(exc))
+        back = request.POST.get("back", "")
+        return redirect(back if _is_local(back) else "home")
+    response = render(
+        request,
+        "arrears/revealed.html",
+        {
+            "ref": ref,
+            "field": REVEALED_LABELS.get(field, field),
+            "value": value,
+            "back": _local_or_blank(request.POST.get("back", "")),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+REVEALED_LABELS = {"number": _lazy("Card number"), "phone": _lazy("Mobile"), "national_id": _lazy("National ID")}
+
+
+def _is_local(url: str) -> bool:
+    return url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None)
+
+
+def _local_or_blank(url: str) -> str:
+    return url if _is_local(url) else ""
 
 
 def _labelled(line: dict[str, Any]) -> dict[str, Any]:

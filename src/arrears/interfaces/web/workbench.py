@@ -23,6 +23,7 @@ from arrears.application.contact_gate import callable_now, check_case_contact
 from arrears.application.contacts import record_contact_with_promise
 from arrears.application.customer_view import customer_360
 from arrears.application.figures import customer_figures
+from arrears.application.personal_data import may_reveal
 from arrears.application.reads import record_request_reads
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
@@ -107,7 +108,7 @@ def take_next(request: HttpRequest) -> HttpResponse:
 def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case_or_404(request, case_id)
     forms: dict[str, Any] = {
-        "contact_form": ContactForm(initial={"address": case.customer.mobile}),
+        "contact_form": ContactForm(),
         "situation_form": SituationForm(),
         "callback_form": CallbackForm(),
         "note_form": NoteForm(),
@@ -144,6 +145,8 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             **data,
             **forms,
             "leased": case.lease_holder_id == request.user.pk,
+            "may_reveal": may_reveal(request.user),
+            "reveal_ref": data["accounts"][0].ref if data["accounts"] else "",
             "call": call,
             "bank_zone": settings.ARREARS_BANK_TIME_ZONE,
         },
@@ -217,7 +220,8 @@ def _record_contact_with_promise(request: HttpRequest, case: Case, d: dict[str, 
         data=ContactIn(
             channel=d["channel"],
             direction=d["direction"],
-            address=d["address"],
+            # Blank: the customer's number for a call or SMS (the page never holds it in full).
+            address=d["address"] or (case.customer.mobile if d["channel"] in ("phone", "sms") else ""),
             party=d["party"],
             result=d["result"],
             disposition=d["disposition"],
