@@ -8,6 +8,7 @@ domain error of their kind, then rendered by the same function.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -16,6 +17,14 @@ from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from arrears.errors import ArrearsError, NotFound, ValidationFailed, error_for_status, status_of
+
+logger = logging.getLogger("arrears.api")
+# What a failure nobody foresaw answers: never its traceback (logged instead), always this JSON.
+SERVER_ERROR: dict[str, object] = {
+    "code": "server_error",
+    "field": None,
+    "message": "something went wrong on our side; it has been logged",
+}
 
 
 class ErrorOut(Schema):
@@ -71,6 +80,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def missing(request: HttpRequest, exc: Http404) -> HttpResponse:
         return domain(request, NotFound("not found"))
+
+    @api.exception_handler(Exception)
+    def unforeseen(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.error("%s %s failed", request.method, request.path, exc_info=exc)
+        return JsonResponse(SERVER_ERROR, status=500)
 
 
 def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
