@@ -89,8 +89,8 @@ def test_killing_the_cycle_kills_its_worker_processes(settings: object, tmp_path
             )
         try:
             assert within(60, lambda: len(children_of(cycle.pid)) >= 2 and waiting_on_locks() >= 1), (
-                (tmp_path / "cycle.log").read_text()
-            )
+                tmp_path / "cycle.log"
+            ).read_text()
             workers = children_of(cycle.pid)
             assert all(alive(pid) for pid in workers)
 

@@ -44,11 +44,11 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None
 
 
 def test_debug_is_off_by_default_and_there_is_no_key_at_all(tmp_path: Path) -> None:
-    done = arrears(
-        "shell", "--no-startup", "--no-imports", "--command",
-        "from django.conf import settings as s; print(s.DEBUG, repr(s._wrapped.SECRET_KEY), s.ARREARS_SECRET_KEY_SOURCE)",
-        env=production_env(), cwd=tmp_path,
-    )  # fmt: skip
+    show = (
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, repr(s._wrapped.SECRET_KEY), s.ARREARS_SECRET_KEY_SOURCE)"  # _wrapped: no refusal on reading
+    )
+    done = arrears("shell", "--no-startup", "--no-imports", "--command", show, env=production_env(), cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["False", "''", "none"]
     assert not (tmp_path / "var" / KEY_FILE).exists()
@@ -65,7 +65,9 @@ def test_a_server_refuses_to_start_without_a_secret_key_and_says_what_to_set(
 
 
 def test_a_server_refuses_a_weak_secret_key(tmp_path: Path) -> None:
-    done = arrears("runserver", "--noreload", "127.0.0.1:0", env=production_env(ARREARS_SECRET_KEY="secret"), cwd=tmp_path)
+    done = arrears(
+        "runserver", "--noreload", "127.0.0.1:0", env=production_env(ARREARS_SECRET_KEY="secret"), cwd=tmp_path
+    )
     assert done.returncode != 0
     assert "too weak" in done.stderr
 
@@ -102,7 +104,13 @@ def test_batch_commands_run_without_a_key_until_one_needs_it(tmp_path: Path) -> 
     env = production_env()
     assert arrears("migrate", "--verbosity", "0", env=env, cwd=tmp_path).returncode == 0
     signing = arrears(
-        "shell", "--no-startup", "--no-imports", "--command", "from django.core import signing; signing.dumps(1)", env=env, cwd=tmp_path
+        "shell",
+        "--no-startup",
+        "--no-imports",
+        "--command",
+        "from django.core import signing; signing.dumps(1)",
+        env=env,
+        cwd=tmp_path,
     )
     assert signing.returncode != 0
     assert "SECRET_KEY" in signing.stderr
@@ -123,12 +131,16 @@ def test_demo_mode_keeps_one_random_key_in_var_readable_by_its_owner_only(tmp_pa
     assert kept.stat().st_mode & 0o777 == 0o600
     other = tmp_path / "elsewhere"
     other.mkdir()
-    assert arrears("shell", "--no-startup", "--no-imports", "--command", show, env=env, cwd=other).stdout.split()[0] != key
+    assert (
+        arrears("shell", "--no-startup", "--no-imports", "--command", show, env=env, cwd=other).stdout.split()[0] != key
+    )
 
 
 def test_debug_mode_without_a_key_uses_the_kept_key_too(tmp_path: Path) -> None:
     show = "from django.conf import settings as s; print(s.ARREARS_SECRET_KEY_SOURCE, s.DEBUG)"
-    done = arrears("shell", "--no-startup", "--no-imports", "--command", show, env=production_env(ARREARS_DEBUG="1"), cwd=tmp_path)
+    done = arrears(
+        "shell", "--no-startup", "--no-imports", "--command", show, env=production_env(ARREARS_DEBUG="1"), cwd=tmp_path
+    )
     assert done.stdout.split() == ["file", "True"]
     assert (tmp_path / "var" / KEY_FILE).exists()
 
