@@ -24,7 +24,7 @@ def production_env(**changes: str) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k not in dropped}, **changes}
 
 
-def arrears(*args: str, env: dict[str, str], cwd: Path, timeout: int = 60) -> subprocess.CompletedProcess[str]:
+def arrears(*args: str, env: dict[str, str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "arrears.cli", *args],
         env={**env, "DATABASE_URL": f"sqlite:///{cwd}/unused.sqlite3"},
@@ -79,7 +79,7 @@ def test_the_wsgi_application_refuses_to_load_without_a_secret_key(tmp_path: Pat
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,
         check=False,
     )
     assert done.returncode != 0
@@ -93,7 +93,7 @@ def test_the_wsgi_application_loads_with_a_strong_key(tmp_path: Path) -> None:
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=300,
         check=False,
     )
     assert done.returncode == 0, done.stderr
