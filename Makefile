@@ -19,14 +19,18 @@ env: $(UV)
 	$(UV) sync --frozen --quiet
 	@mkdir -p var
 
+# Demo mode: plain HTTP on this machine and a random secret key kept in var/secret_key (a server
+# refuses to start without ARREARS_SECRET_KEY otherwise); --insecure serves the admin's static files.
+demo serve: export ARREARS_DEMO ?= 1
+
 demo: env
 	@mkdir -p var  # the SQLite database lives there
 	$(RUN) arrears migrate --verbosity 0
 	$(RUN) arrears demo --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED)
-	$(RUN) arrears runserver 127.0.0.1:8000
+	$(RUN) arrears runserver --insecure 127.0.0.1:8000
 
 serve: env
-	$(RUN) arrears runserver 127.0.0.1:8000
+	$(RUN) arrears runserver --insecure 127.0.0.1:8000
 
 # Every database test runs twice: on SQLite and on PostgreSQL (which must be reachable: no skipping).
 test: env test-sqlite test-postgres

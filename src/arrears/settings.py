@@ -1,7 +1,9 @@
 """Settings, read from the environment (12-factor).
 
 DATABASE_URL   sqlite:///var/arrears.sqlite3 by default; postgres://... for PostgreSQL.
-ARREARS_SECRET_KEY, ARREARS_DEBUG, ARREARS_ALLOWED_HOSTS for production.
+ARREARS_SECRET_KEY, ARREARS_ALLOWED_HOSTS for production (DEBUG is off unless ARREARS_DEBUG=1).
+ARREARS_DEMO=1 (`make demo`): plain HTTP on this machine, a random key kept in var/secret_key.
+ARREARS_DEBUG=1: Django's debug mode for development, with the same kept key when none is given.
 """
 
 from __future__ import annotations
@@ -10,17 +12,20 @@ import os
 from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from arrears import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = Path(os.environ.get("ARREARS_HOME", Path.cwd()))
 VAR_DIR = PROJECT_DIR / "var"
 
-DEBUG = os.environ.get("ARREARS_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("ARREARS_SECRET_KEY", "") or ("dev-only-insecure-key-change-me" if DEBUG else "")
-if not SECRET_KEY:
-    raise ImproperlyConfigured("ARREARS_SECRET_KEY must be set when ARREARS_DEBUG=0 (production)")
+DEBUG = os.environ.get("ARREARS_DEBUG", "0") == "1"
+ARREARS_DEMO = os.environ.get("ARREARS_DEMO", "0") == "1"
+# Empty when none is given outside demo and debug mode: servers refuse to start (arrears.secret_key).
+_key = secret_key.choose(os.environ, VAR_DIR)
+SECRET_KEY = _key.value
+ARREARS_SECRET_KEY_SOURCE = _key.source
 ALLOWED_HOSTS = os.environ.get("ARREARS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
 INSTALLED_APPS = [
@@ -39,6 +44,7 @@ INSTALLED_APPS = [
     "arrears.delinquency",
     "arrears.cycle",
     "arrears.people",
+    "arrears.logins",
     "arrears.cases",
     "arrears.contacts",
     "arrears.promises",
@@ -53,12 +59,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "arrears.interfaces.web.middleware.security_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "arrears.interfaces.web.middleware.session_timeouts",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -126,7 +134,41 @@ ARREARS_AUDIT_KEY = os.environ.get("ARREARS_AUDIT_KEY", "")
 ARREARS_API_TOKEN_DAYS = int(os.environ.get("ARREARS_API_TOKEN_DAYS", "90"))
 ARREARS_API_TOKEN_MAX_DAYS = int(os.environ.get("ARREARS_API_TOKEN_MAX_DAYS", "365"))
 
-if not DEBUG:
+# Sessions end after ARREARS_SESSION_IDLE_MINUTES without a request, and ARREARS_SESSION_MAX_HOURS
+# after sign-in whatever happens (arrears.interfaces.web.middleware.session_timeouts).
+ARREARS_SESSION_IDLE_MINUTES = int(os.environ.get("ARREARS_SESSION_IDLE_MINUTES", "30"))
+ARREARS_SESSION_MAX_HOURS = int(os.environ.get("ARREARS_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = ARREARS_SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Sign-in throttling (arrears.logins): this many failures for one user name, or from one address,
+# within the window lock sign-in for that name or address for the lock's minutes.
+ARREARS_LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("ARREARS_LOGIN_FAILURES_PER_USERNAME", "5"))
+ARREARS_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ARREARS_LOGIN_FAILURES_PER_ADDRESS", "5"))
+ARREARS_LOGIN_WINDOW_MINUTES = int(os.environ.get("ARREARS_LOGIN_WINDOW_MINUTES", "15"))
+ARREARS_LOGIN_LOCK_MINUTES = int(os.environ.get("ARREARS_LOGIN_LOCK_MINUTES", "15"))
+# The client's address: REMOTE_ADDR, or behind a proxy that sets it, the header named here (e.g. HTTP_X_REAL_IP).
+ARREARS_CLIENT_ADDRESS_HEADER = os.environ.get("ARREARS_CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
+
+# Headers on every response (Django's own, stated; the rest by arrears.interfaces.web.middleware).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Errors are logged to stderr whatever DEBUG says; tracebacks never reach a response.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"handlers": ["stderr"], "level": "ERROR", "propagate": False},
+        "arrears": {"handlers": ["stderr"], "level": "WARNING"},
+    },
+}
+
+if not DEBUG and not ARREARS_DEMO:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("ARREARS_SSL_REDIRECT", "1") == "1"

@@ -6,6 +6,10 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
 from arrears.interfaces.web import concessions, plans, views, workbench
+from arrears.interfaces.web.forms_login import AdminLoginForm, LoginForm
+
+handler500 = "arrears.interfaces.web.server_error.server_error"
+admin.site.login_form = AdminLoginForm
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", unknown_path),  # the bare root too (the framework's own answer there is the HTML 404)
@@ -31,7 +35,11 @@ urlpatterns += i18n_patterns(
     path("approvals/", concessions.inbox_page, name="approvals"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
-    path("login/", auth_views.LoginView.as_view(template_name="arrears/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="arrears/login.html", authentication_form=LoginForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

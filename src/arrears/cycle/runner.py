@@ -7,7 +7,13 @@ crashes anywhere restarts where it stopped and a date run twice changes nothing 
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
+import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -72,6 +78,35 @@ def _forget_inherited_connections() -> None:
         conn.connection = None
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """A worker does not outlive the cycle that started it (killed, it cannot shut its pool down): on
+    Linux the kernel kills the worker when its parent dies (PR_SET_PDEATHSIG); elsewhere a thread
+    watches the parent. A partition's work is one transaction per step, so a killed worker loses
+    nothing that the next run does not redo."""
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    else:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="parent-watch").start()
+    if os.getppid() != parent:  # it died before the request above took effect
+        os._exit(1)
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def _start_worker(parent: int) -> None:
+    _die_with(parent)
+    _forget_inherited_connections()
+
+
 def _run_partition_in_worker(business_date: dt.date, partition: int, over: str) -> int:
     try:
         return run_partition(business_date, partition, over)
@@ -83,7 +118,13 @@ def _run_phase(business_date: dt.date, over: str, workers: int) -> int:
     parts = partitions(over)
     if workers > 1 and len(parts) > 1:
         connections.close_all()
-        with ProcessPoolExecutor(max_workers=workers, initializer=_forget_inherited_connections) as pool:
+        # Forked, as _forget_inherited_connections expects (Python 3.14 makes forkserver the default).
+        with ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start_worker,
+            initargs=(os.getpid(),),
+        ) as pool:
             n = len(parts)
             return sum(pool.map(_run_partition_in_worker, [business_date] * n, parts, [over] * n))
     return sum(run_partition(business_date, p, over) for p in parts)

@@ -40,6 +40,12 @@ from arrears.errors import (
 )
 
 log = logging.getLogger("arrears.api")
+# What a failure nobody foresaw answers: never its traceback (logged instead), always this JSON.
+SERVER_ERROR: dict[str, object] = {
+    "code": "server_error",
+    "field": None,
+    "message": "something went wrong on our side; it has been logged",
+}
 
 
 class ErrorOut(Schema):
@@ -121,9 +127,7 @@ def _malformed(message: str) -> ValidationFailed:
 
 
 def internal_error() -> JsonResponse:
-    return JsonResponse(
-        {"code": "internal_error", "field": None, "message": "the server failed; the error is logged"}, status=500
-    )
+    return JsonResponse(SERVER_ERROR, status=500)
 
 
 def json_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
