@@ -33,5 +33,5 @@ def drop_trigger(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ledger", "0003_plan_component")]
+    dependencies = [("ledger", "0005_account_ref_unique")]
     operations = [migrations.RunPython(create_trigger, drop_trigger)]
