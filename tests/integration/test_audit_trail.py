@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +22,8 @@ from hypothesis import strategies as st
 from arrears.audit import immutability
 from arrears.audit.models import AuditAnchor, AuditChain, AuditEntry
 from arrears.audit.operations import GENESIS, Verdict, record, record_many, seal, verify, writing_as
+from arrears.people.models import Role
+from tests.builders import PASSWORD, staff
 
 pytestmark = pytest.mark.django_db
 
@@ -441,3 +444,17 @@ class TestProperties:
                 else:
                     target.delete()
             assert not verify().intact
+
+
+class TestTheAuditPage:
+    def test_a_compliance_officer_searches_the_trail_and_the_search_itself_is_chained(self) -> None:
+        payment(4242, writer="teller")
+        officer = staff(Role.COMPLIANCE_OFFICER)
+        client = Client()
+        assert client.login(username=officer.username, password=PASSWORD)
+
+        response = client.get("/audit/", {"action": "payment"})
+
+        assert response.status_code == 200 and "4242" in response.content.decode()
+        assert AuditEntry.objects.filter(action="audit.search", actor=officer.username).count() == 1
+        assert verify().intact
