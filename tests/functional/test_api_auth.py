@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -284,3 +286,29 @@ class TestCommand:
         with pytest.raises(CommandError, match="no user"):
             self.run("issue", "--user", "nobody", "--name", "x")
         assert Scope.READ in ApiToken.objects.get().scopes
+
+
+class TestDocumentation:
+    def test_the_note_lists_every_operation_with_the_scope_the_code_requires(self) -> None:
+        from arrears.interfaces.api.v1 import api
+
+        document = api.get_openapi_schema(path_prefix="/api/")
+        in_code = {
+            (method.upper(), path, operation["x-token-scope"])
+            for path, item in document["paths"].items()
+            for method, operation in item.items()
+            if not re.match(r"^/api/v1/(outreach|gateway|card-host)/", path)
+        }
+        note = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text(encoding="utf-8")
+        rows = re.findall(r"^\| (GET|POST|PUT|PATCH|DELETE) \| `([^`]+)` \| (\w+) \|", note, flags=re.M)
+        assert len(in_code) > 20 and set(rows) == in_code
+
+    def test_every_operation_declares_the_errors_any_request_may_meet(self) -> None:
+        from arrears.interfaces.api.v1 import api
+
+        for path, item in api.get_openapi_schema(path_prefix="/api/")["paths"].items():
+            for method, operation in item.items():
+                declared = {str(status) for status in operation["responses"]}
+                common = {"401", "403"} if method == "get" else {"401", "403", "413", "422"}
+                assert declared >= common, (method, path, declared)
+                assert len(declared) == len(operation["responses"]), (method, path)  # no status twice

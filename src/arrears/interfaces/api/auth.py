@@ -50,11 +50,13 @@ def needed_scope(view: Callable[..., Any], methods: list[str]) -> str:
 
 
 def install_scopes(api: NinjaAPI) -> None:
-    """Tell every operation's authentication which scope the operation needs (before it authenticates)."""
+    """Tell every operation's authentication which scope the operation needs (before it authenticates),
+    and its OpenAPI description (`x-token-scope`)."""
 
     def needs(run: Callable[..., Any]) -> Callable[..., Any]:
         operation = run.__self__  # type: ignore[attr-defined]  # the bound Operation.run ninja passes
         needed = needed_scope(operation.view_func, operation.methods)
+        operation.openapi_extra = {**(operation.openapi_extra or {}), "x-token-scope": needed}
 
         @wraps(run)
         def with_scope(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:

@@ -159,16 +159,18 @@ def declare_common_errors(schema: dict[str, Any]) -> dict[str, Any]:
     """Add to every operation of an OpenAPI document the error statuses any request to it may meet."""
     ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
     descriptions = {
-        "401": "Not authenticated: no session, or a bearer token unknown, revoked or expired",
-        "403": "Not permitted: the role, a token scope (scope_missing) or the CSRF check (csrf_failed)",
-        "413": "The request body is too large (body_too_large)",
-        "422": "The input is refused, naming the field (a malformed body: malformed_body)",
+        401: "Not authenticated: no session, or a bearer token unknown, revoked or expired",
+        403: "Not permitted: the role, a token scope (scope_missing) or the CSRF check (csrf_failed)",
+        413: "The request body is too large (body_too_large)",
+        422: "The input is refused, naming the field (a malformed body: malformed_body)",
     }
     for item in schema.get("paths", {}).values():
         for method, operation in item.items():
-            common = ["401", "403"] if method.upper() in ("GET", "HEAD", "OPTIONS") else ["401", "403", "413", "422"]
+            common = [401, 403] if method.upper() in ("GET", "HEAD", "OPTIONS") else [401, 403, 413, 422]
+            responses = operation["responses"]
             for status in common:
-                operation["responses"].setdefault(status, {"description": descriptions[status], **ref})
+                if status not in responses and str(status) not in responses:
+                    responses[status] = {"description": descriptions[status], **ref}
     return schema
 
 
