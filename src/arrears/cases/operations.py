@@ -83,7 +83,8 @@ def reassign(*, actor: Any, case_ids: list[int], collector: User, visible: Any) 
     """A lead moves cases to a collector of the team; the collector must be in the case's team."""
     if not case_ids:
         raise ValidationFailed("choose at least one case", field="cases", code="nothing_chosen")
-    cases = list(visible.filter(pk__in=case_ids))
+    # An id out of the column's range is no case (SQLite cannot even compare it): not found, as the others.
+    cases = list(visible.filter(pk__in=[i for i in set(case_ids) if 0 < i < 2**63]))
     if len(cases) != len(set(case_ids)):
         raise NotFound(
             "one or more of these cases is not yours to reassign", field="cases", code="not_yours_to_reassign"
