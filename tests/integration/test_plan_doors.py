@@ -237,7 +237,7 @@ class TestDocument:
         assert plan.document_language == "zh-hans"
         for item in (
             "王小明",
-            world["account"].number,
+            world["account"].masked_number,  # the card number, masked (PCI DSS)
             "欠款余额",
             "1206.00",  # the balance
             "币种",
@@ -255,6 +255,7 @@ class TestDocument:
             "违约责任",
         ):  # rights, duties, default
             assert item in text.replace(" ", "") or item in text, item
+        assert world["account"].number not in text.replace(" ", "")
 
     def test_an_english_customer_gets_it_in_english(self, world: dict[str, Any], tmp_path: Any) -> None:
         customer = world["account"].customer
