@@ -45,6 +45,7 @@ pytestmark = pytest.mark.django_db
 
 UNKNOWN_ID = 987_654_321
 UNKNOWN_NUMBER = "639999999999"
+UNKNOWN_REF = "ACZZZZZZZZZZZZ"  # the shape of a reference, and nobody's
 
 # Path parameters that name an object of a team, and how to find B's (or A's) value for them.
 ID_PARAMS: dict[str, Callable[[Side], object]] = {
@@ -55,8 +56,9 @@ ID_PARAMS: dict[str, Callable[[Side], object]] = {
     "account_id": lambda s: s.account.pk,
     "handoff_id": lambda s: s.handoff.pk,
     "number": lambda s: s.account.number,
+    "ref": lambda s: s.account.ref,
 }
-UNKNOWN: dict[str, object] = {name: UNKNOWN_ID for name in ID_PARAMS} | {"number": UNKNOWN_NUMBER}
+UNKNOWN: dict[str, object] = {name: UNKNOWN_ID for name in ID_PARAMS} | {"number": UNKNOWN_NUMBER, "ref": UNKNOWN_REF}
 # Other path parameters of id-scoped routes, with every value to try.
 CHOICE_PARAMS: dict[str, tuple[str, ...]] = {"action": ("review", "approve", "offer", "accept", "activate")}
 # Path parameters of the routes listed as not id-scoped, with the value to try.
@@ -105,10 +107,7 @@ API_NOT_ID_SCOPED: dict[str, str] = {
 }
 FORBIDDEN_TO_COLLECTOR_API = {("post", "/api/v1/payments"), ("post", "/api/v1/cases/reassign")}
 # API paths not swept at all, by prefix, and why.
-API_NOT_SWEPT: dict[str, str] = {
-    "/api/v1/outreach/": "integration endpoints (dialer, SMS replies, delivery receipts): moved from staff "
-    "logins to per-integration credentials by another part of issue 9, and swept there",
-}
+API_NOT_SWEPT: dict[str, str] = {}
 
 CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
 
