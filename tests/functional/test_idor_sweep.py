@@ -70,7 +70,7 @@ LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
 # Pages that take no id of a team's object in their path, by route name, and why.
 PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "home": "the figures of the accounts the person may see (tests/functional/test_scoping.py); "
-    "its account search `?q=` is changed to internal references by another part of issue 9",
+    "its account search is posted and answers alike for unknown and unseen accounts (test_personal_data)",
     "workbench": "the person's own cases and callbacks",
     "take-next": "leases the next case of the person's own queues",
     "team": "team leads only (403 otherwise): their own teams; posted cases of another team are not found",
@@ -104,12 +104,24 @@ API_NOT_ID_SCOPED: dict[str, str] = {
     "/api/v1/plans/quote": "a calculator: reads no stored data",
     "/api/v1/compliance/check": "the gate over the document posted: reads no stored data",
     "/api/v1/approvals": "the requests the person may decide",
+    **dict.fromkeys(
+        (
+            "/api/v1/outreach/dialer/results",
+            "/api/v1/outreach/delivery",
+            "/api/v1/outreach/sms-replies",
+            "/api/v1/gateway/payments",
+            "/api/v1/card-host/transactions",
+        ),
+        "systems only: a signed integration credential, so any staff login is 401 "
+        "(kinds and scopes: tests/functional/test_integrations.py)",
+    ),
 }
 FORBIDDEN_TO_COLLECTOR_API = {("post", "/api/v1/payments"), ("post", "/api/v1/cases/reassign")}
 # API paths not swept at all, by prefix, and why.
 API_NOT_SWEPT: dict[str, str] = {}
 
-CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+# What differs between any two answers: the form's CSRF token and the CSP nonce of inline scripts and styles.
+CSRF = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"')
 
 
 # -- the routes ------------------------------------------------------------------------------------

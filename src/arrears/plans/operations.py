@@ -22,7 +22,6 @@ from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.errors import NotFound, ValidationFailed
 from arrears.holds.models import HoldKind
 from arrears.holds.operations import set_hold
-from arrears.kernel.pan import mask_pan
 from arrears.ledger import posting
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
 from arrears.money import from_fen, to_fen
@@ -71,7 +70,7 @@ def _account_of(case: Case, number: str) -> Account:
     """The case customer's account with this card number or reference."""
     account = Account.objects.filter(Q(number=number) | Q(ref=number), customer_id=case.customer_id).first()
     if account is None:
-        raise NotFound(f"no account {mask_pan(number)} for this case's customer", field="account")
+        raise NotFound("no such account among this case's customer's accounts", field="account")
     return account
 
 
