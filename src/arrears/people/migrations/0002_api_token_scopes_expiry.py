@@ -9,10 +9,12 @@ import datetime as dt
 from django.conf import settings
 from django.db import migrations, models
 
+from arrears.kernel import clock
+
 
 def read_only_with_an_expiry(apps, schema_editor):
     ApiToken = apps.get_model("people", "ApiToken")
-    expires = dt.datetime.now(dt.UTC) + dt.timedelta(days=settings.ARREARS_API_TOKEN_DAYS)
+    expires = clock.now() + dt.timedelta(days=settings.ARREARS_API_TOKEN_DAYS)
     ApiToken.objects.update(scopes=["read"], expires_at=expires)
 
 
