@@ -152,6 +152,25 @@ def _read(text: str, *, field: str) -> Decimal:
     return Decimal(f"{shape['sign']}{whole.replace(',', '')}.{shape['fraction'] or '0'}")
 
 
+_RATE = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,8})?", re.ASCII)
+
+
+def parse_rate(text: object, *, field: str) -> Decimal:
+    """A rate as a decimal fraction ("0.18" for 18 %), read as strictly as an amount: ASCII digits and
+    one point, at most eight decimals, no sign, grouping or exponent, below 1000."""
+    if not isinstance(text, str):
+        raise ValidationFailed('give the rate as a decimal string, e.g. "0.12"', field=field, code="not_a_number")
+    shown = text.strip()
+    if not _RATE.fullmatch(shown):
+        raise ValidationFailed(
+            f"{shown!r} is not a rate: write a decimal fraction like 0.12 (digits and one point)",
+            field=field,
+            code="not_a_number",
+            params={"value": shown},
+        )
+    return Decimal(shown)
+
+
 def format_fen(fen: int) -> str:
     """Two-decimal string, as in JSON output: 123456 -> '1234.56'."""
     return f"{from_fen(fen):.2f}"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from arrears.errors import CODES
+from arrears.errors import CODES, ValidationFailed
 from arrears.money import (
     CENT,
     MAX_AMOUNT,
@@ -19,6 +19,7 @@ from arrears.money import (
     format_fen,
     from_fen,
     parse_amount,
+    parse_rate,
     round_cents,
     split_largest_remainder,
     to_fen,
@@ -250,3 +251,25 @@ class TestSplitLargestRemainder:
         for part, weight in zip(parts, weights, strict=True):
             exact = Decimal(total) * weight / weight_sum
             assert exact - 1 < part < exact + 1
+
+
+class TestParseRate:
+    @pytest.mark.parametrize("text", ["0.18", "0", "12.5", "0.00012345", " 0.2 "])
+    def test_reads_a_decimal_fraction_exactly(self, text: str) -> None:
+        assert parse_rate(text, field="annual_rate") == Decimal(text.strip())
+
+    @pytest.mark.parametrize(
+        "text", ["1e-2", "1_0", "０.１", "-0.1", "+0.1", "0,18", "1,000", "NaN", "Infinity", "", ".5", "1000"]
+    )
+    def test_refuses_what_is_not_written_out_in_ascii_digits(self, text: str) -> None:
+        with pytest.raises(ValidationFailed) as refused:
+            parse_rate(text, field="fee_rate")
+        assert refused.value.field == "fee_rate"
+
+    def test_refuses_a_number_that_is_not_text(self) -> None:
+        with pytest.raises(ValidationFailed):
+            parse_rate(0.18, field="annual_rate")
+
+    @given(st.decimals(min_value=0, max_value=Decimal("999.99999999"), places=8, allow_nan=False))
+    def test_every_rate_written_out_reads_back_as_itself(self, rate: Decimal) -> None:
+        assert parse_rate(f"{rate:f}", field="annual_rate") == rate

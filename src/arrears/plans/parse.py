@@ -24,7 +24,6 @@ with amounts as two-decimal strings and ``apr`` a six-decimal fraction (0.120021
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ from typing import Any
 
 from arrears.business_days import EARLIEST, LATEST, supported
 from arrears.errors import ValidationFailed
-from arrears.money import parse_amount
+from arrears.money import parse_amount, parse_rate
 from arrears.plans.rules import (
     FEE_METHODS,
     INTEREST_METHODS,
@@ -196,12 +195,4 @@ def _rate(data: Mapping[Any, Any], field: str, *, required: bool, method: Method
         if required:
             raise ValidationFailed(f"required by {method.value} plans", field=field)
         return ZERO
-    if not isinstance(value, str):
-        raise ValidationFailed('give the rate as a decimal string, e.g. "0.12"', field=field)
-    try:
-        rate = Decimal(value.strip())
-    except decimal.InvalidOperation:
-        raise ValidationFailed(f"{value!r} is not a number", field=field) from None
-    if not rate.is_finite():
-        raise ValidationFailed(f"{value!r} is not a finite number", field=field)
-    return rate
+    return parse_rate(value, field=field)

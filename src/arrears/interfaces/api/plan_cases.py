@@ -7,7 +7,6 @@ Parse, make one call to arrears.plans.operations, render. Errors have the one sh
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -18,12 +17,12 @@ from pydantic import Field
 from arrears.application.reads import record_request_reads
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
-from arrears.errors import NotFound, ValidationFailed
+from arrears.errors import NotFound
 from arrears.interfaces.api import ids  # noqa: F401  (the {id:...} path converter)
 from arrears.interfaces.api.auth import scope
 from arrears.interfaces.api.errors import errors
 from arrears.interfaces.api.params import Day, Int, Name, Ref, Word
-from arrears.money import format_fen
+from arrears.money import format_fen, parse_rate
 from arrears.people.models import Scope
 from arrears.plans import operations as ops
 from arrears.plans.models import Plan
@@ -77,13 +76,7 @@ class PlanOut(Schema):
 
 
 def _rate(value: str, field: str) -> Decimal:
-    try:
-        rate = Decimal(value.strip())
-    except decimal.InvalidOperation:
-        raise ValidationFailed(f"{value!r} is not a number", field=field) from None
-    if not rate.is_finite():
-        raise ValidationFailed(f"{value!r} is not a finite number", field=field)
-    return rate
+    return parse_rate(value, field=field)
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:

@@ -4,8 +4,6 @@ review and approval inbox, the plan document. Parse, make one call, render."""
 from __future__ import annotations
 
 import datetime as dt
-import decimal
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -22,6 +20,7 @@ from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
 from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.figures import account_view
+from arrears.money import parse_rate
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
 from arrears.plans import operations as ops
@@ -39,12 +38,7 @@ def _terms(post: Any) -> dict[str, Any]:
         first = dt.date.fromisoformat(post.get("first_due_date", ""))
     except ValueError:
         raise ValidationFailed("give a date like 2026-06-15", field="first_due_date", code="not_a_date") from None
-    rates = {}
-    for field in ("annual_rate", "fee_rate"):
-        try:
-            rates[field] = Decimal((post.get(field) or "0").strip())
-        except decimal.InvalidOperation:
-            raise ValidationFailed("not a number", field=field, code="not_a_number") from None
+    rates = {field: parse_rate(post.get(field) or "0", field=field) for field in ("annual_rate", "fee_rate")}
     return {
         "account_number": post.get("account", ""),
         "scope": post.get("scope", "overdue"),
