@@ -74,8 +74,12 @@ class TestHomePage:
         page = login(world.a.collector).get("/")
 
         text = page.content.decode()
-        assert world.a.customer.name in text and world.a.account.number in text
-        assert world.b.customer.name not in text and world.b.account.number not in text
+        assert world.a.customer.name in text and world.a.account.masked_number in text
+        assert (
+            world.b.customer.name not in text
+            and world.b.account.masked_number not in text
+            and world.b.account.number not in text
+        )
         assert sum(b["n"] for b in page.context["buckets"]) == 1
         assert [w["f"].account_id for w in page.context["worst"]] == [world.a.account.pk]
 
@@ -164,7 +168,7 @@ class TestReadsAreAudited:
         client = login(a.collector)
         doors = {
             f"/api/v1/cases/{a.case.pk}": ("case.read", a.case.pk),
-            f"/api/v1/accounts/{a.account.number}": ("account.read", a.account.pk),
+            f"/api/v1/accounts/{a.account.ref}": ("account.read", a.account.pk),
             f"/api/v1/plans/{a.plan.pk}": ("plan.read", a.plan.pk),
             f"/api/v1/plans/{a.plan.pk}/document": ("plan.read", a.plan.pk),
             f"/api/v1/approvals/{a.approval.pk}": ("approval.read", a.approval.pk),
@@ -179,7 +183,7 @@ class TestReadsAreAudited:
     def test_each_page_records_what_it_showed(self, world: World) -> None:
         a = world.a
         client = login(a.collector)
-        assert client.get(f"/accounts/{a.account.number}/").status_code == 200
+        assert client.get(f"/accounts/{a.account.ref}/").status_code == 200
         assert client.get(f"/plans/{a.plan.pk}/document/").status_code == 200
         assert client.get(f"/cases/{a.case.pk}/").status_code == 200
         assert client.get("/work/").status_code == 200
