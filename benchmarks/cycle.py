@@ -733,7 +733,8 @@ def _fill(cursor: Any, *, now: Any, yesterday: Any, json_empty: str) -> None:
         INSERT INTO ledger_account (id, ref, number, customer_id, product_id, opened_on, statement_day,
                                     credit_limit_fen, status, principal_fen, interest_fen, fees_fen, dpd, bucket,
                                     last_statement_date, charged_off_fen, recovered_fen)
-        SELECT a.id, 'AC' || CAST(1000000000000 + a.id AS TEXT), '62' || CAST(1000000000 + a.id AS TEXT), a.id, a.product, o.day, a.s, a.unit * 20, 'open',
+        SELECT a.id, 'AC' || CAST(1000000000000 + a.id AS TEXT), '62' || CAST(1000000000 + a.id AS TEXT), a.id,
+               a.product, o.day, a.s, a.unit * 20, 'open',
                t.pr, t.it, t.fe, CASE WHEN a.cls = 2 THEN old.old_dpd ELSE 0 END,
                CASE WHEN a.cls = 2 THEN old.old_bucket ELSE 0 END, last.stmt, 0, 0
         FROM bench_amt a JOIN bench_open o ON o.n = a.opened

@@ -482,7 +482,8 @@ def _statements(classic: int, gold: int) -> list[tuple[str, str]]:
             INSERT INTO ledger_account (id, ref, number, customer_id, product_id, opened_on, statement_day,
                                         credit_limit_fen, status, principal_fen, interest_fen, fees_fen, dpd,
                                         bucket, last_statement_date, charged_off_fen, recovered_fen, plan_fen)
-            SELECT a.id, 'AC' || lpad(a.id::text, 12, '0'), '62' || lpad(a.id::text, 14, '0'), 1 + (a.id - 1) % {CUSTOMERS},
+            SELECT a.id, 'AC' || lpad(a.id::text, 12, '0'), '62' || lpad(a.id::text, 14, '0'),
+                   1 + (a.id - 1) % {CUSTOMERS},
                    CASE WHEN a.id % 5 = 0 THEN {gold} ELSE {classic} END, DATE '2022-01-01' + (a.id % 900),
                    1 + a.id % 28, 5000000, 'open',
                    100000 + (a.id % 997) * 300, CASE WHEN d THEN 20000 ELSE 0 END, CASE WHEN d THEN 5000 ELSE 0 END,
