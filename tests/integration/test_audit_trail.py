@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, connections, transaction
@@ -162,6 +163,14 @@ def test_a_forked_process_writes_a_chain_of_its_own(db_vendor: str) -> None:
     assert child.exitcode == 0
     assert [c.seq for c in AuditChain.objects.order_by("id")] == [2, 1]  # the parent's, the child's
     assert verify() == Verdict(entries=3, chains=2, anchors=0)
+
+    def test_nothing_is_written_without_a_key_to_mac_it_with(self, settings: Any) -> None:
+        settings.SECRET_KEY, settings.ARREARS_AUDIT_KEY = "", ""
+
+        with pytest.raises(ImproperlyConfigured, match="ARREARS_AUDIT_KEY or ARREARS_SECRET_KEY"):
+            record(actor="a", action="x.one", object_type="thing", object_id=1)
+
+        assert not AuditEntry.objects.exists()
 
 
 class TestAnchors:
