@@ -73,3 +73,18 @@ def _ledger_flushable_after_transactional_tests(request: pytest.FixtureRequest) 
                 cursor.execute(f"SET {audit_immutability.HARNESS_TRUNCATE} = 'on'")
     else:
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_database_drops_cleanly(django_db_setup: None, django_db_blocker: Any) -> Any:
+    """On PostgreSQL, end the server sessions a test left behind (a killed process's, a thread's) before the
+    test database is dropped: the drop refuses while any other session is connected to it. Set up after
+    the database, so torn down before it."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
