@@ -9,7 +9,7 @@ import os
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 
 # The tests' clock: a Sunday morning in Beijing, inside every contact-hours window. Instants come only
 # from arrears.kernel.clock, so freezing it there makes every test independent of when it runs. A test
@@ -83,8 +83,12 @@ def _test_database_drops_cleanly(django_db_setup: None, django_db_blocker: Any) 
     yield
     if connection.vendor != "postgresql":
         return
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    with django_db_blocker.unblock():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        except DatabaseError:  # this session's own connection was lost (a forked child closed it): drop anew
+            connection.close()
