@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import os
+import time
 from typing import Any
 
 import pytest
@@ -84,11 +85,16 @@ def _test_database_drops_cleanly(django_db_setup: None, django_db_blocker: Any) 
     if connection.vendor != "postgresql":
         return
     with django_db_blocker.unblock():
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-        except DatabaseError:  # this session's own connection was lost (a forked child closed it): drop anew
-            connection.close()
+        for _ in range(50):  # a session that a thread or a dying process opens late is ended on a later turn
+            try:
+                with connection.cursor() as cursor:
+                    # With a timeout, pg_terminate_backend waits until the session has gone, not just signals it.
+                    cursor.execute(
+                        "SELECT count(pg_terminate_backend(pid, 5000)) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                    if cursor.fetchone()[0] == 0:
+                        return
+            except DatabaseError:  # this session's own connection was lost (a forked child closed it): reopen
+                connection.close()
+            time.sleep(0.1)
