@@ -3,7 +3,8 @@
 Ten customers bought on 03-10 and never paid: on 05-13 all ten are M1 (DPD 20) in the team's queue.
 On 05-13 the collector takes promises from five of them (to pay 05-14) and, on 05-14, reaches four
 of them by phone (three right-party contacts, one no answer). On 05-14 seven pay 500.00 each (more
-than their past-due amount and the 05-05 statement's minimum): they are current again; three of the promise-makers kept, two broke.
+than their past-due amount and the 05-05 statement's minimum): they are current again; three of
+the promise-makers kept, two broke.
 The three who never pay reach DPD 50 (M2) by 06-12. On 06-12 the collector asks for a late-fee
 waiver above their authority: one approval request waits for the lead.
 
@@ -84,7 +85,9 @@ def team_month() -> TeamMonth:
     request_concession(
         user=collector,
         case=last.case,
-        data=ConcessionIn(kind="late_fee_waiver", reason="illness", evidence="hospital letter seen", amount=Decimal("5.00")),
+        data=ConcessionIn(
+            kind="late_fee_waiver", reason="illness", evidence="hospital letter seen", amount=Decimal("5.00")
+        ),
         business_date=END,
     )
     return TeamMonth(team=team, lead=lead, collector=collector, debtors=debtors, other_lead=other_lead)

@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import concessions, plans, views, workbench
+from arrears.interfaces.web import concessions, lead, plans, views, workbench
 from arrears.interfaces.web.forms_login import AdminLoginForm, LoginForm
 
 handler500 = "arrears.interfaces.web.server_error.server_error"
@@ -24,7 +24,9 @@ urlpatterns += i18n_patterns(
     path("work/", workbench.workbench, name="workbench"),
     path("work/next/", workbench.take_next, name="take-next"),
     path("cases/<int:case_id>/", workbench.case_page, name="case"),
-    path("team/", workbench.team_page, name="team"),
+    path("team/", lead.team_page, name="team"),
+    path("team/export.csv", lead.export_csv, name="team-export-csv"),
+    path("team/export.xlsx", lead.export_xlsx, name="team-export-xlsx"),
     path("handoffs/", workbench.handoffs_page, name="handoffs"),
     path("optout/<str:token>/", workbench.opt_out_page, name="optout"),
     path("audit/", workbench.audit_page, name="audit"),

@@ -1,17 +1,14 @@
-"""The collector's workbench, the customer 360 page, the team lead's view and the audit search."""
+"""The collector's workbench, the customer 360 page and the audit search (the team lead's page: lead.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -27,10 +24,10 @@ from arrears.application.personal_data import may_reveal
 from arrears.application.reads import record_request_reads
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
-from arrears.cases.models import WORKABLE, Case, CaseStatus
-from arrears.cases.operations import next_case, reassign
+from arrears.cases.models import WORKABLE, Case
+from arrears.cases.operations import next_case
 from arrears.cases.queries import case_for, visible_cases
-from arrears.contacts.models import Callback, Contact, Result
+from arrears.contacts.models import Callback
 from arrears.contacts.operations import (
     ContactIn,
     add_note,
@@ -39,15 +36,14 @@ from arrears.contacts.operations import (
     schedule_callback,
 )
 from arrears.cycle import business_date
-from arrears.errors import ArrearsError, NotFound, ValidationFailed
+from arrears.errors import ArrearsError, NotFound
 from arrears.interfaces.web.errors import error_line, error_text
 from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import CallbackForm, ContactForm, HandoffForm, NoteForm, SituationForm
 from arrears.interfaces.web.labels import case_status_label, status_reason_label
 from arrears.kernel import clock
-from arrears.people.models import Role, Team
+from arrears.people.models import Role
 from arrears.people.operations import roles_of
-from arrears.promises.models import Promise, PromiseStatus
 
 PATH_LABELS = {
     "promise_to_pay": _lazy("take a promise to pay"),
@@ -247,86 +243,6 @@ def _posted_id(request: HttpRequest, field: str) -> int:
     """The id posted in a field; anything else is no id (0), found nowhere, like an id not one's own."""
     value = request.POST.get(field, "").strip()
     return int(value) if value.isascii() and value.isdecimal() else 0
-
-
-def _is_lead(user: Any) -> bool:
-    return bool(user.is_superuser or Role.TEAM_LEAD in roles_of(user))
-
-
-@login_required
-def team_page(request: HttpRequest) -> HttpResponse:
-    if not _is_lead(request.user):
-        return HttpResponseForbidden(_("This page is for team leads."))
-    teams = Team.objects.all() if request.user.is_superuser else Team.objects.filter(Q(lead=request.user))
-    cases = Case.objects.filter(team__in=teams).exclude(status=CaseStatus.CLOSED)
-    if request.method == "POST":
-        ids = [int(x) for x in request.POST.getlist("cases") if x.isascii() and x.isdecimal()]
-        collector = User.objects.filter(pk=_posted_id(request, "collector")).first()
-        try:
-            if collector is None:
-                raise ValidationFailed("choose a collector", field="collector", code="required")
-            n = reassign(actor=request.user, case_ids=ids, collector=collector, visible=cases)
-            messages.success(request, _("%(n)d case(s) reassigned to %(who)s.") % {"n": n, "who": collector})
-            return redirect("team")
-        except ArrearsError as exc:
-            messages.error(request, error_line(exc))
-    today = business_date.current()
-    week_start = today - dt.timedelta(days=today.weekday())
-    tz_today, tz_week = clock.start_of(today), clock.start_of(week_start)
-    by_bucket = Counter(
-        dict(cases.values_list("worst_bucket").annotate(n=Count("id")).values_list("worst_bucket", "n"))
-    )
-    members = User.objects.filter(teams__in=teams).distinct().order_by("username")
-    contacts = Contact.objects.filter(case__team__in=teams)
-    promises = Promise.objects.filter(case__team__in=teams)
-
-    def per_collector(qs: Any, field: str) -> dict[int, int]:
-        return dict(qs.values(field).annotate(n=Count("id")).values_list(field, "n"))
-
-    rows: list[dict[str, Any]] = []
-    load = per_collector(cases, "collector")
-    day_contacts = per_collector(contacts.filter(at__gte=tz_today), "collector")
-    week_contacts = per_collector(contacts.filter(at__gte=tz_week), "collector")
-    day_rpc = per_collector(contacts.filter(at__gte=tz_today, result=Result.RIGHT_PARTY), "collector")
-    week_rpc = per_collector(contacts.filter(at__gte=tz_week, result=Result.RIGHT_PARTY), "collector")
-    week_promises = per_collector(promises.filter(taken_on__gte=week_start), "taken_by")
-    week_kept = per_collector(promises.filter(taken_on__gte=week_start, status=PromiseStatus.KEPT), "taken_by")
-    for m in members:
-        rows.append(
-            {
-                "user": m,
-                "cases": load.get(m.pk, 0),
-                "contacts_today": day_contacts.get(m.pk, 0),
-                "contacts_week": week_contacts.get(m.pk, 0),
-                "rpc_today": day_rpc.get(m.pk, 0),
-                "rpc_week": week_rpc.get(m.pk, 0),
-                "promises_week": week_promises.get(m.pk, 0),
-                "kept_week": week_kept.get(m.pk, 0),
-            }
-        )
-    top = max([1, *by_bucket.values()])
-    buckets = [
-        {"label": f"M{b}", "n": by_bucket.get(b, 0), "pct": round(100 * by_bucket.get(b, 0) / top)} for b in range(8)
-    ]
-    top_contacts = max([1, *(r["contacts_week"] for r in rows)])
-    for r in rows:
-        r["pct"] = round(100 * r["contacts_week"] / top_contacts)
-    page = Paginator(cases.select_related("customer", "collector").order_by("-priority", "id"), 50).get_page(
-        request.GET.get("page")
-    )
-    page.object_list = _with_figures(list(page.object_list))
-    record_request_reads(request, object_type="case", ids=[c.pk for c in page.object_list])
-    return render(
-        request,
-        "arrears/team.html",
-        {
-            "teams": teams,
-            "buckets": buckets,
-            "rows": rows,
-            "page": page,
-            "members": members,
-        },
-    )
 
 
 @login_required
