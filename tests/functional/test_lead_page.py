@@ -117,7 +117,9 @@ def test_page_csv_and_xlsx_hold_the_same_figures(month: Any, prefix: str, collec
     book = load_workbook(io.BytesIO(client.get(f"{prefix}/team/export.xlsx").content))
     assert len(sections) == len(book.worksheets) == 4
 
-    for table_id, section, sheet in zip(("t-summary", "t-rolls", "t-weeks", "t-pending"), sections, book.worksheets):
+    for table_id, section, sheet in zip(
+        ("t-summary", "t-rolls", "t-weeks", "t-pending"), sections, book.worksheets, strict=True
+    ):
         title, headers, *rows = section
         assert sheet.title == title[0][:31]
         xlsx_rows = list(sheet.iter_rows())

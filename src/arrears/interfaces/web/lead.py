@@ -240,7 +240,13 @@ def charts(f: TeamFigures, t: list[Table]) -> list[tuple[Chart, Table]]:
                 x_label=week_axis,
                 y_label=pgettext("team figures", "Collected (yuan)"),
                 categories=week_names,
-                series=[(pgettext("team figures", "Collected (yuan)"), [from_fen(w.collected_fen) for w in f.weeks], texts(weeks, 2))],
+                series=[
+                    (
+                        pgettext("team figures", "Collected (yuan)"),
+                        [from_fen(w.collected_fen) for w in f.weeks],
+                        texts(weeks, 2),
+                    )
+                ],
             ),
             weeks.columns("t-collected", [0, 1, 2]),
         ),
@@ -266,7 +272,11 @@ def charts(f: TeamFigures, t: list[Table]) -> list[tuple[Chart, Table]]:
                 categories=week_names,
                 series=[
                     (pgettext("team figures", "Contacts"), [Decimal(w.contacts) for w in f.weeks], texts(weeks, 3)),
-                    (pgettext("team figures", "Right-party contacts"), [Decimal(w.right_party) for w in f.weeks], texts(weeks, 4)),
+                    (
+                        pgettext("team figures", "Right-party contacts"),
+                        [Decimal(w.right_party) for w in f.weeks],
+                        texts(weeks, 4),
+                    ),
                 ],
             ),
             weeks.columns("t-contacts", [0, 1, 3, 4, 5]),
