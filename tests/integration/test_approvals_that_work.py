@@ -51,7 +51,7 @@ def w() -> dict[str, Any]:
 
 
 def waive(w: dict[str, Any], amount: str, user: Any = None) -> Concession:
-    data = ConcessionIn(kind="late_fee_waiver", reason="illness", evidence="hospital certificate", amount=Decimal(amount))
+    data = ConcessionIn(kind="late_fee_waiver", reason="illness", evidence="certificate", amount=Decimal(amount))
     return request_concession(user=user or w["collector"], case=w["case"], data=data, business_date=DAY)
 
 
@@ -123,9 +123,7 @@ class TestSentUpAndToWhom:
         assert "awaiting approval by Team lead" in message and w["lead"].username in message
         assert "not in effect yet" in message
 
-    def test_a_lead_approving_above_her_authority_is_told_it_went_to_the_administrator(
-        self, w: dict[str, Any]
-    ) -> None:
+    def test_a_lead_approving_above_her_authority_is_told_it_went_to_the_administrator(self, w: dict[str, Any]) -> None:
         c = waive(w, "5.00")
         AuthorityRule.objects.filter(pk=w["lead_rule"].pk).update(max_amount_fen=300)
 

@@ -7,8 +7,8 @@ from typing import Any
 from django import template
 
 from arrears.cycle import business_date
-from arrears.plans.models import Plan, PlanStatus
 from arrears.interfaces.web.plans import method_label, status_line
+from arrears.plans.models import Plan, PlanStatus
 from arrears.plans.operations import payoff_amount_fen, policy
 
 register = template.Library()
