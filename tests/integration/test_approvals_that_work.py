@@ -268,3 +268,42 @@ class TestTheDemoMatrix:
         assert c.status == ConcessionStatus.APPLIED  # within the lead's authority: not escalated
         assert c.approval.to_role == Role.TEAM_LEAD
         assert not AuditEntry.objects.filter(action="approval.escalate").exists()
+
+
+class TestThePlansInbox:
+    def test_a_plan_shows_whose_authority_it_is_within_and_is_worded_as_not_agreed_yet(
+        self, w: dict[str, Any]
+    ) -> None:
+        from arrears.plans.models import PlanPolicy
+        from arrears.plans.operations import propose_plan
+
+        account = Account.objects.get(customer_id=w["case"].customer_id)
+        PlanPolicy.objects.create(review_above_instalments=12, review_above_fen=100_000_00, lead_max_fen=100_000_00)
+        plan = propose_plan(
+            actor=w["collector"],
+            case=w["case"],
+            account_number=account.number,
+            scope="whole",
+            method="equal_payment",
+            instalments=6,
+            first_due_date=dt.date(2026, 6, 1),
+            business_date=DAY,
+        )
+        lead = login(w["lead"])
+        inbox = lead.get("/plans/inbox/").content.decode()
+        row = inbox[inbox.index(f'id="approve-row-{plan.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert "等额本息" in row and "equal_payment" not in row
+        assert "已提议，待主管审批，尚未达成" in row and "badge-ok" in row and f'id="approve-{plan.pk}"' in row
+        assert w["case"].customer.name not in row
+
+        PlanPolicy.objects.create(review_above_instalments=12, review_above_fen=100_000_00, lead_max_fen=100)
+        inbox = lead.get("/en/plans/inbox/").content.decode()
+        row = inbox[inbox.index(f'id="approve-row-{plan.pk}"') :]
+        row = row[: row.index("</tr>")]
+        assert "proposed, awaiting approval by Administrator: not agreed yet" in row
+        assert "Above your authority: it waits for the administrator." in row and f'id="approve-{plan.pk}"' not in row
+
+        case_page = lead.get(f"/cases/{w['case'].pk}/").content.decode()
+        section = case_page[case_page.index(f'id="plan-{plan.pk}"') :]
+        assert "已提议，待管理员审批，尚未达成" in section[: section.index("</p>")]
