@@ -271,9 +271,7 @@ class TestTheDemoMatrix:
 
 
 class TestThePlansInbox:
-    def test_a_plan_shows_whose_authority_it_is_within_and_is_worded_as_not_agreed_yet(
-        self, w: dict[str, Any]
-    ) -> None:
+    def test_a_plan_shows_whose_authority_it_is_within_and_is_worded_as_not_agreed_yet(self, w: dict[str, Any]) -> None:
         from arrears.plans.models import PlanPolicy
         from arrears.plans.operations import propose_plan
 
@@ -307,3 +305,23 @@ class TestThePlansInbox:
         case_page = lead.get(f"/cases/{w['case'].pk}/").content.decode()
         section = case_page[case_page.index(f'id="plan-{plan.pk}"') :]
         assert "已提议，待管理员审批，尚未达成" in section[: section.index("</p>")]
+
+
+class TestCost:
+    def test_pending_requests_cost_the_case_page_and_the_inbox_no_query_each(self, w: dict[str, Any]) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def count(client: Client, path: str) -> int:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            return len(queries)
+
+        collector, lead = login(w["collector"]), login(w["lead"])
+        waive(w, "3.00")
+        page = f"/cases/{w['case'].pk}/"
+        collector.get(page), lead.get("/approvals/")  # warm the caches
+        one = (count(collector, page), count(lead, "/approvals/"))
+        for _ in range(4):
+            waive(w, "3.00")
+        assert (count(collector, page), count(lead, "/approvals/")) == one

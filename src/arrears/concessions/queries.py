@@ -148,12 +148,19 @@ def approver_for(to_role: str, team_id: int | None, *, maker_id: int | None = No
     return found[0] if len(found) == 1 else None
 
 
-def awaiting(approval: ApprovalRequest) -> Awaiting | None:
-    """Who a pending request waits for; None once it is decided or expired."""
+def awaiting(approval: ApprovalRequest, memo: dict[tuple[str, int | None, int], Any] | None = None) -> Awaiting | None:
+    """Who a pending request waits for; None once it is decided or expired. `memo` keeps the people
+    found across a list, one read per role, team and maker."""
     if approval.status != ApprovalStatus.PENDING:
         return None
     team_id = approval.concession.team_id or approval.concession.case.team_id
-    return Awaiting(approval.to_role, approver_for(approval.to_role, team_id, maker_id=approval.maker_id))
+    key = (approval.to_role, team_id, approval.maker_id)
+    if memo is None or key not in memo:
+        found = approver_for(approval.to_role, team_id, maker_id=approval.maker_id)
+        if memo is None:
+            return Awaiting(approval.to_role, found)
+        memo[key] = found
+    return Awaiting(approval.to_role, memo[key])
 
 
 GRANTED = (ConcessionStatus.APPLIED, ConcessionStatus.ACTIVE, ConcessionStatus.SETTLED)

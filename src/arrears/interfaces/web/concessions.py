@@ -201,6 +201,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
     done = list(decided_by(request.user)[:10])
     within = within_authority_of([a.concession for a in pending])
     mine_rank = RANK.get(acting_role(roles_of(request.user), superuser=request.user.is_superuser) or "", 0)
+    memo: dict[Any, Any] = {}
     rows = []
     for a in pending:
         role = within.get(a.concession.pk)
@@ -208,7 +209,7 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
             {
                 "a": a,
                 "what": what(a.concession),
-                "whom": whom(awaiting(a)),
+                "whom": whom(awaiting(a, memo)),
                 "customer": masked_name(a.concession.case.customer.name),
                 "age": (today - a.concession.requested_on).days,
                 "within": whom(Awaiting(role, None)) if role else _("nobody: above every role"),
@@ -217,7 +218,9 @@ def inbox_page(request: HttpRequest) -> HttpResponse:
         )
     context: dict[str, Any] = {
         "rows": rows,
-        "mine": [{"a": a, "what": what(a.concession), "status": status_line(a.concession, awaiting(a))} for a in mine],
+        "mine": [
+            {"a": a, "what": what(a.concession), "status": status_line(a.concession, awaiting(a, memo))} for a in mine
+        ],
         "done": [{"a": a, "what": what(a.concession), "status": status_line(a.concession)} for a in done],
     }
     record_request_reads(request, object_type="approval", ids=[a.pk for a in pending + mine + done])
