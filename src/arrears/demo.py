@@ -725,6 +725,7 @@ def ensure_demo_users(*, business_date: dt.date) -> list[DemoLogin]:
             )
         logins.append(DemoLogin(username, DEMO_PASSWORD, role, created))
     _demo_team(business_date=business_date)
+    _demo_authority(business_date=business_date)
     return logins
 
 
@@ -742,3 +743,57 @@ def _demo_team(*, business_date: dt.date) -> None:
     Queue.objects.get_or_create(name="M1-M7 全部逾期", defaults={"team": team, "min_bucket": 1, "max_bucket": 7})
     route_cases(business_date, 0, (Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1)
     allocate_collectors(business_date)
+
+
+# The demo's delegated-authority matrix (role, kind, lowest bucket, highest bucket, most yuan, most share
+# of the balance, most days), as a Chinese card issuer might set it: a collector waives small late fees
+# and interest and extends a week in M1-M2; a team lead (主管) more, up to M4, and agrees settlements
+# writing off up to 30 % in M3-M6; the administrator (the department's manager) everything else.
+DEMO_AUTHORITY: tuple[tuple[str, str, int, int, int | None, str | None, int | None], ...] = (
+    ("collector", "late_fee_waiver", 1, 2, 200, None, None),
+    ("collector", "interest_waiver", 1, 2, 100, None, None),
+    ("collector", "extension", 1, 2, None, None, 7),
+    ("team_lead", "late_fee_waiver", 1, 4, 2_000, None, None),
+    ("team_lead", "interest_waiver", 1, 4, 1_000, "0.3000", None),
+    ("team_lead", "extension", 1, 4, None, None, 30),
+    ("team_lead", "settlement", 3, 6, 20_000, "0.3000", None),
+    ("administrator", "late_fee_waiver", 0, 7, 50_000, None, None),
+    ("administrator", "interest_waiver", 0, 7, 50_000, None, None),
+    ("administrator", "extension", 0, 7, None, None, 90),
+    ("administrator", "settlement", 1, 7, 500_000, "0.6000", None),
+)
+DEMO_TEAM_BUDGET_YUAN = 100_000  # what the demo team may waive or write off in a month
+
+
+def _demo_authority(*, business_date: dt.date) -> None:
+    """The authority matrix and the demo team's budget for the month, so that a lead's approval is
+    within authority (idempotent: a matrix already set, by the demo or the admin, is left as it is)."""
+    from arrears.audit.operations import record
+    from arrears.concessions.models import AuthorityRule, TeamBudget
+    from arrears.concessions.operations import set_budget
+    from arrears.people.models import Team
+
+    with transaction.atomic():
+        if not AuthorityRule.objects.exists():
+            rows = AuthorityRule.objects.bulk_create(
+                AuthorityRule(
+                    role=role,
+                    kind=kind,
+                    min_bucket=low,
+                    max_bucket=high,
+                    max_amount_fen=None if yuan is None else yuan * 100,
+                    max_share=None if share is None else Decimal(share),
+                    max_days=days,
+                )
+                for role, kind, low, high, yuan, share, days in DEMO_AUTHORITY
+            )
+            record(
+                actor=ACTOR,
+                action="authority.seed",
+                object_type="authority_rule",
+                object_id="demo",
+                after={"rules": len(rows)},
+            )
+    team = Team.objects.filter(name="催收一组").first()
+    if team is not None and not TeamBudget.objects.filter(team=team, month=business_date.replace(day=1)).exists():
+        set_budget(actor=ACTOR, team=team, month=business_date, limit=Decimal(DEMO_TEAM_BUDGET_YUAN))

@@ -165,7 +165,9 @@ def _authority(role: str, kind: str, account: Account, plan: _Plan) -> rules.Lim
     )
 
 
-def _summaries(kind: str, account: Account, plan: _Plan) -> tuple[str, str]:
+def _summaries(kind: str, account: Account, plan: _Plan, *, granted: bool = True) -> tuple[str, str]:
+    """The customer's wording in zh-Hans and English: as done once granted, as a request awaiting
+    approval before (never worded as done until it is)."""
     past_due = (
         Statement.objects.filter(account=account, minimum_unpaid_fen__gt=0).aggregate(s=Sum("minimum_unpaid_fen"))["s"]
         or 0
@@ -180,7 +182,8 @@ def _summaries(kind: str, account: Account, plan: _Plan) -> tuple[str, str]:
         due_dates=tuple((b, a) for _, b, a in plan.statements),
         payments=plan.payments,
     )
-    return rules.summarise(facts, "zh-hans"), rules.summarise(facts, "en")
+    words = rules.summarise if granted else rules.summarise_request
+    return words(facts, "zh-hans"), words(facts, "en")
 
 
 def _account_of(case: Case, number: str) -> Account:
@@ -231,7 +234,7 @@ def request_concession(*, user: Any, case: Case, data: ConcessionIn, business_da
                 "above the authority of every role; it cannot be granted",
                 field="amount" if data.kind != rules.EXTENSION else "days",
             )
-        zh, en = _summaries(data.kind, account, plan)
+        zh, en = _summaries(data.kind, account, plan, granted=False)
         concession = Concession.objects.create(
             case=case,
             account=account,
@@ -270,12 +273,18 @@ def request_concession(*, user: Any, case: Case, data: ConcessionIn, business_da
                 requested_on=business_date,
                 expires_on=business_date + dt.timedelta(days=rules.APPROVAL_EXPIRY_DAYS),
             )
+            to_user = queries.approver_for(approval.to_role, team.pk if team else None, maker_id=user.pk)
             record(
                 actor=user.get_username(),
                 action="approval.request",
                 object_type="approval",
                 object_id=approval.pk,
-                after={"concession": concession.pk, "to_role": approval.to_role, "expires_on": approval.expires_on},
+                after={
+                    "concession": concession.pk,
+                    "to_role": approval.to_role,
+                    "to_user": to_user.get_username() if to_user else None,
+                    "expires_on": approval.expires_on,
+                },
             )
     return concession
 
@@ -405,10 +414,12 @@ def _may_decide_case(user: Any, approval: ApprovalRequest) -> bool:
 def decide_approval(
     *, user: Any, approval_id: int, decision: str, comment: str = "", business_date: dt.date
 ) -> ApprovalRequest:
-    """Approve or reject a pending request. Never by its maker. An approver whose own authority is
-    below the concession passes it on up the ladder; an expired request can no longer be decided."""
-    if decision not in ("approve", "reject"):
-        raise ValidationFailed("must be approve or reject", field="decision")
+    """Approve, reject or send up a pending request. Never by its maker. An approver whose own
+    authority is below the concession passes it on up the ladder (the request stays pending, now for
+    the next role: the caller reads `queries.awaiting` to say to whom); an expired request can no
+    longer be decided."""
+    if decision not in ("approve", "reject", "send_up"):
+        raise ValidationFailed("must be approve, reject or send_up", field="decision")
     if decision == "reject" and not comment.strip():
         raise ValidationFailed("say why the request is rejected", field="comment")
     expired = False
@@ -436,6 +447,7 @@ def decide_approval(
     if expired:
         raise ValidationFailed(f"the request expired on {approval.expires_on}", field="approval")
     approval.refresh_from_db()
+    approval.concession.refresh_from_db()
     return approval
 
 
@@ -467,25 +479,10 @@ def _decide(approval: ApprovalRequest, *, user: Any, decision: str, comment: str
     )
     plan = _plan(concession.kind, account, data, business_date)  # the account may have moved since
     role = rules.acting_role(roles_of(user), superuser=user.is_superuser) or ""
-    limit = _authority(role, concession.kind, account, plan)
+    limit = None if decision == "send_up" else _authority(role, concession.kind, account, plan)
     if limit is None:
-        higher = rules.LADDER.get(role)
-        if higher is None:
-            raise ConcessionExceedsAuthority("above the authority of every role; reject it instead", field="approval")
-        history = [
-            *approval.history,
-            {"by": actor, "role": role, "on": business_date.isoformat(), "comment": comment, "passed_to": higher},
-        ]
-        ApprovalRequest.objects.filter(pk=approval.pk).update(
-            to_role=higher, history=history, expires_on=business_date + dt.timedelta(days=rules.APPROVAL_EXPIRY_DAYS)
-        )
-        record(
-            actor=actor,
-            action="approval.escalate",
-            object_type="approval",
-            object_id=approval.pk,
-            after={"to_role": higher, "comment": comment},
-        )
+        reason = "sent up by the approver" if decision == "send_up" else "above the approver's authority"
+        _send_up(approval, role=role, actor=actor, comment=comment, reason=reason, business_date=business_date)
         return
     ApprovalRequest.objects.filter(pk=approval.pk).update(
         status=ApprovalStatus.APPROVED, checker=user, decided_at=now, comment=comment
@@ -498,6 +495,38 @@ def _decide(approval: ApprovalRequest, *, user: Any, decision: str, comment: str
         after={"concession": concession.pk, "rule": limit.id, "comment": comment},
     )
     _grant(concession, account, plan, business_date=business_date, actor=actor, rule=limit, approval=approval)
+
+
+def _send_up(
+    approval: ApprovalRequest, *, role: str, actor: str, comment: str, reason: str, business_date: dt.date
+) -> None:
+    """Pass a request to the next role up, saying so in its history and the audit trail, with the
+    person it now waits for when one holds that role."""
+    higher = rules.LADDER.get(role)
+    if higher is None:
+        raise ConcessionExceedsAuthority("above the authority of every role; reject it instead", field="approval")
+    history = [
+        *approval.history,
+        {"by": actor, "role": role, "on": business_date.isoformat(), "comment": comment, "passed_to": higher},
+    ]
+    ApprovalRequest.objects.filter(pk=approval.pk).update(
+        to_role=higher, history=history, expires_on=business_date + dt.timedelta(days=rules.APPROVAL_EXPIRY_DAYS)
+    )
+    concession = approval.concession
+    to_user = queries.approver_for(higher, concession.team_id or concession.case.team_id, maker_id=approval.maker_id)
+    record(
+        actor=actor,
+        action="approval.escalate",
+        object_type="approval",
+        object_id=approval.pk,
+        after={
+            "from_role": role,
+            "to_role": higher,
+            "to_user": to_user.get_username() if to_user else None,
+            "reason": reason,
+            "comment": comment,
+        },
+    )
 
 
 def _expire(approvals: list[ApprovalRequest], d: dt.date, *, actor: str) -> int:

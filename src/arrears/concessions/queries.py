@@ -6,12 +6,13 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from arrears.cases.queries import visible_cases
 from arrears.concessions import rules
-from arrears.concessions.models import ApprovalRequest, ApprovalStatus, Concession
-from arrears.errors import NotFound
+from arrears.concessions.models import ApprovalRequest, ApprovalStatus, AuthorityRule, Concession, ConcessionStatus
+from arrears.errors import NotFound, ValidationFailed
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
 
@@ -82,7 +83,7 @@ def not_found(approval_id: object) -> NotFound:
 def my_requests(user: Any) -> QuerySet[ApprovalRequest]:
     return (
         ApprovalRequest.objects.filter(maker=user)
-        .select_related("concession__case__customer", "checker")
+        .select_related("concession__case__customer", "concession__account", "checker")
         .order_by("-id")
     )
 
@@ -102,7 +103,119 @@ class CustomerSummary:
 
 def summary_for_customer(concession: Concession) -> CustomerSummary:
     """The summary to send to the cardholder, in their preferred language. The outreach work sends
-    it through the gated channels: call this, then pass the text to the compliance-checked sender."""
+    it through the gated channels: call this, then pass the text to the compliance-checked sender.
+    A request awaiting approval is worded as a request, never as done; a concession that was not
+    granted, or is no longer in force, has nothing to tell the customer (ValidationFailed)."""
+    if not customer_wording_in_force(concession):
+        raise ValidationFailed(
+            f"the concession is {concession.status}; nothing to tell the customer", field="concession"
+        )
     language = concession.account.customer.language
     text = concession.summary_zh if language == "zh-hans" else concession.summary_en
     return CustomerSummary(language=language, text=text)
+
+
+@dataclasses.dataclass(frozen=True)
+class Awaiting:
+    """Whose approval a request waits for: the role, and the person when one user holds that role
+    for the case's team (the team's lead, the one administrator), else None."""
+
+    role: str
+    user: Any | None
+
+    @property
+    def user_name(self) -> str:
+        if self.user is None:
+            return ""
+        return str(self.user.get_full_name() or self.user.get_username())
+
+
+def approver_for(to_role: str, team_id: int | None, *, maker_id: int | None = None) -> Any | None:
+    """The one person who holds `to_role` for a team (a team lead: its lead or a lead among its
+    members; an administrator: the one active administrator or superuser), else None. Never the maker."""
+    users = get_user_model().objects.filter(is_active=True)
+    if to_role == Role.TEAM_LEAD:
+        if team_id is None:
+            return None
+        users = users.filter(groups__name=Role.TEAM_LEAD).filter(Q(teams_led=team_id) | Q(teams=team_id))
+    elif to_role == Role.ADMINISTRATOR:
+        users = users.filter(Q(groups__name=Role.ADMINISTRATOR) | Q(is_superuser=True))
+    else:
+        return None
+    if maker_id is not None:
+        users = users.exclude(pk=maker_id)
+    found = list(users.distinct().order_by("id")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+def awaiting(approval: ApprovalRequest, memo: dict[tuple[str, int | None, int], Any] | None = None) -> Awaiting | None:
+    """Who a pending request waits for; None once it is decided or expired. `memo` keeps the people
+    found across a list, one read per role, team and maker."""
+    if approval.status != ApprovalStatus.PENDING:
+        return None
+    team_id = approval.concession.team_id or approval.concession.case.team_id
+    key = (approval.to_role, team_id, approval.maker_id)
+    if memo is None or key not in memo:
+        found = approver_for(approval.to_role, team_id, maker_id=approval.maker_id)
+        if memo is None:
+            return Awaiting(approval.to_role, found)
+        memo[key] = found
+    return Awaiting(approval.to_role, memo[key])
+
+
+GRANTED = (ConcessionStatus.APPLIED, ConcessionStatus.ACTIVE, ConcessionStatus.SETTLED)
+
+
+def customer_wording_in_force(concession: Concession) -> bool:
+    """Whether the stored customer summary is true now: a request awaiting approval (worded as a
+    request) or a granted concession (worded as done); never one rejected, expired, lapsed or reversed."""
+    return concession.status == ConcessionStatus.PENDING or concession.status in GRANTED
+
+
+def decided_by(user: Any) -> QuerySet[ApprovalRequest]:
+    """The requests this person decided, newest first: what they approved shows as applied at once."""
+    return (
+        ApprovalRequest.objects.filter(checker=user.pk)
+        .select_related("concession__case__customer", "concession__account", "maker")
+        .order_by("-decided_at", "-id")
+    )
+
+
+def within_authority_of(concessions: list[Concession]) -> dict[int, str | None]:
+    """For each concession, the lowest role on the ladder whose rows of the matrix allow it as it was
+    asked (its cost, base and days), or None when no role's do. One read of the matrix."""
+    limits = [
+        rules.Limit(
+            id=r.pk,
+            role=r.role,
+            product_id=r.product_id,
+            min_bucket=r.min_bucket,
+            max_bucket=r.max_bucket,
+            kind=r.kind,
+            max_amount_fen=r.max_amount_fen,
+            max_share=r.max_share,
+            max_days=r.max_days,
+        )
+        for r in AuthorityRule.objects.filter(active=True)
+    ]
+    ladder = ("collector", "team_lead", "administrator")
+    out: dict[int, str | None] = {}
+    for c in concessions:
+        out[c.pk] = next(
+            (
+                role
+                for role in ladder
+                if rules.authority(
+                    limits,
+                    role=role,
+                    product_id=c.account.product_id,
+                    bucket=c.account.bucket,
+                    kind=c.kind,
+                    amount_fen=c.cost_fen,
+                    base_fen=c.base_fen,
+                    days=c.days,
+                )
+            ),
+            None,
+        )
+    return out

@@ -210,9 +210,46 @@ def _y(fen: int, language: str) -> str:
     return f"{text} 元" if language == "zh-hans" else f"CNY {text}"
 
 
+_ASKED_ZH: dict[str, str] = {
+    LATE_FEE_WAIVER: "减免违约金 {amount}",
+    INTEREST_WAIVER: "减免利息 {amount}",
+    EXTENSION: "最低还款额延期 {days} 天",
+    SETTLEMENT: "以 {amount} 结清全部欠款",
+}
+_ASKED_EN: dict[str, str] = {
+    LATE_FEE_WAIVER: "waive {amount} of late fees",
+    INTEREST_WAIVER: "waive {amount} of interest",
+    EXTENSION: "extend the due date of the overdue minimum payment by {days} days",
+    SETTLEMENT: "settle the whole balance for {amount}",
+}
+
+
+def summarise_request(facts: SummaryFacts, language: str) -> str:
+    """What the customer may be told while a concession awaits approval: it was asked for, it is not
+    in effect, and until it is nothing changes. Never worded as done."""
+    f = facts
+    if f.kind not in _ASKED_EN:
+        raise ValueError(f"unknown concession kind {f.kind!r}")
+    if language == "zh-hans":
+        asked = _ASKED_ZH[f.kind].format(amount=_y(f.amount_fen, language), days=f.days)
+        return (
+            f"您尾号{f.account_tail}的信用卡账户申请{asked}，已提交审批，目前尚未生效，批准后我们会通知您。"
+            f"在批准之前，您的欠款和还款日期不变：目前共欠 {_y(f.balance_before_fen, language)}，"
+            f"其中逾期未还的最低还款额为 {_y(f.past_due_fen, language)}，请尽快归还。"
+        )
+    asked = _ASKED_EN[f.kind].format(amount=_y(f.amount_fen, language), days=f.days)
+    return (
+        f"Your request to {asked} on your card account ending {f.account_tail} has been passed for approval; "
+        "it is not in effect yet and we will tell you when it is approved. Until then nothing changes: you owe "
+        f"{_y(f.balance_before_fen, language)} in total, of which {_y(f.past_due_fen, language)} is overdue "
+        "minimum payment to pay as soon as you can."
+    )
+
+
 def summarise(facts: SummaryFacts, language: str) -> str:
-    """A plain-language summary of a concession for the customer: what is owed now, what changes,
-    what happens if a payment is missed. zh-Hans or English."""
+    """A plain-language summary of a granted concession for the customer: what is owed now, what
+    changes, what happens if a payment is missed. zh-Hans or English. Only once it is granted: a
+    request awaiting approval is worded by summarise_request."""
     zh = language == "zh-hans"
     f = facts
 

@@ -7,8 +7,9 @@ from typing import Any
 from django import template
 
 from arrears.cycle import business_date
+from arrears.interfaces.web.plans import method_label, status_line
 from arrears.plans.models import Plan, PlanStatus
-from arrears.plans.operations import payoff_amount_fen
+from arrears.plans.operations import payoff_amount_fen, policy
 
 register = template.Library()
 
@@ -26,7 +27,10 @@ def plan_section(context: Any) -> dict[str, Any]:
     money = context.get("figures") or {}
     by_account = {a.account_id: a for a in money["c"].accounts} if "c" in money else {}
     language = "zh-hans" if (getattr(request, "LANGUAGE_CODE", "zh-hans") or "").startswith("zh") else "en"
+    lead_max = policy().lead_max_fen if plans else 0
     for plan in plans:
+        plan.status_text = status_line(plan, lead_max)  # type: ignore[attr-defined]
+        plan.method_label = method_label(plan.method)  # type: ignore[attr-defined]
         plan.summary_text = (plan.summary or {}).get(language, "")  # type: ignore[attr-defined]
         plan.payoff_fen = payoff_amount_fen(plan) if plan.status == PlanStatus.ACTIVE else 0  # type: ignore[attr-defined]
         account = by_account.get(plan.account_id)

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
 from arrears.application import figures
@@ -18,6 +18,7 @@ from arrears.application.reads import record_request_reads
 from arrears.cases.queries import case_for, visible_cases
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
+from arrears.interfaces.web.concessions import masked_name
 from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.figures import account_view
 from arrears.money import parse_rate
@@ -27,6 +28,45 @@ from arrears.plans import operations as ops
 from arrears.plans.models import Plan, PlanStatus
 
 FIELDS = ("account", "scope", "method", "instalments", "first_due_date", "annual_rate", "fee_rate")
+METHODS = {
+    "equal_payment": gettext_lazy("equal instalments of principal and interest"),
+    "equal_principal": gettext_lazy("equal principal"),
+    "flat_fee": gettext_lazy("instalments with a flat fee"),
+}
+
+
+def method_label(method: str) -> str:
+    return str(METHODS.get(method, method))
+
+
+def approver_role(plan: Plan, lead_max_fen: int) -> str:
+    """Whose authority the plan's approval is within: a team lead up to the policy's limit, above it
+    the administrator."""
+    return Role.TEAM_LEAD if plan.balance_fen <= lead_max_fen else Role.ADMINISTRATOR
+
+
+def _said(plan: Plan) -> str:
+    return gettext("Plan %(id)s: %(status)s.") % {"id": plan.pk, "status": status_line(plan, ops.policy().lead_max_fen)}
+
+
+def status_line(plan: Plan, lead_max_fen: int) -> str:
+    """The plan's status as staff may tell the customer: nothing reads as agreed before it is."""
+    role = str(Role(approver_role(plan, lead_max_fen)).label)
+    if plan.status == PlanStatus.PROPOSED and plan.review_required:
+        return gettext("proposed, awaiting review by a credit assessor, then approval by %(whom)s: not agreed yet") % {
+            "whom": role
+        }
+    if plan.status in (PlanStatus.PROPOSED, PlanStatus.REVIEWED):
+        return gettext("proposed, awaiting approval by %(whom)s: not agreed yet") % {"whom": role}
+    if plan.status == PlanStatus.APPROVED:
+        return gettext("approved, to be offered to the customer: not agreed yet")
+    if plan.status == PlanStatus.OFFERED:
+        return gettext("offered, awaiting the customer's acceptance: not in force yet")
+    if plan.status == PlanStatus.ACCEPTED:
+        return gettext("accepted by the customer, to be activated: not in force yet")
+    if plan.status == PlanStatus.ACTIVE:
+        return gettext("in force")
+    return str(plan.get_status_display())
 
 
 def _terms(post: Any) -> dict[str, Any]:
@@ -86,7 +126,7 @@ def propose(request: HttpRequest, case_id: int) -> HttpResponse:
         plan = ops.propose_plan(
             actor=request.user, case=case, business_date=business_date.current(), **_terms(request.POST)
         )
-        messages.success(request, f"Plan {plan.pk} proposed.")
+        messages.success(request, _said(plan))
     except ArrearsError as exc:
         messages.error(request, error_line(exc))
     return redirect("case", case_id=case.pk)
@@ -125,7 +165,8 @@ def act(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
             ops.activate_plan(actor=request.user, plan=plan, business_date=today)
         else:
             raise Http404
-        messages.success(request, f"Plan {plan.pk}: {plan.get_status_display()}.")
+        plan.refresh_from_db()
+        messages.success(request, _said(plan))
     except ArrearsError as exc:
         messages.error(request, error_line(exc))
     return redirect(request.POST.get("next") or "plans-inbox")
@@ -163,6 +204,21 @@ def inbox(request: HttpRequest) -> HttpResponse:
         if (request.user.is_superuser or Role.TEAM_LEAD in roles)
         else plans.none()
     )
-    shown = {"to_review": list(to_review), "to_approve": list(to_approve)}
-    record_request_reads(request, object_type="plan", ids=[p.pk for rows in shown.values() for p in rows])
+    today = business_date.current()
+    lead_max = ops.policy().lead_max_fen
+
+    def row(plan: Plan) -> dict[str, Any]:
+        role = approver_role(plan, lead_max)
+        return {
+            "p": plan,
+            "method": method_label(plan.method),
+            "customer": masked_name(plan.account.customer.name),
+            "age": (today - plan.proposed_on).days,
+            "within": str(Role(role).label),
+            "yours": request.user.is_superuser or role == Role.TEAM_LEAD,
+            "status": status_line(plan, lead_max),
+        }
+
+    shown = {"to_review": [row(p) for p in to_review], "to_approve": [row(p) for p in to_approve]}
+    record_request_reads(request, object_type="plan", ids=[r["p"].pk for rows in shown.values() for r in rows])
     return render(request, "arrears/plans/inbox.html", shown)
