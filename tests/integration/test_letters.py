@@ -16,6 +16,7 @@ from PIL import Image
 
 from arrears.application.figures import customer_figures
 from arrears.application.outreach import send_message
+from arrears.compliance.wording import check_wording
 from arrears.outreach import letters
 from arrears.plans import document
 from tests.integration.test_outreach import TODAY, approved, customer_with_contacts
@@ -66,6 +67,25 @@ class TestFontCoverage:
         # U+00B7 is outside UniGB-UCS2-H: drawn, it was the box in the title. What is drawn is covered.
         assert "\u00b7" not in letters.uncovered("\u00b7")
         assert ord("\u00b7") not in letters.covered_code_points()
+
+
+class TestWording:
+    @pytest.mark.parametrize("language", ["zh-hans", "en"])
+    def test_the_standard_wording_threatens_nothing_even_by_the_strictest_lexicon(self, language: str) -> None:
+        items = letters.standard_items(
+            language=language,
+            issuer=settings.ARREARS_ISSUER,
+            balance="12,345.67",
+            to_bring_current="1,234.50",
+            pay_by=letters.letter_date(dt.date(2026, 12, 16), language),
+            accounts=["6225880000000017"],
+        )
+        findings = {
+            key: check_wording(text, language=language, to_third_party=False, time_barred=True)
+            for key, text in items.items()
+        }
+        assert {key: f for key, f in findings.items() if f} == {}
+        assert check_wording("逾期后果自负", language="zh-hans", to_third_party=False, time_barred=True)
 
 
 class TestSeal:

@@ -126,7 +126,7 @@ def standard_items(
             "due": f"请于 {pay_by} 前归还逾期款项人民币 {to_bring_current} 元，即可使账户恢复正常还款状态。",
             "consequences": "如未在上述日期前还款：逾期款项将按您与我行签订的信用卡领用合约继续计收利息和违约金；"
             "我行将依照《征信业管理条例》，如实向中国人民银行征信中心报送您的逾期信息；"
-            "我行将继续通过电话、短信、信函等合法方式与您联系。本函不是诉讼或仲裁文书。",
+            "我行将继续通过电话、短信、信函等合法方式与您联系。",
             "reason": "您的信用卡账户未按约定在到期还款日前偿还最低还款额，已逾期。"
             "依据《商业银行信用卡业务监督管理办法》"
             "及您与我行签订的信用卡领用合约，特此提示您履行还款义务。",
@@ -142,8 +142,7 @@ def standard_items(
         "consequences": "If it is not paid by then: interest and late fees continue on the past-due amount as your "
         "card agreement provides; we will report the late payment truthfully to the Credit Reference Center of "
         "the People's Bank of China, as the Regulation on the Administration of Credit Reporting provides; and "
-        "we will keep contacting you by lawful means such as calls, text messages and letters. This letter is "
-        "not a court or arbitration document.",
+        "we will keep contacting you by lawful means such as calls, text messages and letters.",
         "reason": "Your card account has not paid its minimum payment by the due date and is past due. Under the "
         "Measures for the Supervision of Credit Card Business of Commercial Banks and your card agreement, we "
         "remind you of your duty to repay.",
