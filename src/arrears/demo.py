@@ -34,6 +34,7 @@ from django.db.models import Count, Max, Min, Sum
 from faker import Faker
 
 from arrears.business_days import add_months, date_range, last_day_of_month
+from arrears.contacts.models import Contact, Handoff
 from arrears.cycle.models import CycleDay
 from arrears.cycle.runner import run_date
 from arrears.delinquency.models import BucketChange
@@ -52,6 +53,7 @@ from arrears.payments.models import Payment
 from arrears.payments.operations import PaymentIn, post_payments
 from arrears.products.models import Product, ProductVersion
 from arrears.products.rules import ProductParams, build_params
+from arrears.promises.models import Promise
 from arrears.statements.models import Statement
 
 ACTOR = "demo"
@@ -208,6 +210,12 @@ class Summary:
     first_day: dt.date | None
     last_day: dt.date | None
     behaviours: dict[str, int] = dataclasses.field(default_factory=dict)
+    contacts: int = 0
+    right_party_contacts: int = 0
+    promises: dict[str, int] = dataclasses.field(default_factory=dict)
+    handoffs: int = 0
+    work: dict[str, int] = dataclasses.field(default_factory=dict)  # concessions and plans made today
+    logins: tuple[DemoLogin, ...] = ()  # the demo users, when this build created them
 
     def lines(self) -> list[str]:
         buckets = "  ".join(f"{k} {v}" for k, v in self.by_bucket.items())
@@ -222,6 +230,13 @@ class Summary:
         ]
         if self.behaviours:
             out.append("behaviours: " + ", ".join(f"{k} {v}" for k, v in self.behaviours.items()))
+        promises = ", ".join(f"{k} {v}" for k, v in self.promises.items())
+        out.append(
+            f"collections history: {self.contacts} contacts ({self.right_party_contacts} right-party), "
+            f"promises {promises or 'none'}, hand-offs {self.handoffs}"
+        )
+        if self.work:
+            out.append("today: " + ", ".join(f"{k} {v}" for k, v in sorted(self.work.items())))
         return out
 
 
@@ -279,7 +294,12 @@ def build(
             _post_day(day, seed=seed, profiles=profiles, by_number=by_number)
             if progress:
                 progress(day)
-    return summary(behaviours=Counter(p.behaviour.value for p in profiles))
+        # The desk's side: logins, the team and its queue, then months of collections history.
+        logins = ensure_demo_users(business_date=today)
+        _collections_history(seed=seed, today=today, by_number=by_number)
+        work = _concessions_and_plans(today=today)
+    result = summary(behaviours=Counter(p.behaviour.value for p in profiles))
+    return dataclasses.replace(result, logins=tuple(logins), work=work)
 
 
 # --- the plan -------------------------------------------------------------------------------
@@ -697,6 +717,12 @@ def summary(*, behaviours: Counter[str] | None = None) -> Summary:
         first_day=cycle["first"],
         last_day=cycle["last"],
         behaviours=dict(sorted((behaviours or Counter()).items(), key=lambda kv: -kv[1])),
+        contacts=Contact.objects.count(),
+        right_party_contacts=Contact.objects.filter(result="right_party_contact").count(),
+        promises=dict(
+            Promise.objects.values("status").annotate(n=Count("id")).order_by("status").values_list("status", "n")
+        ),
+        handoffs=Handoff.objects.count(),
     )
 
 
@@ -797,3 +823,393 @@ def _demo_authority(*, business_date: dt.date) -> None:
     team = Team.objects.filter(name="催收一组").first()
     if team is not None and not TeamBudget.objects.filter(team=team, month=business_date.replace(day=1)).exists():
         set_budget(actor=ACTOR, team=team, month=business_date, limit=Decimal(DEMO_TEAM_BUDGET_YUAN))
+
+
+# --- collections history ----------------------------------------------------------------------
+#
+# After the cycle has run to today, every case gets the history a collections desk would have made
+# of it: calls with their outcomes (mostly unanswered, some right-party contacts), weekly SMS, promises
+# (kept where the customer did pay, partly kept by partial payers, broken where nothing came), and
+# hand-offs. It is written set-based (bulk_create in batches, one audit entry per row through
+# record_many) and keyed by the seed, so the same seed gives the same history. What moves money --
+# concessions and plans -- goes through their operations, on today's business date.
+
+HISTORY_BATCH = 2000
+CALL_HOURS = (9, 20)  # calls between 09:00 and 20:59 Beijing time, well inside CN-HOURS
+DEMO_DECISION = {"allowed": True, "rules": [], "reasons": [], "next_allowed_at": None}
+NOTES = {
+    "no_answer": ("无人接听。", "响铃至自动挂断。", "未接通，稍后再拨。"),
+    "busy": ("占线。", "用户忙。"),
+    "message_left": ("已留言，请客户回电。",),
+    "wrong_number": ("号码错误，接听人不认识持卡人。",),
+    "refused_to_talk": ("客户听到来意后挂断。",),
+    "third_party": ("家属接听，仅告知请持卡人回电，未透露欠款信息。",),
+    "promise": ("客户承诺于{date}还款{amount}元。",),
+    "hardship_claimed": ("客户称近期失业，收入减少，暂时无力足额还款。", "客户称家人住院，开支较大，希望分期。"),
+    "callback": ("客户在开车，约定稍后回电。", "客户在开会，约定晚些时候再联系。"),
+    "refuses_to_pay": ("客户表示暂不还款，已告知逾期后果。",),
+    "dispute_raised": ("客户对一笔消费有异议，已告知提交证据。",),
+    "sms": ("逾期提醒短信已发送。",),
+}
+HARDSHIP_EVIDENCE = "客户电话中说明失业，收入证明已上传。"
+
+
+@dataclasses.dataclass
+class _Draft:
+    """A contact before it is written, with the promise it carries (if any)."""
+
+    contact: Any
+    promise: Any = None
+
+
+def _collections_history(*, seed: int, today: dt.date, by_number: dict[str, Profile]) -> None:
+    from arrears.audit.operations import record_many
+    from arrears.cases.models import Case, CaseStatus
+    from arrears.kernel import clock
+    from arrears.promises.models import Promise
+
+    collector = User.objects.get(username="collector")
+    lead = User.objects.get(username="lead")
+    zone = clock.bank_zone()
+    cases = list(
+        Case.objects.select_related("customer").order_by("customer__national_id", "opened_on", "customer__name")
+    )
+    behaviour_of: dict[int, Behaviour] = {}
+    for number, customer_id in Account.objects.values_list("number", "customer_id"):
+        p = by_number.get(number)
+        if p is not None and (customer_id not in behaviour_of or p.behaviour not in PAYING):
+            behaviour_of[customer_id] = p.behaviour
+    paid: dict[int, list[tuple[dt.date, int]]] = {}
+    for customer_id, value_date, fen in (
+        Payment.objects.filter(account__customer__in={c.customer_id for c in cases})
+        .order_by("account__customer", "value_date", "id")
+        .values_list("account__customer", "value_date", "amount_fen")
+    ):
+        paid.setdefault(customer_id, []).append((value_date, fen))
+
+    drafts: list[_Draft] = []
+    handoffs: list[Any] = []
+    last_contact: dict[int, dt.datetime] = {}
+    broken_on: dict[int, dt.date] = {}
+    for case in cases:
+        _case_history(
+            case,
+            seed=seed,
+            today=today,
+            behaviour_of=behaviour_of,
+            paid=paid,
+            users=(collector, lead),
+            zone=zone,
+            out=(drafts, handoffs, broken_on),
+        )
+    for draft in drafts:
+        last = last_contact.get(draft.contact.case_id)
+        if last is None or draft.contact.at > last:
+            last_contact[draft.contact.case_id] = draft.contact.at
+
+    contacts = [d.contact for d in drafts]
+    Contact.objects.bulk_create(contacts, batch_size=HISTORY_BATCH)
+    record_many(
+        actor=ACTOR,
+        action="contact.record",
+        object_type="case",
+        items=[
+            (c.case_id, {"contact": c.pk, "channel": c.channel, "result": c.result, "disposition": c.disposition})
+            for c in contacts
+        ],
+    )
+    promises = []
+    for d in drafts:
+        if d.promise is not None:
+            d.promise.contact = d.contact
+            promises.append(d.promise)
+    Promise.objects.bulk_create(promises, batch_size=HISTORY_BATCH)
+    record_many(
+        actor=ACTOR,
+        action="promise.take",
+        object_type="case",
+        items=[
+            (p.case_id, {"promise": p.pk, "amount": from_fen(p.amount_fen), "date": p.promised_date}) for p in promises
+        ],
+    )
+    Handoff.objects.bulk_create(handoffs, batch_size=HISTORY_BATCH)
+    record_many(
+        actor=ACTOR,
+        action="handoff.create",
+        object_type="case",
+        items=[(h.case_id, {"handoff": h.pk, "to_role": h.to_role}) for h in handoffs],
+    )
+    updated = []
+    for case in cases:
+        if case.pk in last_contact:
+            case.last_contact_at = last_contact[case.pk]
+            if case.pk in broken_on and case.status != CaseStatus.CLOSED:
+                case.promise_broken_on = broken_on[case.pk]
+            updated.append(case)
+    Case.objects.bulk_update(updated, ["last_contact_at", "promise_broken_on"], batch_size=HISTORY_BATCH)
+
+
+def _case_history(
+    case: Any,
+    *,
+    seed: int,
+    today: dt.date,
+    behaviour_of: dict[int, Behaviour],
+    paid: dict[int, list[tuple[dt.date, int]]],
+    users: tuple[User, User],
+    zone: Any,
+    out: tuple[list[_Draft], list[Any], dict[int, dt.date]],
+) -> None:
+    """One case's calls, texts, promises and hand-off, appended to `out` (drafts, hand-offs, broken-on)."""
+    from arrears.cases.models import CaseStatus
+    from arrears.contacts.models import Contact
+    from arrears.promises.models import PromiseStatus
+
+    collector, lead = users
+    drafts, handoffs, broken_on = out
+    rng = random.Random(_jitter(seed, "history", case.customer.national_id, case.opened_on))
+    end = min(case.closed_on or today, today)  # nothing today: today's dials are the collector's
+    if end <= case.opened_on:
+        return
+    behaviour = behaviour_of.get(case.customer_id, Behaviour.MINIMUM)
+
+    def at(day: dt.date, rng: random.Random = rng) -> dt.datetime:
+        return dt.datetime.combine(
+            day, dt.time(rng.randrange(*CALL_HOURS), rng.randrange(60), rng.randrange(60)), tzinfo=zone
+        )
+
+    def call(day: dt.date, result: str, disposition: str = "", party: str = "cardholder", **kw: Any) -> _Draft:
+        key = disposition or result
+        text = rng.choice(NOTES[key]).format(**kw)
+        right = result == "right_party_contact"
+        draft = _Draft(
+            Contact(
+                case=case,
+                collector=collector,
+                at=at(day),
+                channel="phone",
+                address=case.customer.mobile,
+                party=party if result not in ("no_answer", "busy", "wrong_number") else "none",
+                result=result,
+                disposition=disposition,
+                duration_seconds=rng.randrange(90, 420) if right else rng.randrange(0, 40),
+                notes=text,
+                recording_ref=f"REC-{case.customer.national_id[-6:]}-{day:%Y%m%d}" if right else "",
+                decision=DEMO_DECISION,
+                source=ACTOR,
+            )
+        )
+        drafts.append(draft)
+        return draft
+
+    # Promises around the payments that came in while the case was open: kept (partly, for
+    # partial payers), each taken on a right-party call a few days before the money arrived.
+    promised_days: set[dt.date] = set()
+    window_paid = any(case.opened_on < d <= end for d, _fen in paid.get(case.customer_id, []))
+    for value_date, fen in paid.get(case.customer_id, []):
+        if not case.opened_on < value_date <= end:
+            continue
+        taken = max(case.opened_on + dt.timedelta(days=1), value_date - dt.timedelta(days=rng.randrange(2, 7)))
+        if taken >= value_date or taken in promised_days:
+            continue
+        promised_days.add(taken)
+        amount = fen if behaviour != Behaviour.PARTIAL else (fen * 2 // 10_000 + 1) * 10_000
+        due = value_date + dt.timedelta(days=rng.randrange(0, 3))
+        draft = call(taken, "right_party_contact", "promise", date=f"{due.month}月{due.day}日", amount=from_fen(amount))
+        draft.promise = Promise(
+            case=case,
+            amount_fen=amount,
+            promised_date=due,
+            taken_on=taken,
+            taken_by=collector,
+            status=PromiseStatus.KEPT if fen >= amount else PromiseStatus.PARTLY_KEPT,
+            paid_fen=min(fen, amount),
+            judged_on=min(value_date if fen >= amount else due + dt.timedelta(days=1), today),
+        )
+    # The attempts: most days in the first month, fewer later; a text every week.
+    day = case.opened_on + dt.timedelta(days=1)
+    handed = False
+    next_promise = day + dt.timedelta(days=rng.randrange(8, 20))
+    while day < end:
+        age = (day - case.opened_on).days
+        if age % 7 == 3:
+            drafts.append(
+                _Draft(
+                    Contact(
+                        case=case,
+                        collector=None,
+                        at=at(day),
+                        channel="sms",
+                        address=case.customer.mobile,
+                        party="cardholder",
+                        result="message_left",
+                        notes=NOTES["sms"][0],
+                        decision=DEMO_DECISION,
+                        source=ACTOR,
+                    )
+                )
+            )
+        if day not in promised_days and rng.randrange(100) < (60 if age <= 30 else 35):
+            roll = rng.randrange(100)
+            if day >= next_promise and not window_paid and day + dt.timedelta(days=9) < end:
+                due = day + dt.timedelta(days=rng.randrange(3, 8))
+                amount = max(20_000, case.past_due_fen // 2 // 10_000 * 10_000)
+                draft = call(
+                    day, "right_party_contact", "promise", date=f"{due.month}月{due.day}日", amount=from_fen(amount)
+                )
+                draft.promise = Promise(
+                    case=case,
+                    amount_fen=amount,
+                    promised_date=due,
+                    taken_on=day,
+                    taken_by=collector,
+                    status=PromiseStatus.BROKEN,
+                    judged_on=due + dt.timedelta(days=2),
+                )
+                broken_on[case.pk] = due + dt.timedelta(days=2)
+                next_promise = day + dt.timedelta(days=rng.randrange(20, 40))
+            elif roll < 48:
+                call(day, "no_answer")
+            elif roll < 58:
+                call(day, "busy")
+            elif roll < 68:
+                call(day, "message_left")
+            elif roll < 71:
+                call(day, "third_party", party=rng.choice(("spouse", "relative")))
+            elif roll < 73:
+                call(day, "refused_to_talk")
+            elif roll < 74 and age > 20:
+                call(day, "wrong_number")
+            else:
+                disposition = _weighted(
+                    rng,
+                    ("callback", "hardship_claimed", "refuses_to_pay", "dispute_raised"),
+                    (50, 30, 15, 5) if behaviour != Behaviour.PARTIAL else (40, 50, 10, 0),
+                )
+                draft = call(day, "right_party_contact", disposition)
+                if (
+                    disposition in ("hardship_claimed", "dispute_raised")
+                    and case.status != CaseStatus.CLOSED
+                    and not handed
+                    and rng.randrange(3) == 0
+                ):
+                    handoffs.append(_handoff(case, draft.contact.at, disposition, collector, lead, today, zone))
+                    handed = True
+        day += dt.timedelta(days=1)
+
+
+def _handoff(
+    case: Any, at: dt.datetime, disposition: str, collector: User, lead: User, today: dt.date, zone: Any
+) -> Any:
+    """Hardship to a credit assessor, a dispute to customer service; the older ones came back."""
+    from arrears.contacts.models import HandoffTo
+
+    hardship = disposition == "hardship_claimed"
+    handoff = Handoff(
+        case=case,
+        from_user=collector,
+        to_role=HandoffTo.CREDIT_ASSESSOR if hardship else HandoffTo.CUSTOMER_SERVICE,
+        comment="客户称失业，请评估是否适合个性化分期。" if hardship else "客户对一笔消费有异议，请核实交易。",
+        created_at=at,
+    )
+    if (today - at.astimezone(zone).date()).days > 20:
+        handoff.taken_by = lead
+        handoff.returned_at = at + dt.timedelta(days=5)
+        handoff.return_comment = "已评估：可按 12 期分期。" if hardship else "已核实：交易属实，已告知客户。"
+    return handoff
+
+
+def _concessions_and_plans(*, today: dt.date) -> dict[str, int]:
+    """Through the operations (the ledger stays the one door): late-fee waivers granted and still
+    awaiting approval, a plan in force and one proposed, each on its own past-due case."""
+    from arrears.cases.models import Case, CaseStatus
+    from arrears.concessions.models import ReasonCode
+    from arrears.concessions.operations import ConcessionIn, request_concession
+    from arrears.errors import ArrearsError
+    from arrears.plans.models import Evidence, PlanStatus
+    from arrears.plans.operations import accept_plan, activate_plan, approve_plan, offer_plan, propose_plan
+
+    users = {u.username: u for u in User.objects.filter(username__in=[name for name, _r, _s in DEMO_USERS])}
+    collector = users["collector"]
+    cases = list(
+        Case.objects.filter(status=CaseStatus.OPEN, dpd__gt=0, collector=collector)
+        .select_related("customer")
+        .order_by("customer__national_id")
+    )
+    done: Counter[str] = Counter()
+    plan_first_due = today + dt.timedelta(days=30)
+    # In turn: a waiver approved up the ladder, a plan in force, a waiver awaiting approval, a plan
+    # awaiting the lead; then again a waiver approved and one pending, as far as the cases go.
+    roles = ("waiver_approved", "plan_active", "waiver_pending", "plan_proposed", "waiver_approved", "waiver_pending")
+    for role, case in zip(roles, cases, strict=False):
+        account = (
+            Account.objects.filter(customer=case.customer_id, status=AccountStatus.OPEN, dpd__gt=0)
+            .order_by("-dpd", "number")
+            .first()
+        )
+        if account is None:
+            continue
+        try:
+            if role.startswith("waiver") and account.fees_fen > 0:
+                concession = request_concession(
+                    user=collector,
+                    case=case,
+                    data=ConcessionIn(
+                        kind="late_fee_waiver",
+                        reason=ReasonCode.INCOME_LOSS if role.endswith("pending") else ReasonCode.FIRST_DELINQUENCY,
+                        evidence=HARDSHIP_EVIDENCE,
+                        account_number=account.number,
+                        amount=from_fen(account.fees_fen),
+                    ),
+                    business_date=today,
+                )
+                if role == "waiver_approved":
+                    _approve_up_the_ladder(concession, (users["lead"], users["admin"]), today=today)
+                concession.refresh_from_db()
+                done[f"concession_{concession.status}"] += 1
+            elif role.startswith("plan"):
+                plan = propose_plan(
+                    actor=collector,
+                    case=case,
+                    account_number=account.number,
+                    scope="whole",
+                    method="flat_fee",
+                    instalments=12,
+                    first_due_date=plan_first_due,
+                    fee_rate=Decimal("0.006"),
+                    business_date=today,
+                )
+                if role == "plan_active":  # agreed on a recorded call and in force
+                    if plan.status != PlanStatus.APPROVED:
+                        approve_plan(actor=users["lead"], plan=plan)
+                    offer_plan(actor=collector, plan=plan, business_date=today)
+                    accept_plan(
+                        actor=collector,
+                        plan=plan,
+                        evidence=Evidence.RECORDED_CALL,
+                        evidence_ref=f"REC-{case.customer.national_id[-6:]}-{today:%Y%m%d}",
+                        business_date=today,
+                    )
+                    activate_plan(actor=collector, plan=plan, business_date=today)
+                plan.refresh_from_db()
+                done[f"plan_{plan.status}"] += 1
+        except ArrearsError:
+            done["refused"] += 1  # a demo case the rules do not allow it on: the others still show it
+    return dict(done)
+
+
+def _approve_up_the_ladder(concession: Any, approvers: Sequence[User], *, today: dt.date) -> None:
+    """Each approver in turn approves the pending request; one above their authority passes it up.
+    The authority matrix decides who can grant: where no role's rule allows it, it stays pending."""
+    from arrears.concessions.models import ApprovalRequest, ApprovalStatus
+    from arrears.concessions.operations import decide_approval
+    from arrears.errors import ConcessionExceedsAuthority
+
+    for approver in approvers:
+        pending = ApprovalRequest.objects.filter(concession=concession, status=ApprovalStatus.PENDING).first()
+        if pending is None:
+            return
+        try:
+            decide_approval(user=approver, approval_id=pending.pk, decision="approve", business_date=today)
+        except ConcessionExceedsAuthority:
+            return

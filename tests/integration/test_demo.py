@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection, transaction
@@ -14,12 +15,18 @@ from django.test.utils import CaptureQueriesContext
 
 from arrears import demo
 from arrears.audit.models import AuditEntry
+from arrears.cases.models import Case
+from arrears.concessions.models import AuthorityRule, Concession
+from arrears.contacts.models import Contact, Handoff
 from arrears.delinquency.models import BucketChange
 from arrears.errors import ArrearsError, Duplicate, NotFound
 from arrears.ledger.models import Account, AccountStatus, Entry, EntryKind
 from arrears.ledger.operations import ChargeIn, post_charges
 from arrears.ledger.queries import cache_mismatches
 from arrears.money import enable_float_trap
+from arrears.payments.models import Payment
+from arrears.plans.models import Plan
+from arrears.promises.models import Promise
 from tests.factories import make_account, make_product
 
 TODAY = dt.date(2026, 6, 30)
@@ -64,6 +71,61 @@ def fingerprint() -> dict[str, Any]:
     }
 
 
+def history() -> dict[str, Any]:
+    """The collections history the demo wrote: contacts, promises against the payments, hand-offs,
+    concessions and plans."""
+    zone = ZoneInfo("Asia/Shanghai")
+    cases = {c.pk: c for c in Case.objects.all()}
+    contacts = list(Contact.objects.values("case_id", "at", "channel", "result", "collector_id"))
+    payments: dict[int, list[tuple[dt.date, int]]] = {}
+    for customer, day, fen in Payment.objects.values_list("account__customer", "value_date", "amount_fen"):
+        payments.setdefault(customer, []).append((day, fen))
+    promises = []
+    for p in Promise.objects.select_related("case"):
+        window = [
+            fen
+            for day, fen in payments.get(p.case.customer_id, [])
+            if p.taken_on <= day <= p.promised_date + dt.timedelta(days=1)
+        ]
+        promises.append((p.status, p.amount_fen, p.paid_fen, sum(window), p.contact_id is not None))
+    deep = [c for c in cases.values() if c.dpd >= 120 or c.status == "charged_off"]
+    by_case: dict[int, list[dict[str, Any]]] = {}
+    for c in contacts:
+        by_case.setdefault(c["case_id"], []).append(c)
+    return {
+        "contacts": len(contacts),
+        "sms": sum(1 for c in contacts if c["channel"] == "sms"),
+        "right_party": sum(1 for c in contacts if c["result"] == "right_party_contact"),
+        "hours": {c["at"].astimezone(zone).hour for c in contacts},
+        "days": {c["at"].astimezone(zone).date() for c in contacts},
+        "outside_case": [
+            c
+            for c in contacts
+            if not (
+                cases[c["case_id"]].opened_on
+                <= c["at"].astimezone(zone).date()
+                <= (cases[c["case_id"]].closed_on or TODAY)
+            )
+        ],
+        "deep": [
+            (
+                c.dpd,
+                len(by_case.get(c.pk, [])),
+                min((x["at"].astimezone(zone).date() for x in by_case.get(c.pk, [])), default=None),
+                sum(1 for x in by_case.get(c.pk, []) if x["result"] == "right_party_contact"),
+            )
+            for c in deep
+        ],
+        "promises": promises,
+        "handoffs": list(Handoff.objects.values_list("to_role", "returned_at")),
+        "concessions": sorted(Concession.objects.values_list("status", flat=True)),
+        "plans": sorted(Plan.objects.values_list("status", flat=True)),
+        "authority_rules": AuthorityRule.objects.count(),
+        "unaudited": Contact.objects.count()
+        - AuditEntry.objects.filter(action="contact.record", actor=demo.ACTOR).count(),
+    }
+
+
 @dataclasses.dataclass(frozen=True)
 class Built:
     summary: demo.Summary
@@ -72,6 +134,7 @@ class Built:
     cured: set[str]
     delinquent_buckets: dict[str, int]
     cash_advances: int
+    history: dict[str, Any]
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +154,7 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Built:
                 Account.objects.filter(status=AccountStatus.OPEN, dpd__gt=0).values_list("number", "bucket")
             ),
             cash_advances=Entry.objects.filter(kind=EntryKind.CASH_ADVANCE).count(),
+            history=history(),
         )
         transaction.set_rollback(True)
     return facts
@@ -146,6 +210,48 @@ class TestDemoPortfolio:
 
         assert refused.value.field == "database"
         assert "already holds a portfolio" in refused.value.message
+
+
+class TestDemoHistory:
+    def test_cases_deep_in_arrears_have_months_of_calls_with_right_party_contacts(self, built: Built) -> None:
+        deep = built.history["deep"]
+        assert deep, "the demo has no case at DPD 120 or more"
+        for dpd, count, first, right_party in deep:
+            assert first is not None and (TODAY - first).days >= 90, (dpd, first)
+            assert count >= 30, (dpd, count)
+            assert right_party >= 1, dpd
+
+    def test_contacts_are_calls_and_texts_in_calling_hours_within_the_case_and_before_today(self, built: Built) -> None:
+        h = built.history
+        assert h["contacts"] > 0 and h["sms"] > 0 and 0 < h["right_party"] < h["contacts"]
+        assert h["hours"] <= set(range(8, 22))  # CN-HOURS: 08:00-22:00 Beijing time
+        assert TODAY not in h["days"]  # today's dials are left to the collector (CN-DIALS)
+        assert h["outside_case"] == []
+        assert h["unaudited"] == 0
+
+    def test_promises_kept_and_broken_agree_with_the_payments(self, built: Built) -> None:
+        promises = built.history["promises"]
+        statuses = {status for status, *_ in promises}
+        assert {"kept", "broken"} <= statuses
+        for status, amount, paid, window, on_a_call in promises:
+            assert on_a_call
+            if status == "kept":
+                assert paid == amount and window >= amount
+            elif status == "partly_kept":
+                assert 0 < paid < amount and window >= paid
+            else:
+                assert status == "broken" and paid == 0 and window == 0
+
+    def test_hand_offs_concessions_and_plans_exist(self, built: Built) -> None:
+        assert built.history["handoffs"]
+        concessions = built.history["concessions"]
+        assert "pending" in concessions
+        # Approved up the ladder: granted where the authority matrix (seeded with the demo's roles)
+        # lets a role grant it; with no matrix at all, the request stays with the administrator.
+        assert "applied" in concessions or built.history["authority_rules"] == 0
+        assert "active" in built.history["plans"]
+        assert built.summary.work.get("refused", 0) == 0
+        assert built.summary.logins and all(login.created for login in built.summary.logins)
 
 
 class TestDemoLogins:

@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.template import Context, Template, TemplateSyntaxError
 
 from arrears.application.contact_gate import check_customer_contact, judge, load_known, pack_on
+from arrears.application.figures import customer_figures
 from arrears.audit.operations import record, record_many
 from arrears.cases.models import Case
 from arrears.compliance.wording import check_wording
@@ -21,7 +22,7 @@ from arrears.errors import ContactNotAllowed, NotFound, ValidationFailed
 from arrears.holds.operations import opt_out
 from arrears.kernel import clock
 from arrears.ledger.models import Account, AccountStatus, Customer
-from arrears.money import format_fen
+from arrears.money import format_fen, from_fen
 from arrears.outreach import channels, letters
 from arrears.outreach.models import Message, MessageStatus, MessageTemplate, TemplateChannel, TemplateStatus
 from arrears.people.models import Role
@@ -217,21 +218,31 @@ def _letter(
     customer: Customer, accounts: list[Account], body: str, language: str, business_date: dt.date
 ) -> letters.LetterContent:
     issuer = settings.ARREARS_ISSUER
+    figures = customer_figures(customer.pk, business_date=business_date).get(customer.pk)
+    open_ids = {a.pk for a in accounts}
+    due_fen = sum(f.to_bring_current_fen for f in figures.accounts if f.account_id in open_ids) if figures else 0
     items = letters.standard_items(
         language=language,
         issuer=issuer,
-        balance=format_fen(sum(a.balance_fen for a in accounts)),
+        balance=_amount(sum(a.balance_fen for a in accounts)),
+        to_bring_current=_amount(due_fen),
+        pay_by=letters.letter_date(letters.pay_by(business_date), language),
         accounts=[a.number for a in accounts],
     )
     return letters.LetterContent(
         language=language,
         issuer=issuer["name"],
-        date=business_date.isoformat(),
+        date=letters.letter_date(business_date, language),
         name=customer.name,
         address=customer.address,
         body=body,
         **items,
     )
+
+
+def _amount(fen: int) -> str:
+    """A letter's amount: thousands separators and two decimals (12,345.67)."""
+    return f"{from_fen(fen):,.2f}"
 
 
 def record_delivery(

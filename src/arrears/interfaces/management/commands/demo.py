@@ -67,7 +67,7 @@ class Command(BaseCommand):
         for line in summary.lines():
             self.stdout.write(line)
         self.stdout.write("demo logins (demo only, change them anywhere else):")
-        for login in demo.ensure_demo_users(business_date=today):
+        for login in summary.logins or demo.ensure_demo_users(business_date=today):
             self.stdout.write(
                 f"  {login.username:<10} password {login.password:<14} role {login.role}"
                 + ("" if login.created else "  (already there; password unchanged)")
