@@ -27,7 +27,9 @@ def _priority(bucket: int, balance_fen: int, dpd: int) -> int:
     return bucket * 10**9 + min(balance_fen // 10_000, 10**6 - 1) * 1000 + min(dpd, 999)
 
 
-def _case(team: Team | None, *, bucket: int, balance: int, status: str = CaseStatus.OPEN, queue: Queue | None = None) -> Case:
+def _case(
+    team: Team | None, *, bucket: int, balance: int, status: str = CaseStatus.OPEN, queue: Queue | None = None
+) -> Case:
     dpd = {0: 0, 1: 10, 2: 40, 3: 70, 4: 100, 5: 130, 6: 160, 7: 185}[bucket]
     customer = Customer.objects.create(name=f"客户{bucket}-{balance}")
     return Case.objects.create(
@@ -93,7 +95,7 @@ class TestServingOrder:
 
     @pytest.mark.parametrize("order", list(QueueOrder))
     def test_the_sql_order_is_the_rule(self, order: str) -> None:
-        _, c = self._desk(order)
+        self._desk(order)
         rows = list(in_serving_order(Case.objects.all()))
         expected = sorted(
             rows,
@@ -127,7 +129,9 @@ class TestRecoveryQueues:
         early = Team.objects.create(name="早期催收")
         recovery = Team.objects.create(name="核销回收")
         # The recovery queue ranks first and covers every bucket: only the treatment keeps M1 out of it.
-        rq = Queue.objects.create(name="回收", team=recovery, rank=1, min_bucket=0, max_bucket=7, treatment=Treatment.RECOVERY)
+        rq = Queue.objects.create(
+            name="回收", team=recovery, rank=1, min_bucket=0, max_bucket=7, treatment=Treatment.RECOVERY
+        )
         eq = Queue.objects.create(name="M1-M7", team=early, rank=10, min_bucket=1, max_bucket=7)
         m1 = _case(None, bucket=1, balance=100_000)
         m6 = _case(None, bucket=6, balance=100_000)

@@ -288,9 +288,7 @@ class TestCnNightAbroad:
     def test_two_locations_open_when_both_are_awake(self) -> None:
         # 10:00 Beijing = 04:00 Paris = 22:00 (06-30) New York. 14:00 Beijing = 02:00 New York: still
         # night there. 08:00 New York = 12:00Z = 20:00 Beijing = 14:00 Paris: open everywhere.
-        doc = with_(
-            cn_doc("2026-07-01T10:00:00+08:00"), **{"customer.locations": ["Europe/Paris", "America/New_York"]}
-        )
+        doc = with_(cn_doc("2026-07-01T10:00:00+08:00"), **{"customer.locations": ["Europe/Paris", "America/New_York"]})
         assert check(doc).next_allowed_at == at(BEIJING, 2026, 7, 1, 20, 0)
 
     def test_a_debtor_in_beijing_time_or_nowhere_known_is_judged_by_beijing_time(self) -> None:

@@ -4,32 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0003_case_team_pool'),
+        ("cases", "0003_case_team_pool"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='queue',
-            name='order',
-            field=models.CharField(choices=[('early_first', 'early buckets first'), ('late_first', 'late buckets first'), ('priority', 'priority score'), ('balance', 'largest balance first')], default='early_first', help_text='Early buckets first serves the cases that may still cure before the late ones.', max_length=16, verbose_name='serving order'),
+            model_name="queue",
+            name="order",
+            field=models.CharField(
+                choices=[
+                    ("early_first", "early buckets first"),
+                    ("late_first", "late buckets first"),
+                    ("priority", "priority score"),
+                    ("balance", "largest balance first"),
+                ],
+                default="early_first",
+                help_text="Early buckets first serves the cases that may still cure before the late ones.",
+                max_length=16,
+                verbose_name="serving order",
+            ),
         ),
         migrations.AddField(
-            model_name='queue',
-            name='treatment',
-            field=models.CharField(choices=[('collections', 'collections (may still cure)'), ('recovery', 'recovery (charged off)')], default='collections', help_text='Charged-off cases go only to recovery queues; the others never do.', max_length=16, verbose_name='treatment'),
+            model_name="queue",
+            name="treatment",
+            field=models.CharField(
+                choices=[("collections", "collections (may still cure)"), ("recovery", "recovery (charged off)")],
+                default="collections",
+                help_text="Charged-off cases go only to recovery queues; the others never do.",
+                max_length=16,
+                verbose_name="treatment",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='queue',
-            constraint=models.CheckConstraint(condition=models.Q(('treatment__in', ['collections', 'recovery'])), name='queue_treatment_known'),
+            model_name="queue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("treatment__in", ["collections", "recovery"])), name="queue_treatment_known"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='queue',
-            constraint=models.CheckConstraint(condition=models.Q(('order__in', ['early_first', 'late_first', 'priority', 'balance'])), name='queue_order_known'),
+            model_name="queue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("order__in", ["early_first", "late_first", "priority", "balance"])),
+                name="queue_order_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='queue',
-            constraint=models.CheckConstraint(condition=models.Q(('min_bucket__lte', models.F('max_bucket'))), name='queue_buckets', violation_error_message='The lowest bucket must not be above the highest bucket.'),
+            model_name="queue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_bucket__lte", models.F("max_bucket"))),
+                name="queue_buckets",
+                violation_error_message="The lowest bucket must not be above the highest bucket.",
+            ),
         ),
     ]
