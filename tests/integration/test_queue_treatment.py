@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from arrears.cases.cycle import allocate_collectors, route_cases
 from arrears.cases.models import Case, CaseStatus, Queue, QueueOrder, Treatment
@@ -165,7 +166,8 @@ class TestRecoveryQueues:
 class TestQueueValidation:
     def test_an_unknown_order_or_inverted_buckets_are_refused(self) -> None:
         team = Team.objects.create(name="t")
-        with pytest.raises(ValidationError) as err:
-            Queue(name="bad", team=team, order="random", min_bucket=5, max_bucket=2).full_clean()
-        assert "order" in err.value.message_dict
-        assert any("lowest bucket" in m for m in err.value.messages)
+        for language, words in (("en", "lowest bucket"), ("zh-hans", "最低账龄")):
+            with translation.override(language), pytest.raises(ValidationError) as err:
+                Queue(name="bad", team=team, order="random", min_bucket=5, max_bucket=2).full_clean()
+            assert "order" in err.value.message_dict
+            assert any(words in m for m in err.value.messages), err.value.messages

@@ -187,10 +187,10 @@ def allocate_collectors(d: dt.date) -> int:
     language; in the order their queue serves them, so that a full team keeps the cases it works first."""
     waiting = list(
         in_serving_order(
-            Case.objects.exclude(status=CaseStatus.CLOSED)
-            .filter(collector__isnull=True, team__isnull=False)
-            .annotate(language=F("customer__language"))
-        ).only("id", "team_id")
+            Case.objects.exclude(status=CaseStatus.CLOSED).filter(collector__isnull=True, team__isnull=False)
+        )
+        .annotate(language=F("customer__language"))
+        .only("id", "team_id")
     )
     if not waiting:
         return 0

@@ -46,12 +46,12 @@ def next_case(
         output_field=IntegerField(),
     )
     with transaction.atomic():
-        candidates = (
+        candidates = in_serving_order(
             Case.objects.filter(mine, free, rested, status__in=WORKABLE)
             .select_related("customer")
-            .annotate(urgency=urgency)
+            .alias(urgency=urgency),
+            first=("urgency",),
         )
-        candidates = in_serving_order(candidates, first=("urgency",))
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))
         # One row at a time: locking a batch would hide all of it from the other collectors asking at
