@@ -61,7 +61,7 @@ def _served(user: object) -> list[int]:
 class TestServingOrder:
     def _desk(self, order: str) -> tuple[object, dict[str, Case]]:
         team = Team.objects.create(name=f"team-{order}")
-        queue = Queue.objects.create(name=f"q-{order}", team=team, min_bucket=1, max_bucket=7, order=order)
+        queue = Queue.objects.create(name=f"q-{order}", team=team, min_bucket=1, max_bucket=7, serving_order=order)
         collector = staff(team=team)
         cases = {
             "m6_small": _case(team, bucket=6, balance=300_000, queue=queue),
@@ -74,7 +74,7 @@ class TestServingOrder:
 
     def test_cases_that_may_still_cure_come_before_written_off_ones_by_default(self) -> None:
         collector, c = self._desk(QueueOrder.EARLY_FIRST)
-        assert Queue.objects.get().order == QueueOrder.EARLY_FIRST  # the default of a new queue
+        assert Queue.objects.get().serving_order == QueueOrder.EARLY_FIRST  # the default of a new queue
         names = {v.pk: k for k, v in c.items()}
         assert [names[i] for i in _served(collector)] == ["m1_large", "m1_small", "m3", "m6_small", "charged_off"]
 
@@ -168,6 +168,6 @@ class TestQueueValidation:
         team = Team.objects.create(name="t")
         for language, words in (("en", "lowest bucket"), ("zh-hans", "最低账龄")):
             with translation.override(language), pytest.raises(ValidationError) as err:
-                Queue(name="bad", team=team, order="random", min_bucket=5, max_bucket=2).full_clean()
-            assert "order" in err.value.message_dict
+                Queue(name="bad", team=team, serving_order="random", min_bucket=5, max_bucket=2).full_clean()
+            assert "serving_order" in err.value.message_dict
             assert any(words in m for m in err.value.messages), err.value.messages

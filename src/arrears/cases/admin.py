@@ -10,7 +10,7 @@ class QueueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "team",
         "rank",
         "treatment",
-        "order",
+        "serving_order",
         "min_bucket",
         "max_bucket",
         "min_balance_fen",
@@ -20,8 +20,8 @@ class QueueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "region",
         "active",
     )
-    list_editable = ("rank", "treatment", "order", "active")
-    list_filter = ("treatment", "order", "active")
+    list_editable = ("rank", "treatment", "serving_order", "active")
+    list_filter = ("treatment", "serving_order", "active")
 
 
 @admin.register(Case)

@@ -56,13 +56,15 @@ class Queue(models.Model):
         max_length=16,
         choices=Treatment.choices,
         default=Treatment.COLLECTIONS,
+        db_default=Treatment.COLLECTIONS.value,  # rows written by SQL alone (bulk loads) get it too
         help_text=_("Charged-off cases go only to recovery queues; the others never do."),
     )
-    order = models.CharField(
+    serving_order = models.CharField(
         _("serving order"),
         max_length=16,
         choices=QueueOrder.choices,
         default=QueueOrder.EARLY_FIRST,
+        db_default=QueueOrder.EARLY_FIRST.value,
         help_text=_("Early buckets first serves the cases that may still cure before the late ones."),
     )
     active = models.BooleanField(default=True)
@@ -76,7 +78,7 @@ class Queue(models.Model):
                 condition=models.Q(treatment__in=["collections", "recovery"]), name="queue_treatment_known"
             ),
             models.CheckConstraint(
-                condition=models.Q(order__in=["early_first", "late_first", "priority", "balance"]),
+                condition=models.Q(serving_order__in=["early_first", "late_first", "priority", "balance"]),
                 name="queue_order_known",
             ),
             models.CheckConstraint(

@@ -33,7 +33,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
 
 def in_serving_order(cases: QuerySet[Case], *, first: tuple[str, ...] = ()) -> QuerySet[Case]:
     """The cases in the order their queue serves them (`rules.serving_key` in SQL, one query): each
-    case by its own queue's `order`; a case in no queue as early_first. `first` names annotations
+    case by its own queue's `serving_order`; a case in no queue as early_first. `first` names annotations
     to sort on before (the urgency of due callbacks and broken promises)."""
     stage = Choose(
         When(status=CaseStatus.CHARGED_OFF, then=Value(CHARGED_OFF_STAGE)),
@@ -42,13 +42,13 @@ def in_serving_order(cases: QuerySet[Case], *, first: tuple[str, ...] = ()) -> Q
     )
     return cases.annotate(
         serving_stage=Choose(
-            When(queue__order=QueueOrder.LATE_FIRST, then=-stage),
-            When(queue__order__in=[QueueOrder.PRIORITY, QueueOrder.BALANCE], then=Value(0)),
+            When(queue__serving_order=QueueOrder.LATE_FIRST, then=-stage),
+            When(queue__serving_order__in=[QueueOrder.PRIORITY, QueueOrder.BALANCE], then=Value(0)),
             default=stage,
             output_field=IntegerField(),
         ),
         serving_weight=Choose(
-            When(queue__order=QueueOrder.BALANCE, then=F("balance_fen")),
+            When(queue__serving_order=QueueOrder.BALANCE, then=F("balance_fen")),
             default=F("priority"),
             output_field=BigIntegerField(),
         ),
