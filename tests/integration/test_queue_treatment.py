@@ -171,3 +171,20 @@ class TestQueueValidation:
                 Queue(name="bad", team=team, serving_order="random", min_bucket=5, max_bucket=2).full_clean()
             assert "serving_order" in err.value.message_dict
             assert any(words in m for m in err.value.messages), err.value.messages
+
+
+class TestTheCycleRoutes:
+    def test_the_daily_cycle_moves_a_case_to_recovery_when_its_account_is_charged_off(self) -> None:
+        from tests.builders import charged_off
+
+        early = Team.objects.create(name="早期")
+        recovery = Team.objects.create(name="回收")
+        Queue.objects.create(name="M1-M7", team=early, rank=1, min_bucket=1, max_bucket=7)
+        rq = Queue.objects.create(
+            name="核销回收", team=recovery, rank=2, min_bucket=0, max_bucket=7, treatment=Treatment.RECOVERY
+        )
+        debtor = charged_off(charge_off_dpd=60)
+        case = Case.objects.get(customer=debtor.customer)
+        assert (case.status, case.queue_id, case.team_id) == (CaseStatus.CHARGED_OFF, rq.pk, recovery.pk)
+        # The status history records the write-off that moved it.
+        assert case.status_changes.filter(to_status=CaseStatus.CHARGED_OFF).exists()
