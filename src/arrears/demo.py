@@ -767,6 +767,10 @@ def _demo_team(*, business_date: dt.date) -> None:
     team, _ = Team.objects.get_or_create(name="催收一组", defaults={"lead": lead})
     team.members.add(lead, collector)
     Queue.objects.get_or_create(name="M1-M7 全部逾期", defaults={"team": team, "min_bucket": 1, "max_bucket": 7})
+    # Written-off balances in their own queue (served after the cases that may still cure).
+    Queue.objects.get_or_create(
+        name="核销回收", defaults={"team": team, "min_bucket": 0, "max_bucket": 7, "treatment": "recovery", "rank": 50}
+    )
     route_cases(business_date, 0, (Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1)
     allocate_collectors(business_date)
 

@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import concessions, lead, plans, views, workbench
+from arrears.interfaces.web import concessions, lead, plans, queue, views, workbench
 from arrears.interfaces.web.forms_login import AdminLoginForm, LoginForm
 
 handler500 = "arrears.interfaces.web.server_error.server_error"
@@ -21,8 +21,8 @@ urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/<str:ref>/", views.account_detail, name="account"),
     path("accounts/<str:ref>/reveal/", views.reveal_page, name="account-reveal"),
-    path("work/", workbench.workbench, name="workbench"),
-    path("work/next/", workbench.take_next, name="take-next"),
+    path("work/", queue.workbench, name="workbench"),
+    path("work/next/", queue.take_next, name="take-next"),
     path("cases/<int:case_id>/", workbench.case_page, name="case"),
     path("team/", lead.team_page, name="team"),
     path("team/export.csv", lead.export_csv, name="team-export-csv"),

@@ -256,17 +256,68 @@ class TestCnHolds:
         assert check(with_(doc, **{"proposed.channel": "phone"})).allowed
 
 
-class TestCnCustomerLocations:
-    def test_a_bank_may_also_check_every_customer_location(self, tmp_path: Path) -> None:
-        # 10:00 in Beijing is 22:00 (previous day) in New York: allowed by Beijing time, blocked abroad.
+class TestCnNightAbroad:
+    """CN-HOURS protect_local_night (on in the shipped pack): phone and SMS also inside 08:00–22:00 local
+    time at every known location of the debtor. Hand-worked instants: Beijing is UTC+8 all year; Paris
+    is UTC+2 in summer (CEST), New York UTC-4 (EDT), Sydney UTC+10 in July (AEST)."""
+
+    def test_10_00_in_beijing_is_04_00_in_paris_in_summer_blocked_until_14_00_beijing(self) -> None:
+        # 10:00 +08:00 = 02:00Z = 04:00 in Paris. 08:00 in Paris = 06:00Z = 14:00 in Beijing.
+        doc = with_(cn_doc("2026-07-01T10:00:00+08:00"), **{"customer.locations": ["Europe/Paris"]})
+        verdict = check(doc)
+        assert not verdict.allowed
+        assert verdict.rules == ("CN-HOURS",)
+        assert verdict.next_allowed_at == at(BEIJING, 2026, 7, 1, 14, 0)
+        assert verdict.as_dict()["next_allowed_at"] == "2026-07-01T14:00:00+08:00"
+        assert "2026-07-01 04:00 巴黎当地时间" in verdict.reasons[0]
+        english = check(with_(doc, language="en")).reasons[0]
+        assert "2026-07-01 04:00 Europe/Paris local time" in english
+        assert check(with_(doc, **{"proposed.at": "2026-07-01T14:00:00+08:00"})).allowed
+
+    def test_sms_is_protected_too_and_an_email_or_a_letter_is_not(self) -> None:
+        doc = with_(cn_doc("2026-07-01T10:00:00+08:00"), **{"customer.locations": ["Europe/Paris"]})
+        assert check(with_(doc, **{"proposed.channel": "sms"})).rules == ("CN-HOURS",)
+        assert check(with_(doc, **{"proposed.channel": "email", "proposed.address": "a@example.cn"})).allowed
+
+    def test_the_window_must_be_open_in_beijing_and_everywhere_the_debtor_is(self) -> None:
+        # 21:30 Beijing on 07-01 = 13:30Z = 23:30 in Sydney: blocked. 08:00 Sydney = 06:00 Beijing, still
+        # night in Beijing; the first instant open in both is 08:00 Beijing (10:00 in Sydney) on 07-02.
+        doc = with_(cn_doc("2026-07-01T21:30:00+08:00"), **{"customer.locations": ["Australia/Sydney"]})
+        assert check(doc).next_allowed_at == at(BEIJING, 2026, 7, 2, 8, 0)
+
+    def test_two_locations_open_when_both_are_awake(self) -> None:
+        # 10:00 Beijing = 04:00 Paris = 22:00 (06-30) New York. 14:00 Beijing = 02:00 New York: still
+        # night there. 08:00 New York = 12:00Z = 20:00 Beijing = 14:00 Paris: open everywhere.
+        doc = with_(cn_doc("2026-07-01T10:00:00+08:00"), **{"customer.locations": ["Europe/Paris", "America/New_York"]})
+        assert check(doc).next_allowed_at == at(BEIJING, 2026, 7, 1, 20, 0)
+
+    def test_a_debtor_in_beijing_time_or_nowhere_known_is_judged_by_beijing_time(self) -> None:
+        assert check(cn_doc("2026-07-01T10:00:00+08:00")).allowed
+        doc = with_(cn_doc("2026-07-01T21:59:00+08:00"), **{"customer.locations": ["Asia/Shanghai"]})
+        assert check(doc).allowed
+
+    def test_a_consent_of_the_debtor_opens_the_local_night_too(self) -> None:
+        doc = with_(
+            cn_doc("2026-07-01T10:00:00+08:00"),
+            **{
+                "customer.locations": ["Europe/Paris"],
+                "customer.consents": [
+                    {"channel": "phone", "from": "2026-07-01T09:00:00+08:00", "to": "2026-07-01T11:00:00+08:00"}
+                ],
+            },
+        )
+        assert check(doc).allowed
+
+    def test_a_bank_may_switch_it_off_and_keep_beijing_time_alone(self, tmp_path: Path) -> None:
+        # 10:00 in Beijing is 22:00 (previous day) in New York: blocked abroad by default, allowed when off.
         overrides = tmp_path / "bank.yaml"
         overrides.write_text(
             'overrides: CN\nname: bank\nversion: "1"\neffective_from: "2026-01-01"\n'
-            "rules:\n  CN-HOURS: {params: {use_customer_locations: true}}\n"
+            "rules:\n  CN-HOURS: {params: {protect_local_night: false}}\n"
         )
         doc = with_(cn_doc("2026-03-10T10:00:00+08:00"), **{"customer.locations": ["America/New_York"]})
-        assert check(doc).allowed
-        verdict = check(doc, overrides=[overrides])
+        verdict = check(doc)
         assert verdict.rules == ("CN-HOURS",)
         # 08:00 in New York (EDT from 03-08) is 20:00 in Beijing, inside both windows.
         assert verdict.next_allowed_at == at(BEIJING, 2026, 3, 10, 20, 0)
+        assert check(doc, overrides=[overrides]).allowed

@@ -414,4 +414,4 @@ class TestUsEdges:
 
     def test_reasons_in_chinese_on_request(self) -> None:
         verdict = check(with_(us_doc("2026-04-07T22:00:00-04:00"), language="zh-hans"))
-        assert verdict.reasons[0].startswith("US-HOURS：2026-04-07 22:00 America/New_York不在允许联系时段")
+        assert verdict.reasons[0].startswith("US-HOURS：2026-04-07 22:00 纽约当地时间不在允许联系时段")

@@ -9,6 +9,8 @@ class QueueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "name",
         "team",
         "rank",
+        "treatment",
+        "serving_order",
         "min_bucket",
         "max_bucket",
         "min_balance_fen",
@@ -18,7 +20,8 @@ class QueueAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "region",
         "active",
     )
-    list_editable = ("rank", "active")
+    list_editable = ("rank", "treatment", "serving_order", "active")
+    list_filter = ("treatment", "serving_order", "active")
 
 
 @admin.register(Case)

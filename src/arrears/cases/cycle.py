@@ -26,6 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Least
 
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange, Queue
+from arrears.cases.queries import in_serving_order
 from arrears.cases.rules import QueueRule, assign_collectors, match_queue
 from arrears.ledger.models import ACTIVE, Account, AccountStatus
 from arrears.people.models import Role
@@ -136,7 +137,8 @@ def mark_charged_off(d: dt.date, lo: int, hi: int) -> int:
 
 
 def route_cases(d: dt.date, lo: int, hi: int) -> int:
-    """Each live case to the first queue whose rule it matches (a new team leaves its collector)."""
+    """Each live case to the first queue whose rule it matches (a new team leaves its collector);
+    charged-off cases to a recovery queue (`rules.match_queue`)."""
     queues = [QueueRule.of(q) for q in Queue.objects.filter(active=True).order_by("rank", "id")]
     worst_product = Subquery(
         Account.objects.filter(customer_id=OuterRef("customer_id")).order_by("-bucket", "id").values("product_id")[:1]
@@ -150,7 +152,7 @@ def route_cases(d: dt.date, lo: int, hi: int) -> int:
             .filter(id__gt=last)
             .order_by("id")
             .annotate(product_id=worst_product, language=F("customer__language"), region=F("customer__region"))
-            .only("id", "queue_id", "team_id", "collector_id", "worst_bucket", "balance_fen")[:CHUNK]
+            .only("id", "status", "queue_id", "team_id", "collector_id", "worst_bucket", "balance_fen")[:CHUNK]
         )
         if not chunk:
             break
@@ -164,6 +166,7 @@ def route_cases(d: dt.date, lo: int, hi: int) -> int:
                 product_id=case.product_id,
                 language=case.language,
                 region=case.region,
+                charged_off=case.status == CaseStatus.CHARGED_OFF,
             )
             queue_id = rule.id if rule else None
             team_id = rule.team_id if rule else None
@@ -180,12 +183,13 @@ def route_cases(d: dt.date, lo: int, hi: int) -> int:
 
 
 def allocate_collectors(d: dt.date) -> int:
-    """Give unassigned cases to the team's collectors, least loaded first, speaking the customer's language."""
+    """Give unassigned cases to the team's collectors, least loaded first, speaking the customer's
+    language; in the order their queue serves them, so that a full team keeps the cases it works first."""
     waiting = list(
-        Case.objects.exclude(status=CaseStatus.CLOSED)
-        .filter(collector__isnull=True, team__isnull=False)
+        in_serving_order(
+            Case.objects.exclude(status=CaseStatus.CLOSED).filter(collector__isnull=True, team__isnull=False)
+        )
         .annotate(language=F("customer__language"))
-        .order_by("-priority", "id")
         .only("id", "team_id")
     )
     if not waiting:

@@ -21,6 +21,22 @@ class CaseStatus(models.TextChoices):
 WORKABLE = (CaseStatus.OPEN, CaseStatus.PROMISED, CaseStatus.CHARGED_OFF)
 
 
+class Treatment(models.TextChoices):
+    """What a queue works: accounts that may still cure, or balances already written off."""
+
+    COLLECTIONS = "collections", _("collections (may still cure)")
+    RECOVERY = "recovery", _("recovery (charged off)")
+
+
+class QueueOrder(models.TextChoices):
+    """The order in which a queue serves its cases (after due callbacks and promises broken yesterday)."""
+
+    EARLY_FIRST = "early_first", _("early buckets first")
+    LATE_FIRST = "late_first", _("late buckets first")
+    PRIORITY = "priority", _("priority score")
+    BALANCE = "balance", _("largest balance first")
+
+
 class Queue(models.Model):
     """A rule that routes open cases to a team; the first matching queue by `rank` wins."""
 
@@ -35,12 +51,42 @@ class Queue(models.Model):
     language = models.CharField(_("language"), max_length=8, blank=True)
     region = models.CharField(_("region"), max_length=64, blank=True)
     min_score = models.IntegerField(_("lowest score"), null=True, blank=True)
+    treatment = models.CharField(
+        _("treatment"),
+        max_length=16,
+        choices=Treatment.choices,
+        default=Treatment.COLLECTIONS,
+        db_default=Treatment.COLLECTIONS.value,  # rows written by SQL alone (bulk loads) get it too
+        help_text=_("Charged-off cases go only to recovery queues; the others never do."),
+    )
+    serving_order = models.CharField(
+        _("serving order"),
+        max_length=16,
+        choices=QueueOrder.choices,
+        default=QueueOrder.EARLY_FIRST,
+        db_default=QueueOrder.EARLY_FIRST.value,
+        help_text=_("Early buckets first serves the cases that may still cure before the late ones."),
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
         verbose_name = _("queue")
         verbose_name_plural = _("queues")
         ordering = ["rank", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(treatment__in=["collections", "recovery"]), name="queue_treatment_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(serving_order__in=["early_first", "late_first", "priority", "balance"]),
+                name="queue_order_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_bucket__lte=models.F("max_bucket")),
+                name="queue_buckets",
+                violation_error_message=_("The lowest bucket must not be above the highest bucket."),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

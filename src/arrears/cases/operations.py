@@ -12,6 +12,7 @@ from django.db.models import IntegerField, Q, Value, When
 
 from arrears.audit.operations import record
 from arrears.cases.models import WORKABLE, Case
+from arrears.cases.queries import in_serving_order
 from arrears.errors import NotFound, ValidationFailed
 from arrears.kernel import clock
 from arrears.people.models import Team
@@ -25,7 +26,8 @@ def next_case(
     *, user: Any, business_date: dt.date, now: dt.datetime | None = None, callable_now: Any = None
 ) -> Case | None:
     """Lease the most urgent case of the collector's queues: due callbacks, then promises broken
-    yesterday, then priority. No two collectors ever hold the same case at once.
+    yesterday, then the order of the case's queue (early buckets first unless the queue says otherwise,
+    `queries.in_serving_order`). No two collectors ever hold the same case at once.
 
     `callable_now(case) -> bool` may refuse cases that cannot be contacted at this moment.
     """
@@ -44,11 +46,11 @@ def next_case(
         output_field=IntegerField(),
     )
     with transaction.atomic():
-        candidates = (
+        candidates = in_serving_order(
             Case.objects.filter(mine, free, rested, status__in=WORKABLE)
             .select_related("customer")
-            .annotate(urgency=urgency)
-            .order_by("urgency", "-priority", "id")
+            .alias(urgency=urgency),
+            first=("urgency",),
         )
         if connection.features.has_select_for_update_skip_locked:
             candidates = candidates.select_for_update(skip_locked=True, of=("self",))

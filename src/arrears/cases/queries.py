@@ -6,9 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case as Choose
 
-from arrears.cases.models import Case
+from arrears.cases.models import Case, CaseStatus, QueueOrder
+from arrears.cases.rules import CHARGED_OFF_STAGE
 from arrears.errors import NotFound
 from arrears.ledger.models import Account
 from arrears.people.models import Role, Team
@@ -27,6 +29,30 @@ def visible_cases(user: Any) -> QuerySet[Case]:
     if Role.AGENCY_USER in roles:
         return Case.objects.none()  # agencies see only the cases placed with them (placement comes later)
     return Case.objects.filter(Q(team__members=user) | Q(team__lead=user) | Q(collector=user)).distinct()
+
+
+def in_serving_order(cases: QuerySet[Case], *, first: tuple[str, ...] = ()) -> QuerySet[Case]:
+    """The cases in the order their queue serves them (`rules.serving_key` in SQL, one query): each
+    case by its own queue's `serving_order`; a case in no queue as early_first. `first` names annotations
+    to sort on before (the urgency of due callbacks and broken promises)."""
+    stage = Choose(
+        When(status=CaseStatus.CHARGED_OFF, then=Value(CHARGED_OFF_STAGE)),
+        default=F("worst_bucket"),
+        output_field=IntegerField(),
+    )
+    return cases.annotate(
+        serving_stage=Choose(
+            When(queue__serving_order=QueueOrder.LATE_FIRST, then=-stage),
+            When(queue__serving_order__in=[QueueOrder.PRIORITY, QueueOrder.BALANCE], then=Value(0)),
+            default=stage,
+            output_field=IntegerField(),
+        ),
+        serving_weight=Choose(
+            When(queue__serving_order=QueueOrder.BALANCE, then=F("balance_fen")),
+            default=F("priority"),
+            output_field=BigIntegerField(),
+        ),
+    ).order_by(*first, "serving_stage", "-serving_weight", "id")
 
 
 def visible_accounts(user: Any) -> QuerySet[Account]:

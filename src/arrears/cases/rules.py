@@ -18,6 +18,7 @@ class QueueRule:
     product_id: int | None
     language: str
     region: str
+    treatment: str = "collections"
 
     @classmethod
     def of(cls, queue: Any) -> QueueRule:
@@ -31,11 +32,22 @@ class QueueRule:
             product_id=queue.product_id,
             language=queue.language,
             region=queue.region,
+            treatment=queue.treatment,
         )
 
-    def matches(self, *, bucket: int, balance_fen: int, product_id: int | None, language: str, region: str) -> bool:
+    def matches(
+        self,
+        *,
+        bucket: int,
+        balance_fen: int,
+        product_id: int | None,
+        language: str,
+        region: str,
+        charged_off: bool = False,
+    ) -> bool:
         return (
-            self.min_bucket <= bucket <= self.max_bucket
+            (charged_off or self.treatment != RECOVERY)
+            and self.min_bucket <= bucket <= self.max_bucket
             and balance_fen >= self.min_balance_fen
             and (self.max_balance_fen is None or balance_fen <= self.max_balance_fen)
             and (self.product_id is None or self.product_id == product_id)
@@ -45,14 +57,59 @@ class QueueRule:
 
 
 def match_queue(
-    queues: Sequence[QueueRule], *, bucket: int, balance_fen: int, product_id: int | None, language: str, region: str
+    queues: Sequence[QueueRule],
+    *,
+    bucket: int,
+    balance_fen: int,
+    product_id: int | None,
+    language: str,
+    region: str,
+    charged_off: bool = False,
 ) -> QueueRule | None:
+    """The first queue (by rank) whose rule the case matches. A charged-off case goes to a recovery
+    queue; only when no recovery queue takes it does it stay with a collections queue (a bank that has
+    set up no recovery team yet loses no case). A case that may still cure never goes to recovery."""
+    fields: dict[str, Any] = dict(
+        bucket=bucket, balance_fen=balance_fen, product_id=product_id, language=language, region=region
+    )
+    if charged_off:
+        for queue in queues:
+            if queue.treatment == RECOVERY and queue.matches(**fields, charged_off=True):
+                return queue
     for queue in queues:
-        if queue.matches(
-            bucket=bucket, balance_fen=balance_fen, product_id=product_id, language=language, region=region
-        ):
+        if queue.treatment != RECOVERY and queue.matches(**fields):
             return queue
     return None
+
+
+# The serving orders of a queue (cases.models.QueueOrder) and its treatments (cases.models.Treatment).
+EARLY_FIRST, LATE_FIRST, PRIORITY, BALANCE = "early_first", "late_first", "priority", "balance"
+ORDERS = (EARLY_FIRST, LATE_FIRST, PRIORITY, BALANCE)
+RECOVERY = "recovery"
+# A charged-off case counts as later than every bucket when buckets are compared.
+CHARGED_OFF_STAGE = 8
+
+
+def stage(*, bucket: int, charged_off: bool) -> int:
+    """How late a case is: its worst bucket, or past every bucket once written off."""
+    return CHARGED_OFF_STAGE if charged_off else bucket
+
+
+def serving_key(*, order: str, bucket: int, charged_off: bool, priority: int, balance_fen: int) -> tuple[int, int]:
+    """Sort key (ascending) of a case inside its queue, after the urgency of callbacks and broken promises:
+
+    - early_first: the earliest stage first (M1 before M6, M6 before charged off), then priority;
+    - late_first: the latest stage first, then priority;
+    - priority: the cycle's priority score alone (bucket, then balance, then DPD);
+    - balance: the largest balance first.
+
+    `cases.queries.in_serving_order` is the same rule in SQL; the tests hold the two together."""
+    if order not in ORDERS:
+        raise ValueError(f"unknown serving order {order!r}")
+    s = stage(bucket=bucket, charged_off=charged_off)
+    first = {EARLY_FIRST: s, LATE_FIRST: -s}.get(order, 0)
+    weight = balance_fen if order == BALANCE else priority
+    return first, -weight
 
 
 def assign_collectors(

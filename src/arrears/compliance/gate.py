@@ -23,10 +23,14 @@ a party the pack lets us collect from (CN: debtor, guarantor...; US: the consume
 China (CN)
 ----------
 CN-HOURS      Channels ``channels`` (phone, sms, email, visit; a letter is not timed) are allowed when
-              the local time of day is in [start, end) Beijing time (the pack ``timezone``); with
-              ``use_customer_locations`` also at every customer location. A consent covering t opens
-              it. Blocked: next_allowed_at is the next instant inside the window everywhere (or the
-              start of a consent).
+              the local time of day is in [start, end) Beijing time (the pack ``timezone``). With
+              ``protect_local_night`` (on in the shipped pack) a contact by one of
+              ``local_night_channels`` (phone, sms) must also fall in [start, end) in the local time of
+              **every** known location of the debtor, as US-HOURS does: 10:00 Beijing time is 04:00 in
+              Paris in summer (UTC+2), so a call is blocked and opens at 14:00 Beijing time (08:00 in
+              Paris); a debtor with no known location, or only in Beijing time, is judged by Beijing
+              time alone. A consent covering t opens it. Blocked: next_allowed_at is the next instant
+              inside the window everywhere (or the start of a consent), shown in Beijing time.
 CN-DIALS      A phone call is blocked when the history already holds ``max_unanswered_per_number_per_day``
               dials to the same number (any party) with an outcome in ``counted_outcomes`` on the same
               Beijing calendar day; next_allowed_at is the next Beijing midnight. A consent on phone
@@ -588,8 +592,11 @@ def _hour_zones(ctx: _Ctx, rule_id: str) -> tuple[ZoneInfo, ...]:
     pack = ctx.pack
     locations = tuple(ZoneInfo(z) for z in ctx.request.customer.locations)
     if pack.code == "CN":
-        extra = locations if pack.bool_param("CN-HOURS", "use_customer_locations") else ()
-        return (pack.zone, *(z for z in extra if z != pack.zone))
+        local_night = pack.bool_param("CN-HOURS", "protect_local_night") and (
+            ctx.request.proposed.channel in pack.strs_param("CN-HOURS", "local_night_channels")
+        )
+        extra = locations if local_night else ()
+        return (pack.zone, *dict.fromkeys(z for z in extra if z != pack.zone))
     return locations or tuple(ZoneInfo(z) for z in pack.strs_param("US-HOURS", "default_locations"))
 
 
@@ -863,7 +870,42 @@ def _title(ctx: _Ctx, rule_id: str) -> str:
     return ctx.pack.rule(rule_id).title[ctx.lang]
 
 
-def _zone_label(zone: ZoneInfo, lang: str) -> str:
+# Chinese names of the zones where a debtor abroad is most often found (others are shown by their key).
+_ZONE_NAMES_ZH = {
+    "Asia/Hong_Kong": "香港",
+    "Asia/Macau": "澳门",
+    "Asia/Taipei": "台北",
+    "Asia/Tokyo": "东京",
+    "Asia/Seoul": "首尔",
+    "Asia/Singapore": "新加坡",
+    "Asia/Bangkok": "曼谷",
+    "Asia/Kuala_Lumpur": "吉隆坡",
+    "Asia/Dubai": "迪拜",
+    "Europe/London": "伦敦",
+    "Europe/Paris": "巴黎",
+    "Europe/Berlin": "柏林",
+    "Europe/Madrid": "马德里",
+    "Europe/Rome": "罗马",
+    "Europe/Moscow": "莫斯科",
+    "America/New_York": "纽约",
+    "America/Chicago": "芝加哥",
+    "America/Denver": "丹佛",
+    "America/Los_Angeles": "洛杉矶",
+    "America/Toronto": "多伦多",
+    "America/Vancouver": "温哥华",
+    "Australia/Sydney": "悉尼",
+    "Australia/Melbourne": "墨尔本",
+    "Pacific/Auckland": "奥克兰",
+}
+
+
+def zone_label(zone: ZoneInfo, lang: str) -> str:
+    """A zone as a person reads it: 北京时间 / Beijing time, 巴黎当地时间 / Europe/Paris local time."""
     if zone.key == "Asia/Shanghai":
         return "北京时间" if lang == "zh-hans" else "Beijing time"
-    return zone.key
+    if lang == "zh-hans":
+        return f"{_ZONE_NAMES_ZH.get(zone.key, zone.key)}当地时间"
+    return f"{zone.key} local time"
+
+
+_zone_label = zone_label

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -14,9 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
 
-from arrears.application.contact_gate import callable_now, check_case_contact
+from arrears.application.contact_gate import check_case_contact
 from arrears.application.contacts import record_contact_with_promise
 from arrears.application.customer_view import customer_360
 from arrears.application.figures import customer_figures
@@ -24,10 +22,8 @@ from arrears.application.personal_data import may_reveal
 from arrears.application.reads import record_request_reads
 from arrears.audit.models import AuditEntry
 from arrears.audit.operations import record
-from arrears.cases.models import WORKABLE, Case
-from arrears.cases.operations import next_case
-from arrears.cases.queries import case_for, visible_cases
-from arrears.contacts.models import Callback
+from arrears.cases.models import Case
+from arrears.cases.queries import case_for
 from arrears.contacts.operations import (
     ContactIn,
     add_note,
@@ -61,43 +57,6 @@ def _case_or_404(request: HttpRequest, case_id: int) -> Case:
         return case_for(request.user, case_id)
     except NotFound:
         raise Http404(_("No such case, or not one you can see.")) from None
-
-
-@login_required
-def workbench(request: HttpRequest) -> HttpResponse:
-    mine = (
-        visible_cases(request.user)
-        .filter(collector=request.user.pk, status__in=WORKABLE)
-        .select_related("customer")
-        .order_by("-priority", "id")
-    )
-    now = clock.now()
-    callbacks = (
-        Callback.objects.filter(user=request.user.pk, done_at__isnull=True, due_at__lte=now + dt.timedelta(hours=2))
-        .select_related("case__customer")
-        .order_by("due_at")[:20]
-    )
-    shown = _with_figures(list(mine[:50]))
-    record_request_reads(request, object_type="case", ids=[c.pk for c in shown])
-    return render(
-        request,
-        "arrears/workbench.html",
-        {
-            "cases": shown,
-            "count": mine.count(),
-            "callbacks": callbacks,
-        },
-    )
-
-
-@login_required
-@require_POST
-def take_next(request: HttpRequest) -> HttpResponse:
-    case = next_case(user=request.user, business_date=business_date.current(), callable_now=callable_now)
-    if case is None:
-        messages.info(request, _("No case that may be called now is waiting in your queues."))
-        return redirect("workbench")
-    return redirect("case", case_id=case.pk)
 
 
 @login_required
