@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -256,7 +257,7 @@ def _is_lead(user: Any) -> bool:
 @login_required
 def team_page(request: HttpRequest) -> HttpResponse:
     if not _is_lead(request.user):
-        return HttpResponseForbidden(_("This page is for team leads."))
+        raise PermissionDenied(_("This page is for team leads."))
     teams = Team.objects.all() if request.user.is_superuser else Team.objects.filter(Q(lead=request.user))
     cases = Case.objects.filter(team__in=teams).exclude(status=CaseStatus.CLOSED)
     if request.method == "POST":
@@ -332,7 +333,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_page(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_superuser or request.user.has_perm("people.search_audit")):
-        return HttpResponseForbidden(_("This page is for compliance officers."))
+        raise PermissionDenied(_("This page is for compliance officers."))
     entries = AuditEntry.objects.order_by("-id")
     for key in ("actor", "action", "object_type", "object_id"):
         value = request.GET.get(key, "").strip()
@@ -358,7 +359,7 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     mine = [r for r in (Role.CUSTOMER_SERVICE, Role.CREDIT_ASSESSOR) if r in roles or request.user.is_superuser]
     if not mine:
-        return HttpResponseForbidden(_("This page is for customer service and credit assessors."))
+        raise PermissionDenied(_("This page is for customer service and credit assessors."))
     open_handoffs = Handoff.objects.filter(to_role__in=mine, returned_at__isnull=True).select_related(
         "case__customer", "from_user"
     )
