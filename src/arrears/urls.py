@@ -1,6 +1,7 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.utils.translation import gettext_lazy as _
 from django.urls import URLPattern, URLResolver, path, re_path
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
@@ -12,6 +13,9 @@ handler403 = "arrears.interfaces.web.problems.forbidden"
 handler404 = "arrears.interfaces.web.problems.not_found"
 handler500 = "arrears.interfaces.web.server_error.server_error"
 admin.site.login_form = AdminLoginForm
+admin.site.site_header = _("Arrears administration")
+admin.site.site_title = _("Arrears admin")
+admin.site.index_title = _("Arrears administration")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", unknown_path),  # the bare root too (the framework's own answer there is the HTML 404)
