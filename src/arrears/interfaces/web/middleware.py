@@ -13,6 +13,7 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import get_script_prefix, get_urlconf, is_valid_path
 from django.utils.cache import patch_vary_headers
+from django.utils import translation
 from django.utils.translation import get_language_from_path, gettext
 
 from arrears.kernel import clock
@@ -128,7 +129,9 @@ def preferred_language(get_response: Handler) -> Handler:
             and get_language_from_path(request.path_info) is None
         ):
             prefixed = f"/{chosen}{request.path_info}"
-            if is_valid_path(prefixed, get_urlconf()):
+            with translation.override(chosen):  # a language prefix resolves only in its own language
+                exists = is_valid_path(prefixed, get_urlconf())
+            if exists:
                 query = request.META.get("QUERY_STRING", "")
                 target = get_script_prefix().rstrip("/") + prefixed + (f"?{query}" if query else "")
                 response: HttpResponse = HttpResponseRedirect(target)

@@ -13,12 +13,14 @@ address (arrears.interfaces.web.middleware.preferred_language)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import get_language_from_path
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -78,8 +80,15 @@ class SignIn(LoginView):
 @require_POST
 def set_language(request: HttpRequest) -> HttpResponse:
     """Django's set_language (the cookie, and the same page in the new language), and for a signed-in
-    person the choice kept on their profile."""
-    response = django_set_language(request)
+    person the choice kept on their profile.
+
+    Django finds "the same page in the new language" by resolving `next` in the active language; this
+    address has no prefix, so the active language is always the default one and an English `next`
+    (/en/...) would not resolve and be kept as it is: English after choosing Chinese. It is resolved in
+    the language its own prefix names instead."""
+    nxt = request.POST.get("next", request.GET.get("next", ""))
+    with translation.override(get_language_from_path(urlsplit(nxt).path) or settings.LANGUAGE_CODE):
+        response = django_set_language(request)
     language = request.POST.get("language", "")
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         choose_page_language(request.user, language)
