@@ -90,7 +90,9 @@ class TestWhatEachRoleSees:
         from arrears.concessions.operations import decide_approval
         from arrears.contacts.operations import return_handoff
 
-        decide_approval(user=world.a.lead, approval_id=world.a.approval.pk, decision="approve", comment="", business_date=TODAY)
+        decide_approval(
+            user=world.a.lead, approval_id=world.a.approval.pk, decision="approve", comment="", business_date=TODAY
+        )
         return_handoff(user=staff(Role.CUSTOMER_SERVICE), handoff=world.a.handoff, comment="已解释")
 
         assert nav(world.a.lead).approvals == 0
@@ -136,7 +138,9 @@ class TestCost:
             request_concession(
                 user=world.a.collector,
                 case=world.a.case,
-                data=ConcessionIn(kind="late_fee_waiver", reason="illness", evidence=f"证明{n}", amount=Decimal("4.00")),
+                data=ConcessionIn(
+                    kind="late_fee_waiver", reason="illness", evidence=f"证明{n}", amount=Decimal("4.00")
+                ),
                 business_date=TODAY,
             )
         assert nav(world.a.lead).approvals == 4

@@ -68,7 +68,6 @@ def navigation(user: Any, business_date: Callable[[], dt.date]) -> Navigation:
     )
 
 
-
 AUDIT = "@search_audit"  # not a group name: a group's name is a role (arrears.people.models.Role)
 
 

@@ -67,7 +67,7 @@ class SignIn(LoginView):
         chosen = page_language(form.get_user())
         if chosen:
             translation.activate(chosen)  # the landing address is the chosen language's
-            self.request.LANGUAGE_CODE = chosen  # type: ignore[attr-defined]
+            self.request.LANGUAGE_CODE = chosen
         response = super().form_valid(form)
         if chosen:
             set_language_cookie(response, chosen)

@@ -103,7 +103,7 @@ def reveal_page(request: HttpRequest, ref: str) -> HttpResponse:
     except NotFound:
         raise Http404(_("No such account, or not one you can see.")) from None
     except NotPermitted:
-        raise PermissionDenied(_("Your role may not reveal this."))
+        raise PermissionDenied(_("Your role may not reveal this.")) from None
     except ValidationFailed as exc:
         messages.error(request, error_line(exc))
         back = request.POST.get("back", "")
