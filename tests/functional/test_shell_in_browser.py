@@ -44,6 +44,9 @@ class TestTheShell:
         assert approvals.inner_text().split() == ["审批", "1"]
         assert page.locator("#nav-plans").inner_text().split() == ["还款计划", "0"]
         assert page.locator("#nav-handoffs").count() == 0
+        page.goto(f"{base}/")
+        assert page.locator("#portfolio tr").count() >= 1
+        screenshot(page, "shell-portfolio-zh")
         page.click("#nav-approvals")
         page.wait_for_url("**/approvals/")
         assert page.locator("#nav-approvals").get_attribute("aria-current") == "page"
@@ -88,6 +91,8 @@ class TestTheShell:
         collector = staff(Role.COLLECTOR)
         base = live_server.url
 
+        page.goto(f"{base}/login/")
+        screenshot(page, "shell-login-zh")
         log_in(page, base, collector.username)
         assert path_of(page) == "/work/"
         page.goto(f"{base}/team/")
