@@ -54,7 +54,9 @@ class Team(models.Model):
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     languages = models.CharField(
         _("languages spoken"), max_length=60, default="zh-hans", help_text=_("Comma-separated, e.g. zh-hans,en")
     )
