@@ -110,7 +110,7 @@ class TestHeaders:
         html = response.content.decode()
         assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn.jsdelivr.net" not in html
         policy = response["Content-Security-Policy"]
-        assert "http" not in policy and "script-src 'self';" in policy
+        assert "http" not in policy and "'unsafe-inline'" not in policy and "script-src 'self';" in policy
         assert response["X-Frame-Options"] == "DENY"
 
 
