@@ -14,8 +14,8 @@ handler404 = "arrears.interfaces.web.problems.not_found"
 handler500 = "arrears.interfaces.web.server_error.server_error"
 admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("Arrears administration")
-admin.site.site_title = _("Arrears admin")
-admin.site.index_title = _("Arrears administration")
+admin.site.site_title = _("Arrears administration")
+admin.site.index_title = _("Settings and records")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", unknown_path),  # the bare root too (the framework's own answer there is the HTML 404)
