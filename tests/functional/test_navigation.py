@@ -8,15 +8,17 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from arrears.application.inboxes import Navigation, navigation
+from arrears.application.inboxes import Navigation, held_by, navigation
 from arrears.cases.models import Case
 from arrears.concessions.operations import ConcessionIn, request_concession
 from arrears.contacts.operations import hand_off
 from arrears.cycle.business_date import open_date
+from arrears.interfaces.web.context_processors import HELD_KEY
 from arrears.people.models import Role
 from arrears.plans.operations import propose_plan
 from tests.builders import PASSWORD, past_due, staff, team_with_queue
@@ -122,10 +124,27 @@ class TestTheCountsAreThePagesLists:
 
 
 class TestCost:
-    def test_a_collectors_navigation_is_one_query(self, world: World) -> None:
-        with CaptureQueriesContext(connection) as queries:
+    def test_a_collectors_navigation_is_one_query_and_none_once_their_roles_are_known(self, world: World) -> None:
+        with CaptureQueriesContext(connection) as first:
             nav(world.a.collector)
-        assert len(queries) == 1
+        held = held_by(world.a.collector)
+        with CaptureQueriesContext(connection) as again:
+            assert navigation(world.a.collector, lambda: TODAY, held=held) == Navigation()
+        assert (len(first), len(again)) == (1, 0)
+
+    def test_pages_keep_the_roles_a_minute_and_then_read_them_again(
+        self, world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from arrears.kernel import clock
+
+        client = login(world.a.collector)
+        client.get("/work/")
+        assert client.session[HELD_KEY]["roles"] == ["collector"]
+        world.a.collector.groups.add(Group.objects.get(name=Role.TEAM_LEAD))
+        assert 'href="/team/"' not in client.get("/work/").content.decode()  # kept: no query for the roles
+        later = clock.now() + dt.timedelta(minutes=2)
+        monkeypatch.setattr(clock, "now", lambda: later)
+        assert 'href="/team/"' in client.get("/work/").content.decode()
 
     def test_more_waiting_items_cost_no_more_queries(self, world: World) -> None:
         def counted() -> int:
