@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # /api/docs: Swagger UI from ninja's static files, not a CDN
     "arrears.audit",
     "arrears.products",
     "arrears.ledger",
@@ -62,6 +63,7 @@ MIDDLEWARE = [
     "arrears.interfaces.web.middleware.security_headers",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "arrears.interfaces.web.middleware.preferred_language",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -117,11 +119,15 @@ USE_TZ = True
 ARREARS_BANK_TIME_ZONE = os.environ.get("ARREARS_BANK_TIME_ZONE", "Asia/Shanghai")
 TIME_ZONE = ARREARS_BANK_TIME_ZONE
 
+# Our design system and scripts live in arrears/interfaces/static/arrears/ (an app's static directory);
+# `arrears collectstatic` gathers them with the admin's, ninja's (Swagger UI) and django-htmx's into
+# STATIC_ROOT for a web server. `runserver --insecure` (make demo) and the tests' live server serve them.
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# Sign-in lands each person by role (arrears.interfaces.web.session.landing); this is the fallback.
+LOGIN_REDIRECT_URL = "workbench"
 LOGOUT_REDIRECT_URL = "login"
 
 # The cycle's unit of parallel work: accounts whose ids fall in one block of this many ids.

@@ -1,21 +1,27 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.urls import URLPattern, URLResolver, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import concessions, lead, plans, queue, views, workbench
-from arrears.interfaces.web.forms_login import AdminLoginForm, LoginForm
+from arrears.interfaces.web import concessions, lead, plans, queue, session, views, workbench
+from arrears.interfaces.web.forms_login import AdminLoginForm
 
+handler403 = "arrears.interfaces.web.problems.forbidden"
+handler404 = "arrears.interfaces.web.problems.not_found"
 handler500 = "arrears.interfaces.web.server_error.server_error"
 admin.site.login_form = AdminLoginForm
+admin.site.site_header = _("Arrears administration")
+admin.site.site_title = _("Arrears administration")
+admin.site.index_title = _("Settings and records")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", unknown_path),  # the bare root too (the framework's own answer there is the HTML 404)
     path("api/", api_urls(api)),
     re_path(r"^api/(?P<rest>.*)$", unknown_path),  # after the API: any other /api/ path is a JSON 404
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", session.set_language, name="set_language"),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
@@ -37,11 +43,7 @@ urlpatterns += i18n_patterns(
     path("approvals/", concessions.inbox_page, name="approvals"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(template_name="arrears/login.html", authentication_form=LoginForm),
-        name="login",
-    ),
+    path("login/", session.SignIn.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

@@ -21,7 +21,7 @@ STAFF_PAGES = ["/", "/work/", "/team/", "/handoffs/", "/audit/", "/plans/inbox/"
 def header(client: Client, url: str) -> str:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    found = re.search(r"<header>(.*?)</header>", response.content.decode(), re.S)
+    found = re.search(r"<header\b[^>]*>(.*?)</header>", response.content.decode(), re.S)
     assert found, url
     return found.group(1)
 

@@ -104,10 +104,13 @@ class TestHeaders:
         assert "'unsafe-inline'" not in first["Content-Security-Policy"].split("style-src-attr")[0]
         assert not re.search(r"\son[a-z]+\s*=", html), "an inline event handler would be blocked by the CSP"
 
-    def test_the_api_docs_get_a_policy_that_lets_swagger_load(self) -> None:
+    def test_the_api_docs_load_swagger_from_our_static_files_under_a_self_only_policy(self) -> None:
         response = signed_in().get("/api/docs")
         assert response.status_code == 200
-        assert "cdn.jsdelivr.net" in response["Content-Security-Policy"]
+        html = response.content.decode()
+        assert "/static/ninja/swagger-ui-bundle.js" in html and "cdn.jsdelivr.net" not in html
+        policy = response["Content-Security-Policy"]
+        assert "http" not in policy and "'unsafe-inline'" not in policy and "script-src 'self';" in policy
         assert response["X-Frame-Options"] == "DENY"
 
 

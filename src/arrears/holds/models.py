@@ -18,17 +18,26 @@ class HoldKind(models.TextChoices):
 class Hold(models.Model):
     """Stops the channels it covers (all when none is listed) from `starts_on` until lifted or `ends_on`."""
 
-    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="holds")
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.PROTECT, related_name="holds", verbose_name=_("customer")
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=HoldKind.choices)
     channels = models.JSONField(_("channels covered"), default=list, blank=True, help_text=_("Empty: every channel."))
     reason = models.CharField(_("reason"), max_length=200)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until"), null=True, blank=True)
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    set_at = models.DateTimeField()
-    lifted_at = models.DateTimeField(null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    set_at = models.DateTimeField(_("set at"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
     lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lifted by"),
     )
     lift_reason = models.CharField(_("why lifted"), max_length=200, blank=True)
 
@@ -44,11 +53,13 @@ class Hold(models.Model):
 class ChannelOptOut(models.Model):
     """The customer asked not to be reached on a channel (an SMS reply, an e-mail link, a call)."""
 
-    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="opt_outs")
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.PROTECT, related_name="opt_outs", verbose_name=_("customer")
+    )
     channel = models.CharField(_("channel"), max_length=8)
-    at = models.DateTimeField()
+    at = models.DateTimeField(_("asked at"))
     source = models.CharField(_("how it was asked"), max_length=60)
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("channel opt-out")
@@ -60,11 +71,15 @@ class ChannelOptOut(models.Model):
 class ContactConsent(models.Model):
     """The debtor's recorded consent to be contacted on a channel during [from_at, to_at)."""
 
-    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="consents")
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.PROTECT, related_name="consents", verbose_name=_("customer")
+    )
     channel = models.CharField(_("channel"), max_length=8)
-    from_at = models.DateTimeField()
-    to_at = models.DateTimeField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_at = models.DateTimeField(_("from"))
+    to_at = models.DateTimeField(_("to"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     evidence = models.CharField(_("evidence"), max_length=200, blank=True)
 
     class Meta:

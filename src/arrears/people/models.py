@@ -54,14 +54,19 @@ class Team(models.Model):
 
 
 class Profile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile", verbose_name=_("user")
+    )
     languages = models.CharField(
         _("languages spoken"), max_length=60, default="zh-hans", help_text=_("Comma-separated, e.g. zh-hans,en")
     )
     max_cases = models.PositiveIntegerField(_("most open cases"), default=400)
+    # The language of the pages this person chose in the header; applied at sign-in. Blank: none chosen.
+    language = models.CharField(_("language of the pages"), max_length=10, blank=True, default="")
 
     class Meta:
         verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
 
     def __str__(self) -> str:
         return str(self.user)

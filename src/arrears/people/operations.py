@@ -85,6 +85,20 @@ def create_staff(
     return user
 
 
+def page_language(user: Any) -> str:
+    """The language of the pages this person chose last ("" when they never chose one)."""
+    chosen = Profile.objects.filter(user=user.pk).values_list("language", flat=True).first()
+    return chosen or ""
+
+
+def choose_page_language(user: Any, language: str) -> None:
+    """Keep the language of the pages this person chose, so that their next sign-in opens in it.
+    A language the site does not offer is refused."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed("choose one of the languages offered", field="language", code="invalid_choice")
+    Profile.objects.update_or_create(user=user, defaults={"language": language})
+
+
 def roles_of(user: Any) -> set[str]:
     return set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
 

@@ -14,9 +14,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -292,7 +293,7 @@ def _is_lead(user: Any) -> bool:
 
 
 def _forbidden() -> HttpResponse:
-    return HttpResponseForbidden(_("This page is for team leads."))
+    raise PermissionDenied(_("This page is for team leads."))
 
 
 def _collectors(teams: Any, cases: Any, today: dt.date) -> list[dict[str, Any]]:

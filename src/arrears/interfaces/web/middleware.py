@@ -1,4 +1,5 @@
-"""Two middlewares every request passes: the security headers, and the session's idle and absolute limits."""
+"""The middlewares every request passes: the security headers, the session's idle and absolute limits, and
+the language a browser chose for addresses that name none."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
-from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import get_script_prefix, get_urlconf, is_valid_path
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language_from_path, gettext
 
 from arrears.kernel import clock
 
@@ -23,11 +27,10 @@ PAGE_POLICY = (
     "style-src-attr 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
-# /api/docs: django-ninja serves Swagger UI from its CDN with an inline start-up script while "ninja" is
-# not an installed app. Once the assets are bundled (ninja's static files), this can become PAGE_POLICY.
+# /api/docs: Swagger UI from django-ninja's own static files ("ninja" is an installed app), its start-up
+# script a file too: self only, nothing inline, nothing from another origin.
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https://django-ninja.dev; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
@@ -105,3 +108,34 @@ def _ended_message(*, idle: bool) -> str:
     return gettext("You were signed out: a session lasts at most %(hours)s hours. Please sign in again.") % {
         "hours": settings.ARREARS_SESSION_MAX_HOURS
     }
+
+
+def preferred_language(get_response: Handler) -> Handler:
+    """An address without a language prefix is the default language's (zh-Hans). A browser whose
+    language cookie names another language (chosen in the header, or set at sign-in from the profile) is
+    sent to the same page under that language's prefix, so the choice sticks on every address: typed,
+    bookmarked, or a redirect that names no language. Only for reading (GET, HEAD) and only where the
+    prefixed address exists (not /api/ or /static/)."""
+
+    languages = dict(settings.LANGUAGES)
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if (
+            request.method in ("GET", "HEAD")
+            and chosen in languages
+            and chosen != settings.LANGUAGE_CODE
+            and get_language_from_path(request.path_info) is None
+        ):
+            prefixed = f"/{chosen}{request.path_info}"
+            with translation.override(chosen):  # a language prefix resolves only in its own language
+                exists = is_valid_path(prefixed, get_urlconf())
+            if exists:
+                query = request.META.get("QUERY_STRING", "")
+                target = get_script_prefix().rstrip("/") + prefixed + (f"?{query}" if query else "")
+                response: HttpResponse = HttpResponseRedirect(target)
+                patch_vary_headers(response, ("Cookie",))
+                return response
+        return get_response(request)
+
+    return middleware

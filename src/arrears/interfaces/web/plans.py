@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
@@ -188,7 +189,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     """Credit assessors: plans to review. Team leads: plans to approve."""
     roles = roles_of(request.user)
     if not (request.user.is_superuser or roles & {Role.CREDIT_ASSESSOR, Role.TEAM_LEAD}):
-        return HttpResponseForbidden(gettext("This page is for credit assessors and team leads."))
+        raise PermissionDenied(gettext("This page is for credit assessors and team leads."))
     plans = (
         Plan.objects.filter(case__in=visible_cases(request.user))
         .select_related("account__customer", "proposed_by")

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -102,7 +103,7 @@ def reveal_page(request: HttpRequest, ref: str) -> HttpResponse:
     except NotFound:
         raise Http404(_("No such account, or not one you can see.")) from None
     except NotPermitted:
-        return HttpResponseForbidden(_("Your role may not reveal this."))
+        raise PermissionDenied(_("Your role may not reveal this.")) from None
     except ValidationFailed as exc:
         messages.error(request, error_line(exc))
         back = request.POST.get("back", "")

@@ -7,8 +7,9 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -207,7 +208,7 @@ def _posted_id(request: HttpRequest, field: str) -> int:
 @login_required
 def audit_page(request: HttpRequest) -> HttpResponse:
     if not (request.user.is_superuser or request.user.has_perm("people.search_audit")):
-        return HttpResponseForbidden(_("This page is for compliance officers."))
+        raise PermissionDenied(_("This page is for compliance officers."))
     entries = AuditEntry.objects.order_by("-id")
     for key in ("actor", "action", "object_type", "object_id"):
         value = request.GET.get(key, "").strip()
@@ -233,7 +234,7 @@ def handoffs_page(request: HttpRequest) -> HttpResponse:
     roles = roles_of(request.user)
     mine = [r for r in (Role.CUSTOMER_SERVICE, Role.CREDIT_ASSESSOR) if r in roles or request.user.is_superuser]
     if not mine:
-        return HttpResponseForbidden(_("This page is for customer service and credit assessors."))
+        raise PermissionDenied(_("This page is for customer service and credit assessors."))
     open_handoffs = Handoff.objects.filter(to_role__in=mine, returned_at__isnull=True).select_related(
         "case__customer", "from_user"
     )
