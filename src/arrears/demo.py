@@ -1145,7 +1145,12 @@ def _concessions_and_plans(*, today: dt.date) -> dict[str, int]:
     # In turn: a waiver approved up the ladder, a plan in force, a waiver awaiting approval, a plan
     # awaiting the lead; then again a waiver approved and one pending, as far as the cases go.
     roles = ("waiver_approved", "plan_active", "waiver_pending", "plan_proposed", "waiver_approved", "waiver_pending")
-    for role, case in zip(roles, cases, strict=False):
+    # A pending waiver is one above the collector's authority (M1-M2) and within the lead's (M3-M4) where
+    # the portfolio has such cases, so that the lead's inbox has work she may approve.
+    beyond = sorted((c for c in cases if c.dpd > 60), key=lambda c: c.dpd)
+    cases = [c for c in cases if c not in beyond]
+    chosen = [beyond.pop(0) if role == "waiver_pending" and beyond else cases.pop(0) for role in roles if cases]
+    for role, case in zip(roles, chosen, strict=False):
         account = (
             Account.objects.filter(customer=case.customer_id, status=AccountStatus.OPEN, dpd__gt=0)
             .order_by("-dpd", "number")
