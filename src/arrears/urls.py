@@ -2,6 +2,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.utils.translation import gettext_lazy as _
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
@@ -10,6 +11,9 @@ from arrears.interfaces.web.forms_login import AdminLoginForm, LoginForm
 
 handler500 = "arrears.interfaces.web.server_error.server_error"
 admin.site.login_form = AdminLoginForm
+admin.site.site_header = _("Arrears administration")
+admin.site.site_title = _("Arrears administration")
+admin.site.index_title = _("Settings and records")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", unknown_path),  # the bare root too (the framework's own answer there is the HTML 404)

@@ -45,6 +45,18 @@ EXPLANATION_PATTERNS = [
 ]
 
 
+# The repayment-plan methods (plans/rules.py Method), as a collector names them.
+PLAN_METHODS = {
+    "equal_payment": _("equal instalments (principal and interest)"),
+    "equal_principal": _("equal principal"),
+    "flat_fee": _("instalments with a fee"),
+}
+
+
+def plan_method_label(method: str) -> str:
+    return str(PLAN_METHODS.get(method, method))
+
+
 def _choice_label(choices: Any, value: str) -> str:
     try:
         return str(choices(value).label)
