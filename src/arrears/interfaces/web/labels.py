@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from arrears.cases.models import CaseStatus
+from arrears.interfaces.web import formatting
 from arrears.ledger.models import Component, EntryKind
 
 # The five-tier loan classification (CN-CLASS), which the domain names in Chinese.
@@ -88,7 +89,10 @@ def _by_pattern(text: str, patterns: list[tuple[re.Pattern[str], Any]]) -> str |
     for pattern, template in patterns:
         m = pattern.fullmatch(text)
         if m:
-            return str(template) % m.groupdict()
+            values = m.groupdict()
+            if "date" in values:
+                values["date"] = formatting.day(values["date"])
+            return str(template) % values
     return None
 
 
