@@ -357,3 +357,29 @@ def test_the_compliance_gate_answers_in_the_language_of_the_page(world: World, m
     assert english_text and chinese_text, "the refusal names its rule"
     assert chinese_strings(english_text, names) == set()
     assert english_words(chinese_text, names) == set()
+
+
+@pytest.mark.parametrize(
+    ("prefix", "wording"),
+    [
+        ("", "首期到期还款日：不能早于营业日（2026年5月3日）"),
+        ("/en", "First due date: must not be before the business date (3 May 2026)"),
+    ],
+)
+def test_a_plan_error_names_the_field_by_its_label_and_says_what_is_wrong(
+    world: World, prefix: str, wording: str
+) -> None:
+    client = Client()
+    assert client.login(username=world.a.collector.username, password=PASSWORD)
+    body = {
+        "account": world.a.account.ref,
+        "scope": "overdue",
+        "method": "flat_fee",
+        "instalments": "6",
+        "first_due_date": "2026-01-01",
+        "fee_rate": "0.005",
+    }
+    page = client.post(f"{prefix}/cases/{world.a.case.pk}/plans/propose/", body, follow=True)
+    texts = visible_text(page.content.decode())
+    assert any(t.startswith(wording) for t in texts), [t for t in texts if "2026" in t]
+    assert not any("first_due_date" in t for t in texts)
