@@ -222,7 +222,9 @@ def _validate_rate(rate: Decimal, *, field: str, maximum: Decimal, used: bool, m
     if rate < 0:
         raise ValidationFailed(f"the rate cannot be negative ({rate})", field=field, code="must_not_be_negative")
     if not used and rate != 0:
-        raise ValidationFailed(f"{method.value} plans do not use {field}; leave it out", field=field, code="rate_not_used")
+        raise ValidationFailed(
+            f"{method.value} plans do not use {field}; leave it out", field=field, code="rate_not_used"
+        )
     if rate > maximum:
         raise ValidationFailed(
             f"{rate} is above the {pack} maximum {maximum} (rates are fractions: 0.12 is 12 %)",
