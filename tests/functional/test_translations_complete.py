@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import re
 import shutil
 import subprocess
@@ -31,13 +32,13 @@ from django.test import Client
 from django.urls import LocalePrefixPattern, URLPattern, URLResolver
 
 from arrears.concessions.models import Concession
-from arrears.contacts.models import Handoff
+from arrears.contacts.models import Handoff, Note
 from arrears.cycle import business_date
 from arrears.ledger.models import Customer
 from arrears.people.models import Role
 from arrears.products.models import Product
 from arrears.urls import urlpatterns
-from tests.builders import PASSWORD, staff
+from tests.builders import PASSWORD, pay, staff
 from tests.functional.test_i18n import parse_po
 from tests.functional.test_idor_sweep import ID_PARAMS, _template
 from tests.functional.two_teams import TODAY, World, two_teams
@@ -64,10 +65,21 @@ def _key(entry: dict[str, object]) -> tuple[str, str]:
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="gettext tools are not installed")
 def test_every_string_marked_in_the_code_is_in_the_catalogue(tmp_path: Path) -> None:
+    committed_bytes = PO.read_bytes()
     copy = tmp_path / "arrears"
     shutil.copytree(SRC, copy, ignore=shutil.ignore_patterns("__pycache__", "static"))
-    run = subprocess.run(  # makemessages walks the current directory: run it in the copy
-        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-obsolete", "--no-location"],
+    # makemessages walks the current directory: run it in the copy, with the aliases the code uses
+    # for the lazy gettext (`gettext_lazy as _lazy`) as keywords too.
+    script = (
+        "import django; django.setup(); "
+        "from django.conf import settings; settings.LOCALE_PATHS = []; "  # never the committed catalogue
+        "from django.core.management import call_command; "
+        "from django.core.management.commands.makemessages import Command; "
+        "Command.xgettext_options = [*Command.xgettext_options, '--keyword=_lazy']; "
+        "call_command('makemessages', locale=['zh_Hans'], no_obsolete=True, no_location=True, verbosity=0)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script],
         cwd=copy,
         capture_output=True,
         text=True,
@@ -75,6 +87,7 @@ def test_every_string_marked_in_the_code_is_in_the_catalogue(tmp_path: Path) -> 
         check=False,
     )
     assert run.returncode == 0, run.stderr
+    assert PO.read_bytes() == committed_bytes, "makemessages must not touch the committed catalogue"
     found = {_key(e) for e in parse_po(copy / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po") if e["msgid"]}
     committed = {_key(e) for e in parse_po(PO) if e["msgid"]}
     assert len(found) > 300
@@ -236,8 +249,48 @@ def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def world(db: None) -> World:
-    return two_teams()
+def world(db: None, monkeypatch: pytest.MonkeyPatch) -> World:
+    """The two teams, and on A's case a history to show: a payment, a contact with a promise, a
+    financial situation, a callback and a note, recorded as a collector does (10:05 Beijing time)."""
+    from arrears.contacts.models import Contact
+    from arrears.kernel import clock
+
+    ticks = itertools.count()
+    monkeypatch.setattr(
+        clock, "now", lambda: dt.datetime(2026, 5, 3, 2, 5, tzinfo=dt.UTC) + dt.timedelta(seconds=next(ticks))
+    )
+    w = two_teams()
+    pay(accounts=[w.a.account], amounts=["50.00"], on=TODAY)
+    client = Client()
+    assert client.login(username=w.a.collector.username, password=PASSWORD)
+    case = f"/cases/{w.a.case.pk}/"
+    for body in (
+        {
+            "action": "contact",
+            "channel": "phone",
+            "direction": "outbound",
+            "party": "cardholder",
+            "result": "right_party_contact",
+            "disposition": "promise",
+            "duration_seconds": "120",
+            "promise_amount": "100.00",
+            "promise_date": "2026-05-10",
+        },
+        {
+            "action": "situation",
+            "monthly_income": "8000.00",
+            "monthly_expenses": "6000.00",
+            "dependants": "1",
+            "other_debts": "500.00",
+            "ability": "able",
+            "willingness": "willing",
+        },
+        {"action": "callback", "due_at": "2026-05-04T10:00"},
+        {"action": "note", "text": "客户称下周发工资后还款"},
+    ):
+        client.post(case, body)
+    assert Contact.objects.filter(case=w.a.case).exists()
+    return w
 
 
 def people(world: World) -> dict[str, User]:
@@ -264,6 +317,7 @@ def data_names() -> set[str]:
     # Free text people typed: hand-off comments, concession evidence.
     names |= set(Handoff.objects.values_list("comment", flat=True))
     names |= set(Concession.objects.values_list("evidence", flat=True))
+    names |= set(Note.objects.values_list("text", flat=True))
     names |= {"简体中文"}  # the language picker names each language in itself
     return {n for n in names if n}
 
