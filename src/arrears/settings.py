@@ -113,6 +113,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language (arrears/formats/<lang>/formats.py): {{ day|date }} gives 2026年11月14日
+# or 14 Nov 2026; {{ instant|date:"DATETIME_FORMAT" }} adds the time (10:05).
+FORMAT_MODULE_PATH = ["arrears.formats"]
 USE_I18N = True
 USE_TZ = True
 # The bank's zone: instants are stored in UTC (USE_TZ) and shown in this zone; business dates are read in it.

@@ -40,7 +40,7 @@ class TestTheBusinessDateInTheHeader:
 
         for url in STAFF_PAGES:
             shown = header(admin, url)
-            assert '营业日 <time datetime="2026-04-17">2026-04-17</time>' in shown, url
+            assert '营业日 <time datetime="2026-04-17">2026年4月17日</time>' in shown, url
             assert "Business date" not in shown, url
 
     def test_in_english_the_header_says_business_date(self, admin: Client) -> None:
@@ -51,7 +51,7 @@ class TestTheBusinessDateInTheHeader:
 
         for url in STAFF_PAGES:
             shown = header(admin, "/en" + url)
-            assert 'Business date <time datetime="2026-04-17">2026-04-17</time>' in shown, url
+            assert 'Business date <time datetime="2026-04-17">17 Apr 2026</time>' in shown, url
             assert "营业日" not in shown, url
 
     def test_the_header_follows_the_date_the_cycle_opens(self, admin: Client) -> None:
@@ -61,7 +61,7 @@ class TestTheBusinessDateInTheHeader:
         open_date(DAY + dt.timedelta(days=1))
         after = header(admin, "/work/")
 
-        assert "2026-04-17</time>" in before and "2026-04-18</time>" in after
+        assert "2026年4月17日</time>" in before and "2026年4月18日</time>" in after
 
     def test_the_login_page_shows_no_business_date(self) -> None:
         open_date(DAY)

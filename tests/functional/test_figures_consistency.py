@@ -311,7 +311,8 @@ class TestEveryStateOnThe360Page:
 
             amounts = [money(re.findall(r"[\d,]+\.\d\d", line)[-1]) for line in page.explained]
             assert sum(amounts) == money(page.by_id["fig-to-bring-current"]), name
-            assert all(re.search(r"\d{4}-\d\d-\d\d", line) for line in page.explained), name
+            # Each line names its due date, in the page's one date format (2026年4月23日).
+            assert all(re.search(r"\d{4}年\d{1,2}月\d{1,2}日", line) for line in page.explained), name
         past_due = _page(client, f"/cases/{book['cases']['甲'].pk}/")
         assert any(book["accounts"]["past_due"].masked_number in line for line in past_due.explained)
 

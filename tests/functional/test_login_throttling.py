@@ -41,7 +41,7 @@ def test_five_failures_lock_the_name_even_for_the_right_password_and_say_until_w
     for _ in range(4):
         assert "did not match" in sign_in(client, user.username, WRONG).content.decode()
     fifth = sign_in(client, user.username, WRONG).content.decode()
-    assert "locked until 2026-05-03 10:15 (in 15 minutes)" in fifth  # 02:00 UTC is 10:00 in Shanghai
+    assert "locked until 3 May 2026 10:15 (in 15 minutes)" in fifth  # 02:00 UTC is 10:00 in Shanghai
 
     response = sign_in(client, user.username, PASSWORD)
     assert response.status_code == 200 and not signed_in(client)
@@ -53,7 +53,7 @@ def test_the_lock_is_worded_in_chinese_on_the_chinese_page() -> None:
     client = Client()
     for _ in range(5):
         response = sign_in(client, user.username, WRONG, url="/login/")
-    assert "登录已锁定至 2026-05-03 10:15" in response.content.decode()
+    assert "登录已锁定至 2026年5月3日 10:15" in response.content.decode()
 
 
 def test_the_lock_ends_after_fifteen_minutes(monkeypatch: pytest.MonkeyPatch) -> None:

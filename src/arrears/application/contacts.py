@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
 
 from arrears.application.contact_gate import check_case_contact
 from arrears.cases.models import Case
@@ -27,6 +28,7 @@ def gate_decision(*, case: Case, data: contacts.ContactIn, at: dt.datetime) -> d
         party=data.party,
         at=at,
         text=data.notes if data.channel in ("sms", "email", "letter") else None,
+        language=translation.get_language(),  # the reasons in the language of the person who asks
     )
     decision = verdict.as_dict()
     if not verdict.allowed:

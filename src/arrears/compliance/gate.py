@@ -650,7 +650,12 @@ def _cn_dials(ctx: _Ctx, at: dt.datetime) -> list[_Block]:
             rules=("CN-DIALS",),
             until=_next_midnight(at, pack.zone),
             reason=ctx.say(
-                "dials", rule="CN-DIALS", count=count, address=proposed.address, day=day.isoformat(), limit=limit
+                "dials",
+                rule="CN-DIALS",
+                count=count,
+                address=_masked(proposed.address),
+                day=day.isoformat(),
+                limit=limit,
             ),
         )
     ]
@@ -828,7 +833,7 @@ def _us_rebut(ctx: _Ctx, at: dt.datetime) -> list[_Block]:
                 reason=ctx.say(
                     "rebut_gap",
                     rule="US-REBUT",
-                    address=proposed.address,
+                    address=_masked(proposed.address),
                     last=ctx.fmt(last),
                     minutes=int(gap.total_seconds() // 60),
                 ),
@@ -854,7 +859,7 @@ def _us_rebut(ctx: _Ctx, at: dt.datetime) -> list[_Block]:
                     "rebut_day",
                     rule="US-REBUT",
                     count=count,
-                    address=proposed.address,
+                    address=_masked(proposed.address),
                     day=today.isoformat(),
                     limit=limit,
                 ),
@@ -868,6 +873,15 @@ def _us_rebut(ctx: _Ctx, at: dt.datetime) -> list[_Block]:
 
 def _title(ctx: _Ctx, rule_id: str) -> str:
     return ctx.pack.rule(rule_id).title[ctx.lang]
+
+
+def _masked(address: str) -> str:
+    """A phone number as a reason shows it to staff: the first 3 and last 4 digits (138****5678), as the
+    pages mask it (CN-PI-MIN); anything else (an e-mail address, a place) as it is."""
+    digits = address.strip()
+    if len(digits) <= 7 or not digits.lstrip("+").replace(" ", "").replace("-", "").isdigit():
+        return address
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 # Chinese names of the zones where a debtor abroad is most often found (others are shown by their key).

@@ -137,7 +137,9 @@ def quote_for_case(
     )
     quote = quote_plan(terms=terms, policy=plan_policy("CN"), business_date=business_date)
     if first_due_date == business_date:
-        raise ValidationFailed("the first instalment must fall due after today", field="first_due_date")
+        raise ValidationFailed(
+            "the first instalment must fall due after today", field="first_due_date", code="must_be_in_future"
+        )
     p = policy()
     reasons = life.review_reasons(
         instalments=instalments,
@@ -178,7 +180,9 @@ def propose_plan(
     )
     taken = (PlanStatus.OFFERED, PlanStatus.ACCEPTED, PlanStatus.ACTIVE)
     if Plan.objects.filter(account=q.account, status__in=taken).exists():
-        raise ValidationFailed("this account already has a plan offered, accepted or active", field="account")
+        raise ValidationFailed(
+            "this account already has a plan offered, accepted or active", field="account", code="plan_in_force"
+        )
     quote = q.quote
     currency = str(versions_in_force(business_date).get(q.account.product_id, _Default).currency)
     with transaction.atomic():

@@ -170,11 +170,15 @@ def validate_terms(*, terms: PlanTerms, policy: PlanPolicy, business_date: dt.da
         raise ValidationFailed(
             f"the {policy.pack} policy allows 1 to {policy.max_instalments} instalments, not {terms.instalments}",
             field="instalments",
+            code="out_of_range",
+            params={"low": 1, "high": policy.max_instalments},
         )
     if terms.first_due_date < business_date:
         raise ValidationFailed(
             f"{terms.first_due_date.isoformat()} is before the business date {business_date.isoformat()}",
             field="first_due_date",
+            code="before_business_date",
+            params={"date": business_date},
         )
     _validate_rate(
         terms.annual_rate,
@@ -193,7 +197,7 @@ def validate_terms(*, terms: PlanTerms, policy: PlanPolicy, business_date: dt.da
         pack=policy.pack,
     )
     if terms.down_payment < 0:
-        raise ValidationFailed("the down payment cannot be negative", field="down_payment")
+        raise ValidationFailed("the down payment cannot be negative", field="down_payment", code="must_not_be_negative")
     _require_cents(terms.down_payment, field="down_payment")
     if terms.down_payment >= terms.balance:
         raise ValidationFailed(
@@ -216,13 +220,17 @@ def _validate_rate(rate: Decimal, *, field: str, maximum: Decimal, used: bool, m
     if not rate.is_finite():
         raise ValidationFailed(f"{rate} is not a rate", field=field)
     if rate < 0:
-        raise ValidationFailed(f"the rate cannot be negative ({rate})", field=field)
+        raise ValidationFailed(f"the rate cannot be negative ({rate})", field=field, code="must_not_be_negative")
     if not used and rate != 0:
-        raise ValidationFailed(f"{method.value} plans do not use {field}; leave it out", field=field)
+        raise ValidationFailed(
+            f"{method.value} plans do not use {field}; leave it out", field=field, code="rate_not_used"
+        )
     if rate > maximum:
         raise ValidationFailed(
             f"{rate} is above the {pack} maximum {maximum} (rates are fractions: 0.12 is 12 %)",
             field=field,
+            code="rate_above_maximum",
+            params={"maximum": maximum},
         )
 
 

@@ -14,6 +14,7 @@ Every view that shows an error uses `error_text` (next to the form field it conc
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import translation
@@ -21,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from arrears.errors import ArrearsError
+from arrears.interfaces.web import formatting
 
 MESSAGES: dict[str, Any] = {
     # The kinds: one per class.
@@ -92,6 +94,10 @@ MESSAGES: dict[str, Any] = {
     "token_revoked": _("this API token has been revoked"),
     "scope_missing": _("this API token lacks the %(scope)s scope"),
     "csrf_failed": _("the form has expired: reload the page and try again"),
+    "before_business_date": _("must not be before the business date (%(date)s)"),
+    "rate_not_used": _("this method does not use this rate: leave it empty"),
+    "rate_above_maximum": _("above the highest rate the policy allows (%(maximum)s)"),
+    "plan_in_force": _("this account already has a plan offered, accepted or in force"),
 }
 
 # The fields errors name, by their label on the pages.
@@ -151,13 +157,28 @@ def field_label(field: str | None) -> str:
     return str(label) if label is not None else field.replace("_", " ").replace(".", " · ")
 
 
+# Params that are rates, by code: shown as percentages.
+RATE_PARAMS = {"rate_above_maximum": ("maximum",)}
+
+
+def _shown(code: str, params: dict[str, object]) -> dict[str, object]:
+    """The params as the page shows them: dates in the page's format, rates as percentages."""
+    shown = dict(params)
+    for key, value in params.items():
+        if isinstance(value, dt.date):
+            shown[key] = formatting.day(value)
+        elif key in RATE_PARAMS.get(code, ()):
+            shown[key] = formatting.percent(value)
+    return shown
+
+
 def _wording(exc: ArrearsError) -> str:
     for code in (exc.code, exc.kind):
         template = MESSAGES.get(code)
         if template is None:
             continue
         try:
-            return str(template) % exc.params
+            return str(template) % _shown(code, exc.params)
         except (KeyError, TypeError, ValueError):
             continue  # the raise did not give the values this wording needs: its kind's wording then
     return str(MESSAGES["error"])

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from arrears.application import rules
 from arrears.application.figures import AccountFigures, CustomerFigures
 from arrears.application.rules import Unpaid
+from arrears.interfaces.web import formatting
 from arrears.interfaces.web.labels import classification_label
-from arrears.money import format_fen
 
 STANDINGS = {
     rules.CURRENT: _("current"),
@@ -29,10 +29,11 @@ def standing_label(code: str) -> str:
 
 def explain(part: Unpaid, *, number: str | None = None) -> str:
     """One line of the amount to bring current: which statement or instalment, due when, how much."""
-    values = {"ref": part.ref, "due": part.due_date.isoformat(), "amount": format_fen(part.amount_fen)}
+    values = {"ref": part.ref, "due": formatting.day(part.due_date), "amount": formatting.yuan(part.amount_fen)}
     if part.kind == rules.INSTALMENT:
         text = gettext("repayment-plan instalment %(ref)s, due %(due)s: %(amount)s") % values
     else:
+        values["ref"] = formatting.day(part.ref)  # the statement's date
         text = gettext("minimum payment of the statement of %(ref)s, due %(due)s: %(amount)s") % values
     return f"{number} · {text}" if number else text
 

@@ -15,6 +15,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
+from arrears.interfaces.web import formatting
 from arrears.kernel import clock
 from arrears.logins import operations as logins
 
@@ -35,7 +36,7 @@ def locked_message(until: dt.datetime) -> str:
     minutes = max(1, -(-int((until - now).total_seconds()) // 60))
     return gettext(
         "Too many failed sign-ins: signing in is locked until %(time)s (in %(minutes)s minutes). Try again then."
-    ) % {"time": until.astimezone(clock.bank_zone()).strftime("%Y-%m-%d %H:%M"), "minutes": minutes}
+    ) % {"time": formatting.instant(until.astimezone(clock.bank_zone())), "minutes": minutes}
 
 
 class Throttled:

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from arrears.cases.models import CaseStatus
+from arrears.interfaces.web import formatting
 from arrears.ledger.models import Component, EntryKind
 
 # The five-tier loan classification (CN-CLASS), which the domain names in Chinese.
@@ -43,6 +44,18 @@ EXPLANATION_PATTERNS = [
     (re.compile(r"unpaid share of balance on (?P<date>\S+)"), _("unpaid share of balance on %(date)s")),
     (re.compile(r"purchase (?P<date>\S+)"), _("purchase %(date)s")),
 ]
+
+
+# The repayment-plan methods (plans/rules.py Method), as a collector names them.
+PLAN_METHODS = {
+    "equal_payment": _("equal instalments (principal and interest)"),
+    "equal_principal": _("equal principal"),
+    "flat_fee": _("instalments with a fee"),
+}
+
+
+def plan_method_label(method: str) -> str:
+    return str(PLAN_METHODS.get(method, method))
 
 
 def _choice_label(choices: Any, value: str) -> str:
@@ -76,7 +89,10 @@ def _by_pattern(text: str, patterns: list[tuple[re.Pattern[str], Any]]) -> str |
     for pattern, template in patterns:
         m = pattern.fullmatch(text)
         if m:
-            return str(template) % m.groupdict()
+            values = m.groupdict()
+            if "date" in values:
+                values["date"] = formatting.day(values["date"])
+            return str(template) % values
     return None
 
 

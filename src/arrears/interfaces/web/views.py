@@ -21,6 +21,7 @@ from arrears.cases.queries import account_for, visible_accounts
 from arrears.cycle import business_date
 from arrears.cycle.runner import last_completed
 from arrears.errors import NotFound, NotPermitted, ValidationFailed
+from arrears.interfaces.web import formatting
 from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.figures import account_view
 from arrears.interfaces.web.labels import classification_label, component_label, entry_kind_label, explanation_label
@@ -134,12 +135,32 @@ def _local_or_blank(url: str) -> str:
 
 
 def _labelled(line: dict[str, Any]) -> dict[str, Any]:
-    """A statement line with its type, allocation and interest terms in the language of the page."""
+    """A statement line with its type, allocation and interest terms in the language of the page, its
+    amounts with separators and two decimals, its rates as percentages and its dates in the page's format."""
     line["type"] = entry_kind_label(line["type"])
+    line["date"] = formatting.day(line["date"])
+    line["amount"] = formatting.amount(line["amount"])
     if "allocation" in line:
-        line["allocation"] = {component_label(c): v for c, v in line["allocation"].items()}
-    parts = (line.get("explanation") or {}).get("parts")
+        line["allocation"] = {component_label(c): formatting.amount(v) for c, v in line["allocation"].items()}
+    explanation = line.get("explanation") or {}
+    parts = explanation.get("parts")
     if parts:
-        terms = [{**p, "what": explanation_label(p["what"])} for p in parts]
-        line["explanation"] = {**line["explanation"], "parts": terms}
+        terms = [
+            {
+                **p,
+                "what": explanation_label(p["what"]),
+                "base": formatting.amount(p.get("base")),
+                "rate": formatting.percent(p.get("rate")),
+                "interest": formatting.amount(p.get("interest")),
+            }
+            for p in parts
+        ]
+        line["explanation"] = {**explanation, "parts": terms}
+    elif explanation.get("rule") == "late_fee":
+        line["explanation"] = {
+            **explanation,
+            "base": formatting.amount(explanation.get("base")),
+            "rate": formatting.percent(explanation.get("rate")),
+            "amount": formatting.amount(explanation.get("amount")),
+        }
     return line
