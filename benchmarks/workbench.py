@@ -97,6 +97,8 @@ def _use_smoke_sizes(name: str | None) -> None:
 def _setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.settings")
     os.environ["DATABASE_URL"] = f"{PG_SERVER}/{PG_NAME}"
+    # Sessions are signed: a run on this machine uses demo mode's key (var/secret_key) unless given one.
+    os.environ.setdefault("ARREARS_DEMO", "1")
     sys.path.insert(0, str(ROOT / "src"))
     import django
     from django.conf import settings
