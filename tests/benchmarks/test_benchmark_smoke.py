@@ -35,7 +35,8 @@ def _pg_server() -> str:
 def _smoke(name: str, tmp_path: Path, *args: str) -> tuple[str, Path]:
     copy = tmp_path / "README.md"
     copy.write_bytes(README.read_bytes())
-    env = dict(os.environ)
+    # As a person runs it: without the secret key and demo mode that the tests' environment sets.
+    env = {k: v for k, v in os.environ.items() if k not in ("ARREARS_DEMO", "ARREARS_SECRET_KEY")}
     if connection.vendor == "postgresql":
         env["BENCH_PG_SERVER"] = _pg_server()
     before = hashlib.sha256(README.read_bytes()).hexdigest()
