@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import concessions, plans, views, workbench
+from arrears.interfaces.web import case, concessions, plans, views, workbench
 from arrears.interfaces.web.forms_login import AdminLoginForm, LoginForm
 
 handler500 = "arrears.interfaces.web.server_error.server_error"
@@ -23,7 +23,7 @@ urlpatterns += i18n_patterns(
     path("accounts/<str:ref>/reveal/", views.reveal_page, name="account-reveal"),
     path("work/", workbench.workbench, name="workbench"),
     path("work/next/", workbench.take_next, name="take-next"),
-    path("cases/<int:case_id>/", workbench.case_page, name="case"),
+    path("cases/<int:case_id>/", case.case_page, name="case"),
     path("team/", workbench.team_page, name="team"),
     path("handoffs/", workbench.handoffs_page, name="handoffs"),
     path("optout/<str:token>/", workbench.opt_out_page, name="optout"),

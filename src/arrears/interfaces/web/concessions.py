@@ -85,7 +85,7 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Above your authority: sent for approval."))
         else:
             messages.success(request, _("Concession granted."))
-    return redirect(reverse("case", args=[case.pk]) + "#concessions")
+    return redirect(reverse("case", args=[case.pk]) + "?tab=concession#concessions")
 
 
 def _approval_id(text: str) -> int:

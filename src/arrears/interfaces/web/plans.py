@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -89,7 +90,7 @@ def propose(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.success(request, f"Plan {plan.pk} proposed.")
     except ArrearsError as exc:
         messages.error(request, error_line(exc))
-    return redirect("case", case_id=case.pk)
+    return redirect(reverse("case", args=[case.pk]) + "?tab=plan#plans")
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:
