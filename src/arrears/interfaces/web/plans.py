@@ -129,7 +129,10 @@ def act(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
         messages.success(request, f"Plan {plan.pk}: {plan.get_status_display()}.")
     except ArrearsError as exc:
         messages.error(request, error_line(exc))
-    return redirect(request.POST.get("next") or "plans-inbox")
+    target = request.POST.get("next") or "plans-inbox"
+    if target == reverse("case", args=[plan.case_id]):
+        target += "?tab=plan#plans"  # back to the plan's tab of the case page
+    return redirect(target)
 
 
 @login_required

@@ -65,7 +65,9 @@
     marks.forEach(function (li, k) {
       li.querySelector("a").addEventListener("click", function (e) { e.preventDefault(); show(k); });
     });
-    form.addEventListener("change", outcome);
+    form.addEventListener("change", function (e) {
+      if (["offer", "disposition", "result"].indexOf(e.target.name) >= 0) outcome();
+    });
     form.addEventListener("keydown", function (e) {
       var tag = e.target.tagName;
       if (e.key === "Escape") { e.preventDefault(); move(-1); return; }
@@ -87,6 +89,8 @@
       if (me && me.dataset.htmx) {
         var s = document.createElement("script");
         s.src = me.dataset.htmx;
+        // Loaded after the document was parsed, htmx would wait for a DOMContentLoaded that has passed.
+        s.addEventListener("load", function () { if (window.htmx) window.htmx.process(document.body); });
         document.head.appendChild(s);
       }
     }
