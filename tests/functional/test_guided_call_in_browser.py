@@ -128,6 +128,14 @@ def test_three_cases_a_promise_a_plan_proposal_and_a_concession_for_approval(
     page.wait_for_url("**/cases/*/")
     third = case_id(page)
     assert third not in (first, second)
+    # The outcome decides the way: no answer goes straight to the wrap-up, which offers the callback.
+    page.click("#goto-rpc")
+    page.select_option("#id_party", "none")
+    page.select_option("#id_result", "no_answer")
+    page.keyboard.press("Enter")
+    assert page.locator("#call-steps li[aria-current=step]").get_attribute("data-step") == "wrapup"
+    assert page.locator("#id_callback_at").is_visible()
+    page.click("#goto-ident")
     right_party(page)
     page.select_option("#id_reason", "illness")
     page.click("#goto-offer")

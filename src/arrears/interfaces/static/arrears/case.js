@@ -36,7 +36,8 @@
       if (offer === "plan" || offer === "concession") {
         if (form.elements.disposition && !form.elements.disposition.value) form.elements.disposition.value = "hardship_claimed";
       }
-      var callback = value(form, "disposition") === "callback";
+      // A callback outcome needs its time; an unanswered call offers one (the next try).
+      var callback = value(form, "disposition") === "callback" || ["no_answer", "busy", "message_left"].indexOf(value(form, "result")) >= 0;
       form.querySelectorAll("[data-disposition=callback]").forEach(function (el) { el.hidden = !callback; });
     }
 
