@@ -42,8 +42,8 @@ test-postgres:
 	DATABASE_URL=$(PG_URL) ARREARS_EXPECT_DB=postgresql $(RUN) pytest -n 2 $(PYTEST_ARGS)
 
 lint: env
-	$(RUN) ruff check src tests benchmarks
-	$(RUN) ruff format --check src tests benchmarks
+	$(RUN) ruff check src tests benchmarks scripts
+	$(RUN) ruff format --check src tests benchmarks scripts
 	$(RUN) mypy src
 	$(RUN) lint-imports
 

@@ -36,6 +36,7 @@ def test_a_call_at_22_05_beijing_time_is_blocked_with_the_rule_and_the_opening_t
     assert page.locator("#next-allowed").inner_text() == "2026-05-04 08:00"
     screenshot(page, "contact-hours-block")
 
+    page.click("#goto-rpc")  # the guided call's right-party step
     page.select_option("#id_party", "cardholder")
     page.select_option("#id_result", "no_answer")
     page.click("#save-contact")

@@ -374,7 +374,7 @@ class TestEveryStateOnThe360Page:
         account.refresh_from_db()
         plan = Plan.objects.get(account=account, status="active")
 
-        page = _page(client, f"/cases/{book['cases']['乙'].pk}/")
+        page = _page(client, f"/cases/{book['cases']['乙'].pk}/?tab=plan")
 
         assert account.plan_fen > 0
         assert money(page.rows[account.ref]["plan"]) == account.plan_fen
@@ -460,7 +460,7 @@ class TestInBothLanguages:
         prefix = "/en" if language == "en" else ""  # the language is in the path; Chinese has none
 
         past_due = _page(client, f"{prefix}/cases/{book['cases']['甲'].pk}/")
-        in_plan = client.get(f"{prefix}/cases/{book['cases']['乙'].pk}/").content.decode()
+        in_plan = client.get(f"{prefix}/cases/{book['cases']['乙'].pk}/?tab=plan").content.decode()
 
         assert past_due.explained and all(statement in line for line in past_due.explained)
         assert plan in in_plan

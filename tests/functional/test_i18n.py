@@ -54,9 +54,18 @@ class TestPages:
         taken = client.post("/work/next/")
         assert taken.status_code == 302
         page = text(client.get(taken["Location"]))
-        for label in ("记录联系", "保存联系记录", "财务状况", "逾期天数", "承诺还款", "接通对象", "本人接通", "处理中"):
+        for label in (
+            "引导式通话",
+            "保存并处理下一户",
+            "财务状况",
+            "逾期天数",
+            "承诺还款",
+            "接通对象",
+            "本人接通",
+            "处理中",
+        ):
             assert label in page
-        for english in ("Record a contact", "Save contact", "Days past due", "right-party contact"):
+        for english in ("Guided call", "Save and next account", "Days past due", "right-party contact"):
             assert english not in page
 
     def test_switching_to_english_gives_english_pages(self, shift: dict[str, Any]) -> None:
@@ -68,8 +77,8 @@ class TestPages:
         assert "Next account" in page and "My workbench" in page and "2 case(s) assigned to you." in page
         assert "下一个账户" not in page
         case = text(client.get(f"/en/cases/{shift['cases'][0].pk}/"))
-        assert "Record a contact" in case and "Days past due" in case and "right-party contact" in case
-        assert "记录联系" not in case
+        assert "Guided call" in case and "Days past due" in case and "right-party contact" in case
+        assert "引导式通话" not in case
 
     def test_a_form_error_from_the_domain_is_in_the_language_of_the_page(self, shift: dict[str, Any]) -> None:
         client = login(shift["collector"])

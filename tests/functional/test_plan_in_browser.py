@@ -46,7 +46,7 @@ class TestPlanInTheBrowser:
         base = live_server.url
 
         log_in(page, base, collector.username)
-        page.goto(f"{base}/cases/{case.pk}/")
+        page.goto(f"{base}/cases/{case.pk}/?tab=plan")
         page.select_option("#plan-scope", "whole")
         page.select_option("#plan-method", "flat_fee")
         page.fill("#plan-instalments", "24")
@@ -57,7 +57,7 @@ class TestPlanInTheBrowser:
         assert page.locator("#quote-schedule tbody tr").count() == 25  # 24 instalments and the totals
         screenshot(page, "plan-quote")
         page.click("#propose-plan")
-        page.wait_for_url(f"**/cases/{case.pk}/")
+        page.wait_for_url(f"**/cases/{case.pk}/?tab=plan*")
         plan = Plan.objects.get(case=case)
         assert (plan.status, plan.instalments, plan.review_required) == (PlanStatus.PROPOSED, 24, True)
 
@@ -77,7 +77,7 @@ class TestPlanInTheBrowser:
         assert (plan.status, plan.approved_by) == (PlanStatus.APPROVED, lead)
 
         log_in(page, base, collector.username)
-        page.goto(f"{base}/cases/{case.pk}/")
+        page.goto(f"{base}/cases/{case.pk}/?tab=plan")
         page.click(f"#offer-{plan.pk}")
         page.wait_for_selector(f"#plan-document-{plan.pk}")
         assert "元" in page.locator(f"#plan-{plan.pk} .plan-summary").inner_text()

@@ -39,7 +39,7 @@ def test_the_360_page_holds_only_masked_values_and_reveals_the_phone_with_a_reas
         assert secret not in html
     assert page.locator("#mobile").inner_text() == "138****5678"
     assert "622588******7890" in page.locator("#accounts").inner_text()
-    assert masked_label in page.locator("#figures").inner_text()
+    assert masked_label in page.locator("#summary").inner_text()
     screenshot(page, f"masked-360{prefix.replace('/', '-')}")
 
     phone = page.locator('details[data-reveal="phone"]')

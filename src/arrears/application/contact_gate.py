@@ -26,6 +26,7 @@ from arrears.compliance.parse import configured_overrides
 from arrears.contacts.models import Contact
 from arrears.holds.models import ChannelOptOut, ContactConsent, Hold
 from arrears.ledger.models import Customer as CustomerRow
+from arrears.people.rules import mask_phone
 
 # How far back the history that counting rules need reaches (7-day windows, daily limits, 失联).
 HISTORY_DAYS = 30
@@ -167,13 +168,24 @@ def judge(
         ),
         language=lang,
     )
-    verdict = check_contact(pack=pack, request=request)
+    verdict = _masked(check_contact(pack=pack, request=request), channel=channel, address=address)
     if not house:
         return verdict
     reason = HOUSE_HOLD_REASON["zh-hans" if lang == "zh-hans" else "en"]
     if verdict.allowed:
         return Verdict(False, (HOUSE_HOLD_RULE,), (reason,), None)
     return Verdict(False, (*verdict.rules, HOUSE_HOLD_RULE), (*verdict.reasons, reason), None)
+
+
+def _masked(verdict: Verdict, *, channel: str, address: str) -> Verdict:
+    """The gate's reasons never carry a full phone number (CN-DIALS names the number): masked here,
+    so pages, messages, the API and the stored decision only ever see 138****5678."""
+    if channel not in ("phone", "sms") or not address:
+        return verdict
+    shown = mask_phone(address)
+    if shown == address or not any(address in r for r in verdict.reasons):
+        return verdict
+    return dataclasses.replace(verdict, reasons=tuple(r.replace(address, shown) for r in verdict.reasons))
 
 
 def check_customer_contact(*, customer: CustomerRow, channel: str, address: str, at: dt.datetime, **kw: Any) -> Verdict:

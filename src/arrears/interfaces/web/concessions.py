@@ -94,7 +94,7 @@ def create(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.error(request, error_line(exc))
     else:
         messages.success(request, granted_or_sent(concession))
-    return redirect(reverse("case", args=[case.pk]) + "#concessions")
+    return redirect(reverse("case", args=[case.pk]) + "?tab=concession#concessions")
 
 
 # --- the words: nothing is worded as done until it is done --------------------------------------

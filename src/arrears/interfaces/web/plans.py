@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -130,7 +131,7 @@ def propose(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.success(request, _said(plan))
     except ArrearsError as exc:
         messages.error(request, error_line(exc))
-    return redirect("case", case_id=case.pk)
+    return redirect(reverse("case", args=[case.pk]) + "?tab=plan#plans")
 
 
 def _plan(request: HttpRequest, plan_id: int) -> Plan:
@@ -170,7 +171,10 @@ def act(request: HttpRequest, plan_id: int, action: str) -> HttpResponse:
         messages.success(request, _said(plan))
     except ArrearsError as exc:
         messages.error(request, error_line(exc))
-    return redirect(request.POST.get("next") or "plans-inbox")
+    target = request.POST.get("next") or "plans-inbox"
+    if target == reverse("case", args=[plan.case_id]):
+        target += "?tab=plan#plans"  # back to the plan's tab of the case page
+    return redirect(target)
 
 
 @login_required
