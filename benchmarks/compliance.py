@@ -22,6 +22,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "arrears.settings")
+# A run on this machine signs and seals with demo mode's key (var/secret_key) unless given one.
+os.environ.setdefault("ARREARS_DEMO", "1")
 
 from arrears.compliance.gate import check_contact
 from arrears.compliance.parse import parse_request

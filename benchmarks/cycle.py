@@ -52,6 +52,8 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 DATA = HERE / ".data"
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+# A run on this machine signs and seals with demo mode's key (var/secret_key) unless given one.
+os.environ.setdefault("ARREARS_DEMO", "1")
 PG_NAME = "bench_cycle"
 SQLITE_FILE = DATA / "bench_cycle.sqlite3"
 

@@ -28,6 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
 from readme import load_average, write_section
 
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+# A run on this machine signs and seals with demo mode's key (var/secret_key) unless given one.
+os.environ.setdefault("ARREARS_DEMO", "1")
 DB = "bench_dialer"
 RESULT = "BENCH-RESULT "
 
