@@ -42,7 +42,7 @@ def main() -> None:
     host = args.base.split("//", 1)[1].split(":")[0]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        for user, shots in (("collector", ("workbench", "case")), ("lead", ("lead",))):
+        for user, shots in (("collector", ("workbench", "case-page")), ("lead", ("lead-page",))):
             context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
             context.add_cookies([{"name": "django_language", "value": args.language, "domain": host, "path": "/"}])
             page = context.new_page()
@@ -50,14 +50,14 @@ def main() -> None:
             for shot in shots:
                 if shot == "workbench":
                     page.goto(f"{args.base}/work/")
-                elif shot == "case":
+                elif shot == "case-page":
                     page.goto(f"{args.base}/work/")
                     page.locator("a[href*='/cases/']").first.click()
                 else:
                     page.goto(f"{args.base}/team/")
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(OUT / f"{shot}.{args.language}.png"), full_page=True)
-                print(OUT / f"{shot}.{args.language}.png")
+                page.screenshot(path=str(OUT / f"{shot}-{args.language}.png"), full_page=True)
+                print(OUT / f"{shot}-{args.language}.png")
             context.close()
         browser.close()
 
