@@ -78,7 +78,7 @@ def test_a_waiver_above_the_collectors_authority_awaits_the_lead_then_applies(
     base = live_server.url + words["prefix"]
 
     log_in(page, live_server.url, collector.username)
-    page.goto(f"{base}/cases/{case.pk}/")
+    page.goto(f"{base}/cases/{case.pk}/?tab=concession")
     page.select_option("#concession-kind", "late_fee_waiver")
     page.fill("#concession-amount", "5.00")
     page.select_option("#concession-reason", "illness")
@@ -111,7 +111,7 @@ def test_a_waiver_above_the_collectors_authority_awaits_the_lead_then_applies(
     decided = page.locator(f"#decided-{concession.approval.pk} .decided-status").inner_text()
     assert decided == words["applied"]  # the lead sees the result at once
 
-    page.goto(f"{base}/cases/{case.pk}/")
+    page.goto(f"{base}/cases/{case.pk}/?tab=concession")
     card = page.locator(f"#concession-{concession.pk}")
     assert card.locator(".concession-status").inner_text() == words["applied"]
     assert words["told"] in card.locator(".concession-summary").inner_text()

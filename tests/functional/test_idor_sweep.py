@@ -74,6 +74,8 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "workbench": "the person's own cases and callbacks",
     "take-next": "leases the next case of the person's own queues",
     "team": "team leads only (403 otherwise): their own teams; posted cases of another team are not found",
+    "team-export-csv": "team leads only (403 otherwise): the figures of their own teams, as the team page",
+    "team-export-xlsx": "team leads only (403 otherwise): the figures of their own teams, as the team page",
     "handoffs": "customer service and credit assessors only (403 otherwise), who work across teams",
     "optout": "public: the signed token is the proof, and it names no id",
     "audit": "needs people.search_audit (403 otherwise)",
@@ -87,7 +89,7 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "^api/(?P<rest>.*)$": "the JSON 404 of any /api/ path no operation serves",
 }
 # The pages a collector may not open at all: 403 for them, whatever is posted.
-FORBIDDEN_TO_COLLECTOR = {"team", "handoffs", "audit", "plans-inbox"}
+FORBIDDEN_TO_COLLECTOR = {"team", "team-export-csv", "team-export-xlsx", "handoffs", "audit", "plans-inbox"}
 # Whole URL confs not swept page by page, by namespace, and why.
 INCLUDES_NOT_SWEPT: dict[str, str] = {
     "admin": "the Django admin: staff only (is_staff), with its own model permissions; "

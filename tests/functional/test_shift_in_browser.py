@@ -71,7 +71,8 @@ class TestCollectorShift:
         page.select_option("#id_disposition", "promise")
         page.fill("#id_duration_seconds", "240")
         page.fill("#id_notes", "客户同意周五还款")
-        page.click("#save-contact")
+        with page.expect_navigation():  # the save answers with a redirect (HX-Redirect when htmx is on)
+            page.click("#save-contact")
         page.wait_for_load_state()
         screenshot(page, "customer-360")
 

@@ -178,7 +178,7 @@ class TestOnThePagesAndTheApi:
         section = section[: section.index("</div>")]
         assert "已减免" not in section and "badge-warn" in section and "尚未生效" in section
 
-        english = collector.get(f"/en/cases/{w['case'].pk}/").content.decode()
+        english = collector.get(f"/en/cases/{w['case'].pk}/?tab=concession").content.decode()
         section = english[english.index(f'id="concession-{c.pk}"') :]
         section = section[: section.index("</div>")]
         assert "requested, awaiting approval by Team lead" in section and w["lead"].username in section
@@ -302,7 +302,7 @@ class TestThePlansInbox:
         assert "proposed, awaiting approval by Administrator: not agreed yet" in row
         assert "Above your authority: it waits for the administrator." in row and f'id="approve-{plan.pk}"' not in row
 
-        case_page = lead.get(f"/cases/{w['case'].pk}/").content.decode()
+        case_page = lead.get(f"/cases/{w['case'].pk}/?tab=plan").content.decode()
         section = case_page[case_page.index(f'id="plan-{plan.pk}"') :]
         assert "已提议，待管理员审批，尚未达成" in section[: section.index("</p>")]
 

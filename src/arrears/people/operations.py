@@ -95,7 +95,7 @@ def choose_page_language(user: Any, language: str) -> None:
     """Keep the language of the pages this person chose, so that their next sign-in opens in it.
     A language the site does not offer is refused."""
     if language not in dict(settings.LANGUAGES):
-        raise ValidationFailed("choose one of the languages offered", field="language", code="invalid_choice")
+        raise ValidationFailed("choose one of the languages offered", field="language", code="not_a_choice")
     Profile.objects.update_or_create(user=user, defaults={"language": language})
 
 

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import formats, timezone
 
+from arrears.kernel import clock
 from arrears.money import format_fen
 
 
@@ -65,7 +66,7 @@ def day(value: dt.date | str | None) -> str:
         except ValueError:
             return str(value)
     if isinstance(value, dt.datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        value = value.astimezone(clock.bank_zone()).date() if timezone.is_aware(value) else value.date()
     return formats.date_format(value, "DATE_FORMAT")
 
 
@@ -74,5 +75,5 @@ def instant(value: dt.datetime | None) -> str:
     if value is None:
         return "—"
     if timezone.is_aware(value):
-        value = timezone.localtime(value)
+        value = value.astimezone(clock.bank_zone())
     return formats.date_format(value, "DATETIME_FORMAT")
