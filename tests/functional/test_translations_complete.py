@@ -31,9 +31,11 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.urls import LocalePrefixPattern, URLPattern, URLResolver
 
+from arrears.cases.models import Queue
 from arrears.concessions.models import Concession
 from arrears.contacts.models import Handoff, Note
 from arrears.cycle import business_date
+from arrears.interfaces.web.concessions import masked_name
 from arrears.ledger.models import Customer
 from arrears.people.models import Role
 from arrears.products.models import Product
@@ -132,7 +134,7 @@ def admin_pages() -> list[str]:
 # ASCII words a Chinese page may show: codes, abbreviations and the product's name.
 ALLOWED_ASCII = re.compile(
     r"""^(?:
-        APR|DPD|SMS|PDF|CSV|XLSX|API|ID|IVR|OTP|UTC|CST|PTP|RPC|KPI|OK|HTMX|Arrears|
+        APR|DPD|SMS|PDF|CSV|XLSX|API|ID|IVR|OTP|UTC|CST|PTP|RPC|KPI|OK|HTMX|Arrears|Excel|
         English|                                                # the language picker names each language in itself
         True|False|                                             # the admin's boolean icons (Django's own alt text)
         M[0-7]|CN-[A-Z0-9-]+|US-[A-Z0-9-]+|[A-Z]{2,4}\d*|     # rule ids and short codes
@@ -147,7 +149,8 @@ CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]+")
 WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%:/@+\-*]*")
 VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label"}
 # Not read: scripts and styles, and <code>, which shows stored records verbatim (the audit trail).
-HIDDEN_ELEMENTS = {"script", "style", "template", "noscript", "code"}
+# Not read as the page's language: code, and the keys of the keyboard as printed on it (Enter, Esc).
+HIDDEN_ELEMENTS = {"script", "style", "template", "noscript", "code", "kbd"}
 
 
 class VisibleText(HTMLParser):
@@ -157,11 +160,14 @@ class VisibleText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.hidden = 0
+        self.other_language: list[str] = []  # open elements marked lang="…": the customer's words, by design
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in HIDDEN_ELEMENTS:
             self.hidden += 1
         values = dict(attrs)
+        if tag != "html" and values.get("lang"):
+            self.other_language.append(tag)
         for name, value in attrs:
             if name in VISIBLE_ATTRIBUTES and value:
                 self.parts.append(value)
@@ -171,9 +177,11 @@ class VisibleText(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in HIDDEN_ELEMENTS and self.hidden:
             self.hidden -= 1
+        if self.other_language and self.other_language[-1] == tag:
+            self.other_language.pop()
 
     def handle_data(self, data: str) -> None:
-        if not self.hidden and data.strip():
+        if not self.hidden and not self.other_language and data.strip():
             self.parts.append(data.strip())
 
 
@@ -300,8 +308,10 @@ def data_names() -> set[str]:
     from arrears.people.models import Team
 
     names = set(Customer.objects.values_list("name", flat=True))
+    names |= {masked_name(n) for n in names}  # as the inboxes show them
     names |= set(Product.objects.values_list("name", flat=True))
     names |= set(Team.objects.values_list("name", flat=True))
+    names |= set(Queue.objects.values_list("name", flat=True))
     names |= set(User.objects.values_list("username", flat=True))
     names |= set(Group.objects.values_list("name", flat=True))  # the roles' groups, named by their codes
     # Free text people typed: hand-off comments, concession evidence.

@@ -212,7 +212,7 @@ def _ident_title(case: Case, today: Any) -> str:
     rule = pack_on(today).rules.get("CN-IDENT")
     if rule is None:
         return ""
-    return rule.title.get("en" if case.customer.language == "en" else "zh-hans", "")
+    return rule.title.get("en" if translation.get_language() == "en" else "zh-hans", "")  # for the collector
 
 
 def _save_call(request: HttpRequest, case: Case, form: CallForm) -> HttpResponse | None:
