@@ -194,7 +194,7 @@ def visible_text(page: str) -> list[str]:
 def english_words(texts: list[str], names: set[str]) -> set[str]:
     found = set()
     for text in texts:
-        for name in names:
+        for name in sorted(names, key=len, reverse=True):  # the longest first: a queue named after its team
             text = text.replace(name, " ")
         for word in WORD.findall(text):
             word = word.rstrip(".:,-/")
@@ -206,7 +206,7 @@ def english_words(texts: list[str], names: set[str]) -> set[str]:
 def chinese_strings(texts: list[str], names: set[str]) -> set[str]:
     found = set()
     for text in texts:
-        for name in names:
+        for name in sorted(names, key=len, reverse=True):  # the longest first: a queue named after its team
             text = text.replace(name, " ")
         for run in CJK.findall(text):
             if run.strip("\u3000 ·，。：（）"):
