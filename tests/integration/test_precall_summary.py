@@ -159,6 +159,9 @@ class TestCounts:
             ("Asia/Shanghai", "10:00"),
             ("Europe/London", "03:00"),  # British summer time, UTC+1
         ]
+        assert [t.label for t in s.local_times] == ["北京时间", "伦敦当地时间"]
+        english = precall_summary(case, user=world["collector"], at=MORNING, business_date=TODAY, language="en")
+        assert [t.label for t in english.local_times] == ["Beijing time", "Europe/London local time"]
 
     def test_the_summary_costs_the_same_queries_whatever_the_history(self, world: dict) -> None:
         case, collector = world["case"], world["collector"]

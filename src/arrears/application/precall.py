@@ -19,6 +19,7 @@ from django.db.models import Count, Max, Q, Sum
 from arrears.application.contact_gate import judge, load_known, pack_on
 from arrears.application.figures import CustomerFigures, PlanFigures, customer_figures
 from arrears.cases.models import Case
+from arrears.compliance.gate import zone_label
 from arrears.compliance.packs import Pack
 from arrears.concessions.models import Concession, ConcessionStatus
 from arrears.contacts.models import Contact, Handoff
@@ -64,6 +65,7 @@ class ChannelStatus:
 class LocalTime:
     zone: str
     at: dt.datetime
+    label: str  # the zone as the page's reader reads it: 北京时间, 巴黎当地时间, Beijing time
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,6 +170,7 @@ def precall_summary(
     """The pre-call summary of a case's customer at `at` (business date `business_date`), the gate's
     reasons in `language` (the page's; else the customer's)."""
     customer = case.customer
+    page_language = "en" if (language or customer.language or "").startswith("en") else "zh-hans"
     figures = customer_figures(customer.pk, business_date=business_date)[customer.pk]
     channels, known, pack = _judge_routes(case, at=at, language=language)
     promises = Promise.objects.filter(case__customer=customer).aggregate(
@@ -208,5 +211,8 @@ def precall_summary(
         channels=channels,
         holds=tuple((kind, tuple(chans)) for kind, chans in known.holds),
         open_handoffs=handoffs,
-        local_times=tuple(LocalTime(zone=z, at=at.astimezone(ZoneInfo(z))) for z in zones),
+        local_times=tuple(
+            LocalTime(zone=z, at=at.astimezone(ZoneInfo(z)), label=zone_label(ZoneInfo(z), page_language))
+            for z in zones
+        ),
     )
