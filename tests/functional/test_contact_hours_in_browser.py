@@ -33,7 +33,7 @@ def test_a_call_at_22_05_beijing_time_is_blocked_with_the_rule_and_the_opening_t
     page.goto(f"{live_server.url}/cases/{case.pk}/")
     verdict = page.locator("#call-verdict")
     assert "CN-HOURS" in verdict.inner_text()
-    assert page.locator("#next-allowed").inner_text() == "2026-05-04 08:00"
+    assert page.locator("#next-allowed").inner_text() == "2026年5月4日 08:00"
     screenshot(page, "contact-hours-block")
 
     page.click("#goto-rpc")  # the guided call's right-party step
