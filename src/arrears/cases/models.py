@@ -41,13 +41,15 @@ class Queue(models.Model):
     """A rule that routes open cases to a team; the first matching queue by `rank` wins."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
-    team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="queues")
+    team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="queues", verbose_name=_("team"))
     rank = models.PositiveIntegerField(_("rank"), default=100, help_text=_("Lower ranks are matched first."))
     min_bucket = models.PositiveSmallIntegerField(_("lowest bucket"), default=0)
     max_bucket = models.PositiveSmallIntegerField(_("highest bucket"), default=7)
     min_balance_fen = models.BigIntegerField(_("lowest balance (fen)"), default=0)
     max_balance_fen = models.BigIntegerField(_("highest balance (fen)"), null=True, blank=True)
-    product = models.ForeignKey("products.Product", null=True, blank=True, on_delete=models.PROTECT)
+    product = models.ForeignKey(
+        "products.Product", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("card product")
+    )
     language = models.CharField(_("language"), max_length=8, blank=True)
     region = models.CharField(_("region"), max_length=64, blank=True)
     min_score = models.IntegerField(_("lowest score"), null=True, blank=True)
@@ -67,7 +69,7 @@ class Queue(models.Model):
         db_default=QueueOrder.EARLY_FIRST.value,
         help_text=_("Early buckets first serves the cases that may still cure before the late ones."),
     )
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("queue")
@@ -95,27 +97,48 @@ class Queue(models.Model):
 class Case(models.Model):
     """One per customer while any of the customer's accounts is delinquent."""
 
-    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="cases")
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer")
+    )
     status = models.CharField(_("status"), max_length=16, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
-    past_due_fen = models.BigIntegerField(default=0)
-    balance_fen = models.BigIntegerField(default=0)
-    worst_bucket = models.PositiveSmallIntegerField(default=0)
-    dpd = models.IntegerField(default=0)
-    priority = models.BigIntegerField(default=0)
-    queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
-    team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="cases")
+    past_due_fen = models.BigIntegerField(_("past due (fen)"), default=0)
+    balance_fen = models.BigIntegerField(_("balance (fen)"), default=0)
+    worst_bucket = models.PositiveSmallIntegerField(_("worst bucket"), default=0)
+    dpd = models.IntegerField(_("days past due"), default=0)
+    priority = models.BigIntegerField(_("priority"), default=0)
+    queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases", verbose_name=_("queue")
+    )
+    team = models.ForeignKey(
+        "people.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("team"),
+    )
     collector = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        verbose_name=_("collector"),
     )
     lease_holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("held by"),
     )
-    lease_until = models.DateTimeField(null=True, blank=True)
-    next_callback_at = models.DateTimeField(null=True, blank=True)
-    last_contact_at = models.DateTimeField(null=True, blank=True)
-    promise_broken_on = models.DateField(null=True, blank=True)
+    lease_until = models.DateTimeField(_("held until"), null=True, blank=True)
+    next_callback_at = models.DateTimeField(_("next callback at"), null=True, blank=True)
+    last_contact_at = models.DateTimeField(_("last contact at"), null=True, blank=True)
+    promise_broken_on = models.DateField(_("promise broken on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("case")
@@ -135,7 +158,7 @@ class Case(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"case {self.pk}"
+        return _("case %(id)s") % {"id": self.pk}
 
     @property
     def bucket_label(self) -> str:

@@ -1,5 +1,7 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from arrears.cases.admin import yuan
 from arrears.concessions.models import ApprovalRequest, AuthorityRule, Concession, TeamBudget
 
 
@@ -23,9 +25,17 @@ class AuthorityRuleAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 @admin.register(TeamBudget)
 class TeamBudgetAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("team", "month", "limit_fen", "spent_fen")
+    list_display = ("team", "month", "limit", "spent")
     list_filter = ("team", "month")
     readonly_fields = ("spent_fen",)
+
+    @admin.display(description=_("budget (yuan)"), ordering="limit_fen")
+    def limit(self, obj: TeamBudget) -> str:
+        return yuan(obj.limit_fen)
+
+    @admin.display(description=_("spent (yuan)"), ordering="spent_fen")
+    def spent(self, obj: TeamBudget) -> str:
+        return yuan(obj.spent_fen)
 
 
 @admin.register(Concession)
@@ -38,15 +48,23 @@ class ConcessionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "status",
         "case",
         "account",
-        "amount_fen",
+        "amount",
         "days",
-        "cost_fen",
+        "cost",
         "rule",
         "requested_by",
         "requested_on",
         "granted_on",
     )
     list_filter = ("kind", "status", "reason")
+
+    @admin.display(description=_("amount (yuan)"), ordering="amount_fen")
+    def amount(self, obj: Concession) -> str:
+        return yuan(obj.amount_fen)
+
+    @admin.display(description=_("cost (yuan)"), ordering="cost_fen")
+    def cost(self, obj: Concession) -> str:
+        return yuan(obj.cost_fen)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

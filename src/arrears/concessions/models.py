@@ -44,7 +44,12 @@ class AuthorityRule(models.Model):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     product = models.ForeignKey(
-        "products.Product", null=True, blank=True, on_delete=models.PROTECT, help_text=_("Empty: any product.")
+        "products.Product",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text=_("Empty: any product."),
+        verbose_name=_("card product"),
     )
     min_bucket = models.PositiveSmallIntegerField(_("lowest bucket"), default=0)
     max_bucket = models.PositiveSmallIntegerField(_("highest bucket"), default=7)
@@ -61,7 +66,7 @@ class AuthorityRule(models.Model):
         help_text=_("0.3000 = 30 % of the balance (of the component, for a waiver)."),
     )
     max_days = models.PositiveIntegerField(_("most days of extension"), null=True, blank=True)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("authority rule")
@@ -75,13 +80,13 @@ class AuthorityRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.role} {self.kind} M{self.min_bucket}-M{self.max_bucket}"
+        return f"#{self.pk} {self.get_role_display()} {self.get_kind_display()} M{self.min_bucket}-M{self.max_bucket}"
 
 
 class TeamBudget(models.Model):
     """What a team may waive or write off in a month; `spent_fen` grows as concessions are granted."""
 
-    team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="budgets")
+    team = models.ForeignKey("people.Team", on_delete=models.PROTECT, related_name="budgets", verbose_name=_("team"))
     month = models.DateField(_("month"), help_text=_("The first day of the month."))
     limit_fen = models.BigIntegerField(_("budget (fen)"))
     spent_fen = models.BigIntegerField(_("spent (fen)"), default=0)
@@ -101,32 +106,47 @@ class TeamBudget(models.Model):
 
 
 class Concession(models.Model):
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="concessions")
-    account = models.ForeignKey("ledger.Account", on_delete=models.PROTECT, related_name="concessions")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="concessions", verbose_name=_("case"))
+    account = models.ForeignKey(
+        "ledger.Account", on_delete=models.PROTECT, related_name="concessions", verbose_name=_("card account")
+    )
     kind = models.CharField(_("concession"), max_length=20, choices=ConcessionKind.choices)
     status = models.CharField(_("status"), max_length=10, choices=ConcessionStatus.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=ReasonCode.choices)
     evidence = models.TextField(_("evidence"))
     # Waived amount; for a settlement the agreed sum. Extension: days.
-    amount_fen = models.BigIntegerField(default=0)
-    days = models.PositiveIntegerField(default=0)
+    amount_fen = models.BigIntegerField(_("amount (fen)"), default=0)
+    days = models.PositiveIntegerField(_("days of extension"), default=0)
     # The balance the share is measured on (the component for a waiver, the account for a settlement),
     # and what the concession costs the team's budget (waived or written-off amount).
-    base_fen = models.BigIntegerField(default=0)
-    cost_fen = models.BigIntegerField(default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_on = models.DateField()
-    team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    base_fen = models.BigIntegerField(_("base amount (fen)"), default=0)
+    cost_fen = models.BigIntegerField(_("cost (fen)"), default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_on = models.DateField(_("requested on"))
+    team = models.ForeignKey(
+        "people.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("team")
+    )
     # What allowed the grant: a row of the matrix, and the approval when it went above the maker.
-    rule = models.ForeignKey(AuthorityRule, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    budget = models.ForeignKey(TeamBudget, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    granted_on = models.DateField(null=True, blank=True)
-    closed_on = models.DateField(null=True, blank=True)
+    rule = models.ForeignKey(
+        AuthorityRule,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("authority rule"),
+    )
+    budget = models.ForeignKey(
+        TeamBudget, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("team budget")
+    )
+    granted_on = models.DateField(_("granted on"), null=True, blank=True)
+    closed_on = models.DateField(_("ended on"), null=True, blank=True)
     # Extension: [{"statement", "before", "after"}]; waivers: {"entry"}; settlement write-off entries.
-    details = models.JSONField(default=dict)
-    summary_zh = models.TextField(blank=True)
-    summary_en = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    details = models.JSONField(_("details"), default=dict)
+    summary_zh = models.TextField(_("wording for the customer (Chinese)"), blank=True)
+    summary_en = models.TextField(_("wording for the customer (English)"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("concession")
@@ -166,21 +186,30 @@ class ApprovalStatus(models.TextChoices):
 class ApprovalRequest(models.Model):
     """A concession above its maker's authority, waiting for the next role up (maker-checker)."""
 
-    concession = models.OneToOneField(Concession, on_delete=models.PROTECT, related_name="approval")
-    maker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    concession = models.OneToOneField(
+        Concession, on_delete=models.PROTECT, related_name="approval", verbose_name=_("concession")
+    )
+    maker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
     to_role = models.CharField(_("approver role"), max_length=20, choices=Role.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
     )
-    requested_on = models.DateField()
-    expires_on = models.DateField()
+    requested_on = models.DateField(_("requested on"))
+    expires_on = models.DateField(_("expires on"))
     checker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    comment = models.TextField(blank=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
     # Who passed it up the ladder on the way, with their comments.
-    history = models.JSONField(default=list)
+    history = models.JSONField(_("history"), default=list)
 
     class Meta:
         verbose_name = _("approval request")
@@ -191,4 +220,4 @@ class ApprovalRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"approval {self.pk} ({self.status})"
+        return _("approval %(id)s (%(status)s)") % {"id": self.pk, "status": self.get_status_display()}

@@ -15,6 +15,16 @@ class HoldKind(models.TextChoices):
     PLAN = "plan", _("plan in good standing")
 
 
+# How the admin names a channel (the values of arrears.kernel.vocabulary.Channel).
+CHANNEL_LABELS = {
+    "phone": _("phone"),
+    "sms": _("SMS"),
+    "email": _("e-mail"),
+    "letter": _("letter"),
+    "visit": _("visit"),
+}
+
+
 class Hold(models.Model):
     """Stops the channels it covers (all when none is listed) from `starts_on` until lifted or `ends_on`."""
 
@@ -47,7 +57,7 @@ class Hold(models.Model):
         indexes = [models.Index(fields=["customer"], condition=models.Q(lifted_at__isnull=True), name="hold_active")]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.customer_id}"
+        return f"{self.get_kind_display()} {self.customer_id}"
 
 
 class ChannelOptOut(models.Model):
@@ -63,9 +73,10 @@ class ChannelOptOut(models.Model):
 
     class Meta:
         verbose_name = _("channel opt-out")
+        verbose_name_plural = _("channel opt-outs")
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.channel}"
+        return f"{self.customer_id} {CHANNEL_LABELS.get(self.channel, self.channel)}"
 
 
 class ContactConsent(models.Model):
@@ -84,6 +95,7 @@ class ContactConsent(models.Model):
 
     class Meta:
         verbose_name = _("contact consent")
+        verbose_name_plural = _("contact consents")
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.channel}"
+        return f"{self.customer_id} {CHANNEL_LABELS.get(self.channel, self.channel)}"

@@ -39,7 +39,7 @@ class ProductVersion(models.Model):
         ordering = ["product", "-effective_from"]
 
     def __str__(self) -> str:
-        return f"{self.product.code} from {self.effective_from}"
+        return _("%(code)s from %(date)s") % {"code": self.product.code, "date": self.effective_from}
 
     def clean(self) -> None:
         try:
