@@ -24,7 +24,6 @@ from arrears.concessions import queries, rules
 from arrears.concessions.models import (
     ApprovalRequest,
     ApprovalStatus,
-    AuthorityRule,
     Concession,
     ConcessionKind,
     ConcessionStatus,
@@ -136,20 +135,7 @@ def _plan(kind: str, account: Account, data: ConcessionIn, business_date: dt.dat
 
 
 def _limits(role: str, kind: str) -> list[rules.Limit]:
-    return [
-        rules.Limit(
-            id=r.pk,
-            role=r.role,
-            product_id=r.product_id,
-            min_bucket=r.min_bucket,
-            max_bucket=r.max_bucket,
-            kind=r.kind,
-            max_amount_fen=r.max_amount_fen,
-            max_share=r.max_share,
-            max_days=r.max_days,
-        )
-        for r in AuthorityRule.objects.filter(active=True, role=role, kind=kind)
-    ]
+    return queries.active_limits(role=role, kind=kind)
 
 
 def _authority(role: str, kind: str, account: Account, plan: _Plan) -> rules.Limit | None:

@@ -181,10 +181,9 @@ def decided_by(user: Any) -> QuerySet[ApprovalRequest]:
     )
 
 
-def within_authority_of(concessions: list[Concession]) -> dict[int, str | None]:
-    """For each concession, the lowest role on the ladder whose rows of the matrix allow it as it was
-    asked (its cost, base and days), or None when no role's do. One read of the matrix."""
-    limits = [
+def active_limits(**match: str) -> list[rules.Limit]:
+    """The active rows of the authority matrix (those matching `match`, e.g. role and kind), as limits."""
+    return [
         rules.Limit(
             id=r.pk,
             role=r.role,
@@ -196,8 +195,14 @@ def within_authority_of(concessions: list[Concession]) -> dict[int, str | None]:
             max_share=r.max_share,
             max_days=r.max_days,
         )
-        for r in AuthorityRule.objects.filter(active=True)
+        for r in AuthorityRule.objects.filter(active=True, **match)
     ]
+
+
+def within_authority_of(concessions: list[Concession]) -> dict[int, str | None]:
+    """For each concession, the lowest role on the ladder whose rows of the matrix allow it as it was
+    asked (its cost, base and days), or None when no role's do. One read of the matrix."""
+    limits = active_limits()
     ladder = ("collector", "team_lead", "administrator")
     out: dict[int, str | None] = {}
     for c in concessions:
