@@ -11,5 +11,5 @@ register = template.Library()
 
 @register.filter
 def plan_method(method: str | None) -> str:
-    """equal_payment -> 等额本息 (zh-Hans) / equal instalments (principal and interest) (English)."""
+    """equal_payment -> 等额本息 (zh-Hans) / equal instalments of principal and interest (English)."""
     return labels.plan_method_label(method or "")

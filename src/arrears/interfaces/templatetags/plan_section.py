@@ -7,7 +7,8 @@ from typing import Any
 from django import template
 
 from arrears.cycle import business_date
-from arrears.interfaces.web.plans import method_label, status_line
+from arrears.interfaces.web.labels import plan_method_label
+from arrears.interfaces.web.plans import status_line
 from arrears.plans.models import Plan, PlanStatus
 from arrears.plans.operations import payoff_amount_fen, policy
 
@@ -30,7 +31,7 @@ def plan_section(context: Any) -> dict[str, Any]:
     lead_max = policy().lead_max_fen if plans else 0
     for plan in plans:
         plan.status_text = status_line(plan, lead_max)  # type: ignore[attr-defined]
-        plan.method_label = method_label(plan.method)  # type: ignore[attr-defined]
+        plan.method_label = plan_method_label(plan.method)  # type: ignore[attr-defined]
         plan.summary_text = (plan.summary or {}).get(language, "")  # type: ignore[attr-defined]
         plan.payoff_fen = payoff_amount_fen(plan) if plan.status == PlanStatus.ACTIVE else 0  # type: ignore[attr-defined]
         account = by_account.get(plan.account_id)

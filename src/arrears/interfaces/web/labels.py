@@ -48,9 +48,9 @@ EXPLANATION_PATTERNS = [
 
 # The repayment-plan methods (plans/rules.py Method), as a collector names them.
 PLAN_METHODS = {
-    "equal_payment": _("equal instalments (principal and interest)"),
+    "equal_payment": _("equal instalments of principal and interest"),
     "equal_principal": _("equal principal"),
-    "flat_fee": _("instalments with a fee"),
+    "flat_fee": _("instalments with a flat fee"),
 }
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 import io
 from collections import Counter
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -292,7 +292,7 @@ def _is_lead(user: Any) -> bool:
     return bool(user.is_superuser or Role.TEAM_LEAD in roles_of(user))
 
 
-def _forbidden() -> HttpResponse:
+def _forbidden() -> NoReturn:
     raise PermissionDenied(_("This page is for team leads."))
 
 
@@ -331,7 +331,7 @@ def _collectors(teams: Any, cases: Any, today: dt.date) -> list[dict[str, Any]]:
 @login_required
 def team_page(request: HttpRequest) -> HttpResponse:
     if not _is_lead(request.user):
-        return _forbidden()
+        _forbidden()
     teams = teams_led_by(request.user)
     cases = Case.objects.filter(team__in=teams).exclude(status=CaseStatus.CLOSED)
     if request.method == "POST":
@@ -401,7 +401,7 @@ def _filename(figures: TeamFigures, ext: str) -> str:
 def export_csv(request: HttpRequest) -> HttpResponse:
     found = _export(request, "csv")
     if found is None:
-        return _forbidden()
+        _forbidden()
     figures, t = found
     out = io.StringIO()
     writer = csv.writer(out)
@@ -425,7 +425,7 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
 
     found = _export(request, "xlsx")
     if found is None:
-        return _forbidden()
+        _forbidden()
     figures, t = found
     book = Workbook()
     book.remove(book.active)

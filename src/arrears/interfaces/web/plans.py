@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from arrears.application import figures
@@ -23,6 +23,7 @@ from arrears.errors import ArrearsError, NotFound, ValidationFailed
 from arrears.interfaces.web.concessions import masked_name
 from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.figures import account_view
+from arrears.interfaces.web.labels import plan_method_label
 from arrears.money import parse_rate
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
@@ -30,15 +31,6 @@ from arrears.plans import operations as ops
 from arrears.plans.models import Plan, PlanStatus
 
 FIELDS = ("account", "scope", "method", "instalments", "first_due_date", "annual_rate", "fee_rate")
-METHODS = {
-    "equal_payment": gettext_lazy("equal instalments of principal and interest"),
-    "equal_principal": gettext_lazy("equal principal"),
-    "flat_fee": gettext_lazy("instalments with a flat fee"),
-}
-
-
-def method_label(method: str) -> str:
-    return str(METHODS.get(method, method))
 
 
 def approver_role(plan: Plan, lead_max_fen: int) -> str:
@@ -216,7 +208,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         role = approver_role(plan, lead_max)
         return {
             "p": plan,
-            "method": method_label(plan.method),
+            "method": plan_method_label(plan.method),
             "customer": masked_name(plan.account.customer.name),
             "age": (today - plan.proposed_on).days,
             "within": str(Role(role).label),
