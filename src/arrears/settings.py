@@ -55,6 +55,10 @@ INSTALLED_APPS = [
     "arrears.plans",
     "arrears.concessions",
     "arrears.integrations",
+    "arrears.legal",
+    "arrears.agencies",
+    "arrears.strategy",
+    "arrears.bureau",
     "arrears.interfaces",
 ]
 

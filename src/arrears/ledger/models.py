@@ -43,6 +43,8 @@ class AccountStatus(models.TextChoices):
     OPEN = "open", pgettext_lazy("account status", "open")
     BLOCKED = "blocked", _("blocked")
     CHARGED_OFF = "charged_off", _("charged off")
+    # A charged-off debt closed by an agreed settlement (PBOC status C).
+    SETTLED = "settled", _("settled after charge-off")
     CLOSED = "closed", pgettext_lazy("account status", "closed")
 
 
