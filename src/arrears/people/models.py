@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     CUSTOMER_SERVICE = "customer_service", _("Customer-service rep")
     COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
     AGENCY_USER = "agency_user", _("Agency user")
+    STRATEGY_MANAGER = "strategy_manager", _("Strategy manager")
+    LEGAL_OFFICER = "legal_officer", _("Legal officer")
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
