@@ -47,6 +47,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.view_full_phone",
     ],
     Role.AGENCY_USER: ["cases.view_case", "contacts.add_contact"],
+    Role.STRATEGY_MANAGER: [],  # their pages check the role itself (maker and checker are two managers)
+    Role.LEGAL_OFFICER: ["cases.view_case"],
     Role.ADMINISTRATOR: ["people.supervise_team", "people.search_audit"],
 }
 
