@@ -9,7 +9,8 @@ import pytest
 
 from arrears.audit.models import AuditEntry
 from arrears.cycle.business_date import open_date
-from arrears.integrations.models import IntegrationKind
+from arrears.integrations.models import IdempotentRequest, IntegrationKind
+from arrears.kernel.pan import mask_pan
 from arrears.ledger.models import Account, Entry
 from arrears.payments.models import Payment
 from tests.factories import make_account, purchase
@@ -55,7 +56,7 @@ class TestGatewayPayments:
         assert response.status_code == 201, response.content
         assert response.json() == {
             "reference": "gw-1",
-            "account": account.number,
+            "account": mask_pan(account.number),
             "amount": "300.00",
             "value_date": "2026-05-03",
         }
@@ -63,6 +64,9 @@ class TestGatewayPayments:
         payment = Payment.objects.get()
         assert payment.source == "gateway:unionpay"
         assert AuditEntry.objects.filter(actor="integration:unionpay", action__startswith="payment").exists()
+        # the answer is kept for replays: it holds no full card number
+        assert account.number not in response.content.decode()
+        assert not any(account.number in r.response for r in IdempotentRequest.objects.all())
 
     def test_a_reference_posted_before_is_a_409_even_under_another_request_key(
         self, account: Account, gateway: System
@@ -120,6 +124,7 @@ class TestCardHost:
             (2, "cash_advance_fee"),
             (3, "annual_fee"),
         ]
+        assert {e["account"] for e in out["entries"]} == {mask_pan(account.number)}
         posted = sum(int(e["amount"].replace(".", "")) for e in out["entries"])
         assert balance(account) == before + posted
         assert AuditEntry.objects.filter(actor="integration:card-host").count() >= 3

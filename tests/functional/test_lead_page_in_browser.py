@@ -21,7 +21,7 @@ LANGUAGES = {
     "zh-hans": {
         "prefix": "",
         "captions": [
-            "账龄迁徙率（2026-05-14 至 2026-06-12）",
+            "账龄迁徙率（2026年5月14日 至 2026年6月12日）",
             "每周收回金额",
             "每周承诺兑现率",
             "每周联系次数与本人接通次数",
@@ -33,7 +33,7 @@ LANGUAGES = {
     "en": {
         "prefix": "/en",
         "captions": [
-            "Roll rates between buckets, 2026-05-14 to 2026-06-12",
+            "Roll rates between buckets, 14 May 2026 to 12 Jun 2026",
             "Amounts collected by week",
             "Promises kept by week",
             "Contacts and right-party contacts by week",

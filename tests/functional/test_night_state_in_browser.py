@@ -42,7 +42,7 @@ def test_at_night_the_workbench_says_why_when_calling_opens_and_what_is_allowed_
     # Beijing opens at 08:00 on 05-04, which is 02:00 in Paris (night there: protect_local_night), so the
     # earliest call to the customer in Paris is 14:00 Beijing time (08:00 in Paris); the customer in
     # Beijing opens at 08:00, the earliest of all.
-    assert page.locator("#night-opens time").inner_text() == "2026-05-04 08:00"
+    assert page.locator("#night-opens time").inner_text() == "2026年5月4日 08:00"
     assert "北京时间" in page.locator("#night-opens").inner_text()
     assert page.locator("[data-count=callable]").inner_text() == "0"
     assert "发薪日后回电" in page.locator("#follow-ups").inner_text()
@@ -54,7 +54,7 @@ def test_at_night_the_workbench_says_why_when_calling_opens_and_what_is_allowed_
     night = page.locator("#night-state")
     assert "No case may be called now" in night.inner_text()
     assert "08:00–22:00, Beijing time" in page.locator("#night-why").inner_text()
-    assert page.locator("#night-opens time").inner_text() == "2026-05-04 08:00"
+    assert page.locator("#night-opens time").inner_text() == "4 May 2026 08:00"
     assert "Work allowed now" in page.content() and "Follow-ups" in page.content()
     assert "当前" not in page.locator("main").inner_text()
     screenshot(page, "workbench-night-en")
@@ -77,7 +77,7 @@ def test_only_the_customer_abroad_left_opens_in_beijing_time_and_in_the_customer
     page.goto(f"{live_server.url}/work/")
     opens = page.locator("#night-opens").inner_text()
     # 08:00 in Paris (UTC+2) = 06:00Z = 14:00 in Beijing.
-    assert page.locator("#night-opens time").inner_text() == "2026-05-04 14:00"
-    assert "客户当地时间：2026-05-04 08:00 巴黎当地时间" in opens
+    assert page.locator("#night-opens time").inner_text() == "2026年5月4日 14:00"
+    assert "客户当地时间：2026年5月4日 08:00 巴黎当地时间" in opens
     page.goto(f"{live_server.url}/en/work/")
-    assert "the customer's time: 2026-05-04 08:00 Europe/Paris local time" in page.locator("#night-opens").inner_text()
+    assert "the customer's time: 4 May 2026 08:00 Europe/Paris local time" in page.locator("#night-opens").inner_text()

@@ -23,6 +23,7 @@ from arrears.integrations import signing
 from arrears.integrations.models import Integration, IntegrationKind
 from arrears.integrations.operations import authenticate, fingerprint, idempotency_key, run_once
 from arrears.interfaces.api.errors import errors
+from arrears.kernel.pan import is_account_ref, mask_pan
 from arrears.money import format_fen, parse_amount
 from arrears.payments.operations import PaymentIn, post_payment
 
@@ -99,6 +100,12 @@ class RowsRefusedOut(Schema):
     errors: list[RowErrorOut] = []
 
 
+def shown(account: str) -> str:
+    """An account as an answer names it: its internal reference as given, a card number masked (answers are
+    kept for idempotent replays, and a full card number must not be stored there)."""
+    return account if is_account_ref(account) else mask_pan(account)
+
+
 def rows_refused(status: int, rows: list[dict[str, Any]], *, field: str = "rows") -> tuple[int, dict[str, Any]]:
     refused = ValidationFailed(f"{len(rows)} row(s) refused: nothing was recorded", field=field)
     return status, {**refused.as_dict(), "errors": rows}
@@ -145,7 +152,7 @@ def gateway_payment(request: HttpRequest, body: GatewayPaymentIn) -> HttpRespons
         )
         return 201, {
             "reference": payment.reference,
-            "account": body.account,
+            "account": shown(body.account),
             "amount": format_fen(payment.amount_fen),
             "value_date": payment.value_date,
         }
@@ -207,7 +214,7 @@ def host_transactions(request: HttpRequest, body: HostBatchIn) -> HttpResponse:
         entries = [
             {
                 "row": n,
-                "account": numbers[n - 1],
+                "account": shown(numbers[n - 1]),
                 "kind": line.kind,
                 "amount": format_fen(line.amount_fen),
                 "reference": line.reference,

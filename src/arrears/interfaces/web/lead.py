@@ -19,6 +19,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -65,7 +66,7 @@ class Cell:
         if self.kind == "rate":
             return f"{self.value:.2f}%"
         if self.kind == "date":
-            return str(self.value.isoformat())
+            return formats.date_format(self.value, "DATE_FORMAT")
         return str(self.value)
 
     @property
@@ -100,6 +101,10 @@ class Table:
             headers=[self.headers[i] for i in indexes],
             rows=[[row[i] for i in indexes] for row in self.rows],
         )
+
+
+def _day(day: dt.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 def _yuan(fen: int) -> Cell:
@@ -225,7 +230,7 @@ def charts(f: TeamFigures, t: list[Table]) -> list[tuple[Chart, Table]]:
             chart(
                 id="chart-rolls",
                 caption=pgettext("team figures", "Roll rates between buckets, %(start)s to %(end)s")
-                % {"start": (f.start + dt.timedelta(days=1)).isoformat(), "end": f.end.isoformat()},
+                % {"start": _day(f.start + dt.timedelta(days=1)), "end": _day(f.end)},
                 x_label=_("Bucket"),
                 y_label=pgettext("team figures", "Roll rate %"),
                 categories=[f"M{r.from_bucket}→M{r.to_bucket}" for r in f.rolls],
@@ -364,8 +369,8 @@ def team_page(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "summary": t[0],
             "headline": [t[0].rows[i] for i in (4, 5, 8, 11, 12)],
-            "period_from": (figures.start + dt.timedelta(days=1)).isoformat(),
-            "period_to": figures.end.isoformat(),
+            "period_from": _day(figures.start + dt.timedelta(days=1)),
+            "period_to": _day(figures.end),
             "pending": t[3],
             "charts": charts(figures, t),
             "open_by_bucket": [(f"M{b}", by_bucket.get(b, 0)) for b in range(8)],

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -63,9 +63,9 @@ def _opens(state: CallState) -> dict[str, str] | None:
         return None
     return {
         "iso": o.at.isoformat(),
-        "at": f"{o.at:%Y-%m-%d %H:%M}",
+        "at": formats.date_format(o.at, "DATETIME_FORMAT"),
         "zone": o.zone,
-        "local_at": f"{o.local_at:%Y-%m-%d %H:%M}" if o.local_at else "",
+        "local_at": formats.date_format(o.local_at, "DATETIME_FORMAT") if o.local_at else "",
         "local_zone": o.local_zone,
     }
 
