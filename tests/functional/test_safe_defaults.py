@@ -104,6 +104,12 @@ class TestHeaders:
         assert "'unsafe-inline'" not in first["Content-Security-Policy"].split("style-src-attr")[0]
         assert not re.search(r"\son[a-z]+\s*=", html), "an inline event handler would be blocked by the CSP"
 
+    def test_the_api_schema_and_its_docs_are_for_signed_in_staff_only(self) -> None:
+        for url in ("/api/docs", "/api/openapi.json"):
+            response = Client().get(url)
+            assert response.status_code == 302 and "/login/" in response["Location"], url
+        assert signed_in().get("/api/openapi.json").status_code == 200
+
     def test_the_api_docs_load_swagger_from_our_static_files_under_a_self_only_policy(self) -> None:
         response = signed_in().get("/api/docs")
         assert response.status_code == 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema, Status
 
@@ -29,7 +30,10 @@ class ArrearsApi(NinjaAPI):
         return declare_common_errors(super().get_openapi_schema(**kwargs))
 
 
-api = ArrearsApi(title="Arrears", version="1", urls_namespace="api-v1", docs_url="/docs", auth=AUTH)
+# The schema and its browser are for signed-in staff: they map every door of the bank's system.
+api = ArrearsApi(
+    title="Arrears", version="1", urls_namespace="api-v1", docs_url="/docs", auth=AUTH, docs_decorator=login_required
+)
 install(api)
 install_scopes(api)
 
