@@ -85,7 +85,7 @@ def test_recoveries_after_charge_off_cover_fees_then_interest_then_principal(acc
     assert (vintage.accounts, vintage.charged_off_fen, vintage.recovered_fen) == (1, fen("1033.00"), fen("320.00"))
     assert vintage.cumulative_fen == (0, fen("20.00"), fen("320.00"))
     assert vintage.rates == (Decimal("0"), Decimal("0.0194"), Decimal("0.3098"))
-    assert vintage.as_json()["by_month"][2] == {"months_since": 2, "recovered": "320", "rate": "0.3098"}
+    assert vintage.as_json()["by_month"][2] == {"months_since": 2, "recovered": "320.00", "rate": "0.3098"}
     # Before the second recovery: June's view.
     [june] = recovery_vintages(business_date=dt.date(2026, 6, 30))
     assert june.cumulative_fen == (0, fen("20.00"))

@@ -28,6 +28,7 @@ from arrears.delinquency import rules
 from arrears.delinquency.rules import ComponentPosition
 from arrears.kernel.sql import in_chunks
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
+from arrears.money import format_fen
 
 AFTER_CHARGE_OFF = (AccountStatus.CHARGED_OFF, AccountStatus.SETTLED)
 
@@ -144,11 +145,11 @@ class Vintage:
         return {
             "vintage": f"{self.month:%Y-%m}",
             "accounts": self.accounts,
-            "charged_off": str(Decimal(self.charged_off_fen) / 100),
-            "recovered": str(Decimal(self.recovered_fen) / 100),
+            "charged_off": format_fen(self.charged_off_fen),
+            "recovered": format_fen(self.recovered_fen),
             "rate": str(self.rate),
             "by_month": [
-                {"months_since": n, "recovered": str(Decimal(r) / 100), "rate": str(rate)}
+                {"months_since": n, "recovered": format_fen(r), "rate": str(rate)}
                 for n, (r, rate) in enumerate(zip(self.cumulative_fen, self.rates, strict=True))
             ],
         }
