@@ -65,7 +65,10 @@ def test_positions_sum_to_the_charge_off_and_recoveries_never_exceed_a_component
     with rolled_back():
         product = make_product()
         opened = [make_account(product=product) for _ in accounts]
-        charges = [ChargeIn(account_number=a.number, kind=EntryKind.PURCHASE, amount=Decimal(x["purchase"]) / 100) for a, x in zip(opened, accounts, strict=True)]
+        charges = [
+            ChargeIn(account_number=a.number, kind=EntryKind.PURCHASE, amount=Decimal(x["purchase"]) / 100)
+            for a, x in zip(opened, accounts, strict=True)
+        ]
         charges += [
             ChargeIn(account_number=a.number, kind=EntryKind.CASH_ADVANCE, amount=Decimal(x["cash"]) / 100)
             for a, x in zip(opened, accounts, strict=True)

@@ -146,7 +146,10 @@ def test_a_settlement_after_charge_off_writes_off_the_rest_and_settles_the_debt(
         post_payment(
             actor="test",
             payment=PaymentIn(
-                account_number=account.number, amount=Decimal("1.00"), value_date=dt.date(2026, 6, 2), reference="late-1"
+                account_number=account.number,
+                amount=Decimal("1.00"),
+                value_date=dt.date(2026, 6, 2),
+                reference="late-1",
             ),
             business_date=dt.date(2026, 6, 2),
         )

@@ -87,7 +87,11 @@ def test_only_consenting_customers_accounts_leave_and_the_export_records_what_le
     # Sold once: a second export holds it back, and with nothing else to sell refuses, writing nothing.
     with pytest.raises(ValidationFailed) as refused:
         export_sale(
-            actor="officer", buyer="Other", out=tmp_path / "again.csv", business_date=TODAY, accounts=[first.account.ref]
+            actor="officer",
+            buyer="Other",
+            out=tmp_path / "again.csv",
+            business_date=TODAY,
+            accounts=[first.account.ref],
         )
     assert refused.value.field == "accounts" and "already_sold" in refused.value.message
     assert not (tmp_path / "again.csv").exists()

@@ -65,7 +65,9 @@ def split_recoveries(
         take = min(rest, left[c])
         written[c], left[c], rest = take, left[c] - take, rest - take
     positions = {
-        c: ComponentPosition(charged_off_fen=charged_off.get(c, 0), recovered_fen=recovered[c], written_off_fen=written[c])
+        c: ComponentPosition(
+            charged_off_fen=charged_off.get(c, 0), recovered_fen=recovered[c], written_off_fen=written[c]
+        )
         for c in RECOVERY_ORDER
     }
     return positions, excess

@@ -66,7 +66,9 @@ REASONS = (NO_CONSENT, NOT_CHARGED_OFF, NOTHING_OWED, ALREADY_SOLD)
 def record_consent(*, actor: str, customer_id: int, evidence: str, given_on: dt.date) -> SaleConsent:
     """Record a customer's consent to the sale of their charged-off debt, with its evidence (audited)."""
     if not evidence.strip():
-        raise ValidationFailed("describe the evidence of the consent (a signed form, a recorded call)", field="evidence")
+        raise ValidationFailed(
+            "describe the evidence of the consent (a signed form, a recorded call)", field="evidence"
+        )
     if len(evidence) > 500:
         raise ValidationFailed("at most 500 characters", field="evidence")
     if not Customer.objects.filter(pk=customer_id).exists():

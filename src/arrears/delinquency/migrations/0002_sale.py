@@ -5,66 +5,82 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('delinquency', '0001_initial'),
-        ('ledger', '0007_account_status_settled'),
+        ("delinquency", "0001_initial"),
+        ("ledger", "0007_account_status_settled"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SaleExport',
+            name="SaleExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('buyer', models.CharField(max_length=200, verbose_name='buyer')),
-                ('exported_by', models.CharField(max_length=150)),
-                ('exported_on', models.DateField(verbose_name='exported on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('fields', models.JSONField(default=list)),
-                ('selection', models.JSONField(default=dict)),
-                ('file_name', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('included', models.PositiveIntegerField(default=0)),
-                ('excluded', models.PositiveIntegerField(default=0)),
-                ('total_fen', models.BigIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("buyer", models.CharField(max_length=200, verbose_name="buyer")),
+                ("exported_by", models.CharField(max_length=150)),
+                ("exported_on", models.DateField(verbose_name="exported on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("fields", models.JSONField(default=list)),
+                ("selection", models.JSONField(default=dict)),
+                ("file_name", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64)),
+                ("included", models.PositiveIntegerField(default=0)),
+                ("excluded", models.PositiveIntegerField(default=0)),
+                ("total_fen", models.BigIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'debt sale export',
-                'verbose_name_plural': 'debt sale exports',
+                "verbose_name": "debt sale export",
+                "verbose_name_plural": "debt sale exports",
             },
         ),
         migrations.CreateModel(
-            name='SaleConsent',
+            name="SaleConsent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_on', models.DateField(verbose_name='consent given on')),
-                ('evidence', models.CharField(max_length=500, verbose_name='evidence')),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('withdrawn_on', models.DateField(blank=True, null=True, verbose_name='withdrawn on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sale_consents', to='ledger.customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("given_on", models.DateField(verbose_name="consent given on")),
+                ("evidence", models.CharField(max_length=500, verbose_name="evidence")),
+                ("recorded_by", models.CharField(max_length=150)),
+                ("withdrawn_on", models.DateField(blank=True, null=True, verbose_name="withdrawn on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="sale_consents", to="ledger.customer"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consent to a debt sale',
-                'verbose_name_plural': 'consents to a debt sale',
-                'indexes': [models.Index(fields=['customer', 'given_on'], name='sale_consent_customer')],
+                "verbose_name": "consent to a debt sale",
+                "verbose_name_plural": "consents to a debt sale",
+                "indexes": [models.Index(fields=["customer", "given_on"], name="sale_consent_customer")],
             },
         ),
         migrations.CreateModel(
-            name='SaleExportRow',
+            name="SaleExportRow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('included', models.BooleanField()),
-                ('reason', models.CharField(blank=True, default='', max_length=32)),
-                ('still_owed_fen', models.BigIntegerField(default=0)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sale_rows', to='ledger.account')),
-                ('export', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rows', to='delinquency.saleexport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("included", models.BooleanField()),
+                ("reason", models.CharField(blank=True, default="", max_length=32)),
+                ("still_owed_fen", models.BigIntegerField(default=0)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="sale_rows", to="ledger.account"
+                    ),
+                ),
+                (
+                    "export",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="rows", to="delinquency.saleexport"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'debt sale export row',
-                'verbose_name_plural': 'debt sale export rows',
-                'indexes': [models.Index(condition=models.Q(('included', True)), fields=['account'], name='sale_row_sold')],
-                'constraints': [models.UniqueConstraint(fields=('export', 'account'), name='sale_row_once')],
+                "verbose_name": "debt sale export row",
+                "verbose_name_plural": "debt sale export rows",
+                "indexes": [
+                    models.Index(condition=models.Q(("included", True)), fields=["account"], name="sale_row_sold")
+                ],
+                "constraints": [models.UniqueConstraint(fields=("export", "account"), name="sale_row_once")],
             },
         ),
     ]
