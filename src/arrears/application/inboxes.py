@@ -30,7 +30,6 @@ class Navigation:
     approvals: int | None = None
     plans: int | None = None
     handoffs: int | None = None
-    recovery: bool = False  # the recovery rate by vintage: team leads, strategy managers
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -77,7 +76,6 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         approvals=approvals,
         plans=plans,
         handoffs=handoffs,
-        recovery=superuser or bool(roles & {Role.TEAM_LEAD, Role.STRATEGY_MANAGER}),
     )
 
 
