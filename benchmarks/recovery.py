@@ -119,7 +119,7 @@ def measure(accounts: int) -> None:
     timings["vintages"] = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        export, plan = export_sale(
+        export, _ = export_sale(
             actor="bench", buyer="Bench AMC", out=Path(tmp) / "sale.csv", business_date=BUSINESS_DATE
         )
         timings["sale export"] = time.perf_counter() - started

@@ -71,7 +71,9 @@ def test_the_position_on_the_case_and_account_pages(world: dict[str, Any], prefi
         assert "30.98%" in html
 
 
-@pytest.mark.parametrize(("prefix", "title"), [("", "按核销月份（账龄批次）的回收率"), ("/en", "Recovery rate by vintage")])
+@pytest.mark.parametrize(
+    ("prefix", "title"), [("", "按核销月份（账龄批次）的回收率"), ("/en", "Recovery rate by vintage")]
+)
 def test_the_vintages_page(world: dict[str, Any], prefix: str, title: str) -> None:
     for who in ("chief", world["lead"].username):
         response = client_for(who).get(f"{prefix}/recovery/vintages/")

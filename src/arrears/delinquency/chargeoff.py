@@ -169,10 +169,12 @@ def recovery_vintages(*, business_date: dt.date, within: QuerySet[Account] | Non
         .order_by()
     )
     months: dict[dt.date, list[int]] = defaultdict(lambda: [0, 0])
-    for r in charged:
-        m = months[r["charged_off_on"].replace(day=1)]
-        m[0] += r["n"]
-        m[1] += r["s"] or 0
+    for day, n, total in charged.values_list("charged_off_on", "n", "s"):
+        if day is None:
+            continue
+        m = months[day.replace(day=1)]
+        m[0] += n
+        m[1] += total or 0
     recovered: dict[dt.date, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     entries = (
         Entry.objects.filter(
@@ -185,9 +187,9 @@ def recovery_vintages(*, business_date: dt.date, within: QuerySet[Account] | Non
         .annotate(s=Sum("amount_fen"))
         .order_by()
     )
-    for r in entries:
-        on = r["account__charged_off_on"]
-        recovered[on.replace(day=1)][max(rules.months_between(on, r["posting_date"]), 0)] -= r["s"]
+    for on, posted, amount in entries.values_list("account__charged_off_on", "posting_date", "s"):
+        if on is not None:
+            recovered[on.replace(day=1)][max(rules.months_between(on, posted), 0)] -= amount
     result = []
     for month in sorted(months):
         n, charged_off = months[month]
