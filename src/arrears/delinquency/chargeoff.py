@@ -80,43 +80,32 @@ def charged_off_positions(accounts: Iterable[int] | QuerySet[Account]) -> dict[i
             .values("account_id", "account__status", "account__charged_off_on", "kind", "component")
             .annotate(s=Sum("amount_fen"))
             .order_by()
+            .values_list("account_id", "account__status", "account__charged_off_on", "kind", "component", "s")
         )
-        by_account: dict[int, dict[str, Any]] = {}
-        for r in rows:
-            a = by_account.setdefault(
-                r["account_id"],
-                {
-                    "status": r["account__status"],
-                    "on": r["account__charged_off_on"],
-                    "charged_off": defaultdict(int),
-                    "recovered": 0,
-                    "written_off": 0,
-                },
-            )
-            if r["kind"] == EntryKind.CHARGE_OFF:
-                a["charged_off"][r["component"]] -= r["s"]
-            elif r["kind"] == EntryKind.ADJUSTMENT:
-                a["written_off"] -= r["s"]
+        # Per account: status, charge-off date, charged off by component, recovered, written off.
+        by_account: dict[int, tuple[str, dt.date | None, dict[str, int], list[int]]] = {}
+        for pk, status, on, kind, component, total in rows.iterator(chunk_size=10000):
+            a = by_account.get(pk)
+            if a is None:
+                a = by_account[pk] = (status, on, {}, [0, 0])
+            if kind == EntryKind.CHARGE_OFF:
+                a[2][component] = a[2].get(component, 0) - total
+            elif kind == EntryKind.ADJUSTMENT:
+                a[3][1] -= total
             else:
-                a["recovered"] -= r["s"]
-        for pk, a in by_account.items():
-            found[pk] = _position(pk, a)
+                a[3][0] -= total
+        for pk, (status, on, charged, (recovered, written_off)) in by_account.items():
+            components, excess = rules.split_recoveries(charged, recovered_fen=recovered, written_off_fen=written_off)
+            found[pk] = Position(
+                account_id=pk,
+                status=status,
+                charged_off_on=on,
+                components=components,
+                recovered_fen=recovered,
+                written_off_fen=written_off,
+                excess_fen=excess,
+            )
     return found
-
-
-def _position(pk: int, a: dict[str, Any]) -> Position:
-    components, excess = rules.split_recoveries(
-        a["charged_off"], recovered_fen=a["recovered"], written_off_fen=a["written_off"]
-    )
-    return Position(
-        account_id=pk,
-        status=a["status"],
-        charged_off_on=a["on"],
-        components=components,
-        recovered_fen=a["recovered"],
-        written_off_fen=a["written_off"],
-        excess_fen=excess,
-    )
 
 
 # -- recovery rate by vintage ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from arrears.audit.operations import record
 from arrears.delinquency.chargeoff import charged_off_positions
@@ -38,7 +38,7 @@ from arrears.delinquency.models import SaleConsent, SaleExport, SaleExportRow
 from arrears.delinquency.rules import RECOVERY_ORDER
 from arrears.errors import NotFound, ValidationFailed
 from arrears.kernel.pan import mask_pan
-from arrears.kernel.sql import in_chunks
+from arrears.kernel.sql import CHUNK, in_chunks
 from arrears.ledger.models import Account, AccountStatus, Customer
 from arrears.money import format_fen
 
@@ -133,12 +133,14 @@ def _month(vintage: str) -> tuple[dt.date, dt.date]:
     return start, end
 
 
-def _selected(accounts: Sequence[str], vintage: str) -> list[list[int]]:
+def _selected(accounts: Sequence[str], vintage: str) -> list[QuerySet[Account]]:
+    """The accounts asked for, as querysets of at most CHUNK accounts each: by id for accounts named,
+    by id range for a vintage or the whole book (no long parameter lists)."""
     if accounts and vintage:
         raise ValidationFailed("give accounts or a vintage, not both", field="accounts")
     if accounts:
         wanted = list(dict.fromkeys(a.strip() for a in accounts if a.strip()))
-        chunks: list[list[int]] = []
+        chunks: list[QuerySet[Account]] = []
         found: set[str] = set()
         for chunk in in_chunks(wanted):
             rows = list(
@@ -146,7 +148,7 @@ def _selected(accounts: Sequence[str], vintage: str) -> list[list[int]]:
             )
             found.update(n for _, n, _ in rows)
             found.update(r for _, _, r in rows)
-            chunks.append(sorted({pk for pk, _, _ in rows}))
+            chunks.append(Account.objects.filter(pk__in=sorted({pk for pk, _, _ in rows})))
         missing = [a for a in wanted if a not in found]
         if missing:
             raise NotFound(f"no account {mask_pan(missing[0])}", field="accounts")
@@ -157,7 +159,8 @@ def _selected(accounts: Sequence[str], vintage: str) -> list[list[int]]:
         query = query.filter(charged_off_on__gte=start, charged_off_on__lt=end)
     else:
         query = query.filter(status=AccountStatus.CHARGED_OFF)
-    return list(in_chunks(query.order_by("id").values_list("id", flat=True).iterator(chunk_size=5000)))
+    ids = list(query.order_by("id").values_list("id", flat=True))
+    return [query.filter(id__gte=ids[i], id__lte=ids[min(i + CHUNK, len(ids)) - 1]) for i in range(0, len(ids), CHUNK)]
 
 
 def plan_sale(*, accounts: Sequence[str] = (), vintage: str = "", business_date: dt.date) -> SalePlan:
@@ -170,61 +173,63 @@ def plan_sale(*, accounts: Sequence[str] = (), vintage: str = "", business_date:
     return SalePlan(tuple(included), tuple(excluded))
 
 
-def _judge(ids: list[int], on: dt.date) -> Iterable[Candidate]:
+def _judge(chunk: QuerySet[Account], on: dt.date) -> Iterable[Candidate]:
+    """Four queries per chunk: the accounts with their customers, the consents in force, the accounts
+    already sold, the charged-off positions."""
     rows = list(
-        Account.objects.filter(pk__in=ids)
-        .select_related("customer")
-        .only(
+        chunk.order_by("id").values_list(
             "id",
             "ref",
             "number",
             "status",
             "charged_off_on",
-            "customer__id",
+            "customer_id",
             "customer__name",
             "customer__national_id",
             "customer__mobile",
             "customer__address",
         )
-        .order_by("id")
     )
     consenting = set(
         SaleConsent.objects.filter(
-            customer_id__in={a.customer_id for a in rows}, given_on__lte=on, withdrawn_on__isnull=True
+            customer_id__in=chunk.values("customer_id"), given_on__lte=on, withdrawn_on__isnull=True
         ).values_list("customer_id", flat=True)
     )
-    sold = set(SaleExportRow.objects.filter(account_id__in=ids, included=True).values_list("account_id", flat=True))
-    positions = charged_off_positions(ids)
-    for a in rows:
-        position = positions.get(a.pk)
+    sold = set(
+        SaleExportRow.objects.filter(account_id__in=chunk.values("id"), included=True).values_list(
+            "account_id", flat=True
+        )
+    )
+    positions = charged_off_positions(chunk)
+    for pk, ref, number, status, charged_off_on, customer_id, name, national_id, mobile, address in rows:
+        position = positions.get(pk)
         owed = position.still_owed_fen if position else 0
-        if a.status != AccountStatus.CHARGED_OFF or position is None:
+        if status != AccountStatus.CHARGED_OFF or position is None:
             reason = NOT_CHARGED_OFF
-        elif a.pk in sold:
+        elif pk in sold:
             reason = ALREADY_SOLD
         elif owed <= 0:
             reason = NOTHING_OWED
-        elif a.customer_id not in consenting:
+        elif customer_id not in consenting:
             reason = NO_CONSENT
         else:
             reason = ""
         row = None
         if not reason and position is not None:
-            c = a.customer
             row = {
-                "account_ref": a.ref,
-                "card_number_masked": mask_pan(a.number),
-                "customer_name": c.name,
-                "national_id": c.national_id,
-                "mobile": c.mobile,
-                "address": c.address,
-                "charged_off_on": a.charged_off_on.isoformat() if a.charged_off_on else "",
+                "account_ref": ref,
+                "card_number_masked": mask_pan(number),
+                "customer_name": name,
+                "national_id": national_id,
+                "mobile": mobile,
+                "address": address,
+                "charged_off_on": charged_off_on.isoformat() if charged_off_on else "",
                 **{f"{k}_charged_off": format_fen(p.charged_off_fen) for k, p in position.components.items()},
                 "charged_off": format_fen(position.charged_off_fen),
                 "recovered": format_fen(position.recovered_fen),
                 "still_owed": format_fen(owed),
             }
-        yield Candidate(a.pk, a.ref, a.number, a.customer_id, reason, owed, row)
+        yield Candidate(pk, ref, number, customer_id, reason, owed, row)
 
 
 def _content(plan: SalePlan) -> bytes:
