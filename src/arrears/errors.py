@@ -42,7 +42,7 @@ Specific codes a raise may name (the status stays its class's):
     promise_below_minimum, too_many_open_promises, promise_needs_amount_and_date, nothing_chosen,
     not_yours_to_reassign, collector_not_in_team, payment_line_malformed, payment_line_no_amount,
     waiver_above_waivable, settlement_not_below_balance, malformed_body, before_business_date,
-    rate_not_used, rate_above_maximum, plan_in_force;
+    rate_not_used, rate_above_maximum, plan_in_force, account_settled;
     token_expired, token_revoked (401); scope_missing, csrf_failed (403);
     signature_invalid, timestamp_out_of_window, signature_replayed (401, a system's signed request),
     wrong_integration_kind (403), idempotency_key_reused (409).
@@ -228,6 +228,7 @@ CODES: dict[str, str] = {
             "rate_not_used",
             "rate_above_maximum",
             "plan_in_force",
+            "account_settled",
         ),
         "validation_failed",
     ),

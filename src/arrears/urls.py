@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import case, concessions, lead, plans, queue, session, views, workbench
+from arrears.interfaces.web import case, concessions, lead, plans, queue, recovery, session, views, workbench
 from arrears.interfaces.web.forms_login import AdminLoginForm
 
 handler403 = "arrears.interfaces.web.problems.forbidden"
@@ -31,6 +31,7 @@ urlpatterns += i18n_patterns(
     path("work/next/", queue.take_next, name="take-next"),
     path("cases/<int:case_id>/", case.case_page, name="case"),
     path("team/", lead.team_page, name="team"),
+    path("recovery/vintages/", recovery.vintages_page, name="recovery-vintages"),
     path("team/export.csv", lead.export_csv, name="team-export-csv"),
     path("team/export.xlsx", lead.export_xlsx, name="team-export-xlsx"),
     path("handoffs/", workbench.handoffs_page, name="handoffs"),

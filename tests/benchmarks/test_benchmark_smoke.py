@@ -93,3 +93,11 @@ def test_the_workbench_benchmark_works_its_smoke_portfolio(tmp_path: Path) -> No
 
     assert '"contacts recorded"' in out and "load average" in out
     _assert_only_its_section_changed("workbench", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_recovery_benchmark_runs_at_its_smoke_size(tmp_path: Path) -> None:
+    out, copy = _smoke("recovery", tmp_path)
+
+    assert "positions 500" in out and "250 included, 250 excluded" in out and "load average" in out
+    _assert_only_its_section_changed("recovery", copy)

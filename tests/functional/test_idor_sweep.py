@@ -76,6 +76,7 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "workbench": "the person's own cases and callbacks",
     "take-next": "leases the next case of the person's own queues",
     "team": "team leads only (403 otherwise): their own teams; posted cases of another team are not found",
+    "recovery-vintages": "leads, strategy managers, administrators (403 otherwise): a lead's teams' sums",
     "team-export-csv": "team leads only (403 otherwise): the figures of their own teams, as the team page",
     "team-export-xlsx": "team leads only (403 otherwise): the figures of their own teams, as the team page",
     "handoffs": "customer service and credit assessors only (403 otherwise), who work across teams",

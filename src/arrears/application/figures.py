@@ -254,7 +254,11 @@ def _account(
     late = rules.overdue_minimums(minimums, business_date=on)
     past_due = rules.past_due_fen(late, balance_fen=balance)
     charged_off_on = a.charged_off_on if a.status == AccountStatus.CHARGED_OFF else None
-    dpd = 0 if a.status == AccountStatus.CLOSED else rules.dpd(late, business_date=on, charged_off_on=charged_off_on)
+    dpd = (
+        0
+        if a.status in (AccountStatus.CLOSED, AccountStatus.SETTLED)
+        else rules.dpd(late, business_date=on, charged_off_on=charged_off_on)
+    )
     plan_figures = _plan(plan, a.plan_fen, on) if plan is not None else None
     total, parts = rules.to_bring_current(late, plan_figures.overdue if plan_figures else (), past_due_fen=past_due)
     standing = rules.standing(account_status=a.status, dpd=dpd, in_plan=plan_figures is not None)

@@ -131,7 +131,7 @@ def standing(*, account_status: str, dpd: int, in_plan: bool) -> str:
     """One word for where the account stands, derived from the same DPD as its bucket."""
     if account_status == "charged_off":
         return CHARGED_OFF
-    if account_status == "closed":
+    if account_status in ("closed", "settled"):  # settled after charge-off: the debt is closed
         return CLOSED
     if dpd > 0:
         return PAST_DUE

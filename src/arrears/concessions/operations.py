@@ -41,7 +41,7 @@ from arrears.errors import (
 from arrears.kernel import clock
 from arrears.kernel.pan import mask_pan
 from arrears.ledger import posting
-from arrears.ledger.adjustments import SETTLEMENT_RULE, post_waiver, write_off_balance
+from arrears.ledger.adjustments import SETTLEMENT_RULE, post_waiver, write_off_balance, write_off_charged_off
 from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
 from arrears.ledger.operations import reverse_entry
 from arrears.money import AmountError, to_fen
@@ -50,6 +50,16 @@ from arrears.people.operations import roles_of
 from arrears.statements.models import Statement
 
 ACTIVE_ACCOUNT = (AccountStatus.OPEN, AccountStatus.BLOCKED)
+# A settlement may also close a charged-off debt: it is measured on what is still owed of the charge-off.
+SETTLEABLE = (*ACTIVE_ACCOUNT, AccountStatus.CHARGED_OFF)
+
+
+def _owed_fen(account: Account) -> int:
+    """What a settlement settles: the balance, or of a charged-off account what is still owed of the
+    charge-off (charged off less recovered since)."""
+    if account.status == AccountStatus.CHARGED_OFF:
+        return account.charged_off_fen - account.recovered_fen
+    return account.balance_fen
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -127,10 +137,10 @@ def _plan(kind: str, account: Account, data: ConcessionIn, business_date: dt.dat
         except AmountError as exc:
             raise ValidationFailed(f"payment {n}: {exc}", field="payments") from None
     rules.check_settlement(
-        amount_fen=amount, balance_fen=account.balance_fen, payments=payments, business_date=business_date
+        amount_fen=amount, balance_fen=_owed_fen(account), payments=payments, business_date=business_date
     )
     return _Plan(
-        amount_fen=amount, base_fen=account.balance_fen, cost_fen=account.balance_fen - amount, payments=tuple(payments)
+        amount_fen=amount, base_fen=_owed_fen(account), cost_fen=_owed_fen(account) - amount, payments=tuple(payments)
     )
 
 
@@ -161,7 +171,7 @@ def _summaries(kind: str, account: Account, plan: _Plan, *, granted: bool = True
     facts = rules.SummaryFacts(
         kind=kind,
         account_tail=account.number[-4:],
-        balance_before_fen=account.balance_fen,
+        balance_before_fen=_owed_fen(account),
         amount_fen=plan.amount_fen,
         days=plan.days,
         past_due_fen=int(past_due),
@@ -172,13 +182,13 @@ def _summaries(kind: str, account: Account, plan: _Plan, *, granted: bool = True
     return words(facts, "zh-hans"), words(facts, "en")
 
 
-def _account_of(case: Case, number: str) -> Account:
+def _account_of(case: Case, number: str, kind: str = "") -> Account:
     accounts = Account.objects.filter(customer_id=case.customer_id)
     chosen = accounts.filter(Q(number=number) | Q(ref=number)) if number else accounts.order_by("-bucket", "-dpd", "id")
     account = chosen.first()
     if account is None:
         raise NotFound(f"no account {mask_pan(number)} of this case's customer", field="account")
-    if account.status not in ACTIVE_ACCOUNT:
+    if account.status not in (SETTLEABLE if kind == rules.SETTLEMENT else ACTIVE_ACCOUNT):
         raise ValidationFailed(f"the account is {account.status}", field="account")
     return account
 
@@ -208,7 +218,7 @@ def request_concession(*, user: Any, case: Case, data: ConcessionIn, business_da
     """A concession on one of the case's accounts: granted at once within the maker's authority,
     otherwise an approval request to the next role up. Errors name the field; nothing is written."""
     role = _validate_request(user, case, data)
-    account = _account_of(case, data.account_number)
+    account = _account_of(case, data.account_number, data.kind)
     _plan(data.kind, account, data, business_date)  # fail before writing
     team = case.team or Team.objects.filter(members=user).order_by("id").first()
     with transaction.atomic():
@@ -592,7 +602,8 @@ def _settle(c: Concession, d: dt.date, paid_fen: int) -> None:
     from arrears.delinquency.models import BucketChange
 
     account = _locked_account(c.account_id)
-    written_off = write_off_balance(
+    write_off = write_off_charged_off if account.status == AccountStatus.CHARGED_OFF else write_off_balance
+    written_off = write_off(
         account=posting.lock([account.pk])[account.pk],
         business_date=d,
         reference=f"concession:{c.pk}:write_off",
@@ -603,7 +614,9 @@ def _settle(c: Concession, d: dt.date, paid_fen: int) -> None:
         BucketChange.objects.get_or_create(
             account=account, change_date=d, defaults={"from_bucket": account.bucket, "to_bucket": 0, "dpd": 0}
         )
-    Account.objects.filter(pk=account.pk).update(dpd=0, bucket=0, status=AccountStatus.CLOSED)
+    # A charged-off debt settled is SETTLED (PBOC C, the charge-off date kept); any other account closes.
+    closed = AccountStatus.SETTLED if account.status == AccountStatus.CHARGED_OFF else AccountStatus.CLOSED
+    Account.objects.filter(pk=account.pk).update(dpd=0, bucket=0, status=closed)
     Concession.objects.filter(pk=c.pk).update(
         status=ConcessionStatus.SETTLED,
         closed_on=d,

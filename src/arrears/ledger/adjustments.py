@@ -70,3 +70,29 @@ def write_off_balance(
     ]
     posting.post(lines)
     return -sum(line.amount_fen for line in lines)
+
+
+def write_off_charged_off(
+    *, account: posting.Balances, business_date: dt.date, reference: str, explanation: dict[str, Any]
+) -> int:
+    """Write off what is still owed of a charged-off debt (a settlement after charge-off paid): one
+    ADJUSTMENT on the recovery component, so that charged off = recovered + written off. Returns the
+    amount written off (0, nothing posted, when recoveries already cover the charge-off)."""
+    left = account.charged_off_fen - account.recovered_fen
+    if left <= 0:
+        return 0
+    posting.post(
+        [
+            posting.Line(
+                account_id=account.id,
+                kind=EntryKind.ADJUSTMENT,
+                component=Component.RECOVERY,
+                amount_fen=-left,
+                posting_date=business_date,
+                reference=reference,
+                description="settlement write-off after charge-off",
+                explanation=explanation,
+            )
+        ]
+    )
+    return left

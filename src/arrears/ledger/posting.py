@@ -11,7 +11,8 @@ number of lines: lock the rows (PostgreSQL, in id order so two batches never dea
 entries, move the cache by deltas. The cache columns are sums of entries by component:
 
     principal_fen, interest_fen, fees_fen, plan_fen   sum of the entries of that component
-    recovered_fen                                     minus the sum of the recovery entries
+    recovered_fen                                     minus the sum of the recovery entries (with
+                                                      a settlement's write-off after charge-off)
     charged_off_fen                                   minus the sum of the charge-off entries
 
 `arrears ledger check` (ledger.queries.cache_mismatches) proves each of them.
@@ -39,6 +40,9 @@ OWED: dict[str, str] = {component: f"{component}_fen" for component in OWED_COMP
 # Components a card statement bills (the plan is billed by its own schedule).
 CARD = CARD_COMPONENTS
 CACHE_COLUMNS = (*OWED.values(), "recovered_fen", "charged_off_fen")
+# What posts on the recovery component: recoveries, their reversals, and the ADJUSTMENT that writes
+# off what is left of a charged-off debt when a settlement after charge-off is paid.
+RECOVERY_KINDS = (EntryKind.RECOVERY, EntryKind.REVERSAL, EntryKind.ADJUSTMENT)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True, slots=True)
@@ -113,8 +117,8 @@ def _check(line: Line) -> None:
     if not isinstance(line.amount_fen, int) or isinstance(line.amount_fen, bool) or line.amount_fen == 0:
         raise ValueError(f"a ledger line needs a non-zero whole number of fen, not {line.amount_fen!r}")
     EntryKind(line.kind)
-    if Component(line.component) == Component.RECOVERY and line.kind not in (EntryKind.RECOVERY, EntryKind.REVERSAL):
-        raise ValueError("only recoveries and their reversals post on the recovery component")
+    if Component(line.component) == Component.RECOVERY and line.kind not in RECOVERY_KINDS:
+        raise ValueError("only recoveries, their reversals and a settlement's write-off post on the recovery component")
     if line.kind == EntryKind.CHARGE_OFF and line.component not in OWED:
         raise ValueError("a charge-off writes off what is owed: principal, interest, fees or plan")
 

@@ -165,6 +165,15 @@ def _validate(
             errors.append(RowError(n, "account", f"no account numbered {p.account_number!r}", NotFound.code))
         elif account[0] == AccountStatus.CLOSED:
             errors.append(RowError(n, "account", f"account {p.account_number} is closed"))
+        elif account[0] == AccountStatus.SETTLED:
+            errors.append(
+                RowError(
+                    n,
+                    "account",
+                    f"account {mask_pan(p.account_number)} was settled after charge-off: nothing more is owed",
+                    "account_settled",
+                )
+            )
         elif refused := product_refusal(
             amount=p.amount,
             value_date=p.value_date,

@@ -29,12 +29,14 @@ from arrears.concessions.models import AuthorityRule
 from arrears.contacts.models import Contact, FinancialSituation, Handoff, Note
 from arrears.contacts.operations import ContactIn, add_note, capture_situation, hand_off, schedule_callback
 from arrears.cycle import business_date
+from arrears.delinquency.chargeoff import AFTER_CHARGE_OFF
 from arrears.delinquency.models import BucketChange
 from arrears.errors import ArrearsError, NotFound
 from arrears.interfaces.web.errors import error_line, error_text
 from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import REASONS, CallbackForm, CallForm, HandoffForm, NoteForm, SituationForm
 from arrears.interfaces.web.labels import case_status_label, status_reason_label
+from arrears.interfaces.web.recovery import positions_view
 from arrears.kernel import clock
 from arrears.payments.models import Payment
 from arrears.people.operations import roles_of
@@ -137,6 +139,9 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         "mobile_status": mobile,
         "figures": customer_view(figures),
         "rows": [{"a": a, **views[a.account_id]} for a in figures.accounts],
+        "positions": list(
+            positions_view(a.account_id for a in figures.accounts if a.account_status in AFTER_CHARGE_OFF).values()
+        ),
         "accounts": [_AccountChoice(a.ref, a.number) for a in figures.accounts],
         "leased": case.lease_holder_id == request.user.pk,
         "may_reveal": may_reveal(request.user),

@@ -98,6 +98,7 @@ MESSAGES: dict[str, Any] = {
     "rate_not_used": _("this method does not use this rate: leave it empty"),
     "rate_above_maximum": _("above the highest rate the policy allows (%(maximum)s)"),
     "plan_in_force": _("this account already has a plan offered, accepted or in force"),
+    "account_settled": _("the debt on this account was settled after charge-off: nothing more is owed"),
 }
 
 # The fields errors name, by their label on the pages.

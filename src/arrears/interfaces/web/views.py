@@ -20,11 +20,13 @@ from arrears.application.reads import record_request_reads
 from arrears.cases.queries import account_for, visible_accounts
 from arrears.cycle import business_date
 from arrears.cycle.runner import last_completed
+from arrears.delinquency.chargeoff import AFTER_CHARGE_OFF
 from arrears.errors import NotFound, NotPermitted, ValidationFailed
 from arrears.interfaces.web import formatting
 from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.figures import account_view
 from arrears.interfaces.web.labels import classification_label, component_label, entry_kind_label, explanation_label
+from arrears.interfaces.web.recovery import positions_view
 from arrears.ledger.models import Account, AccountStatus
 from arrears.scenario import statement_lines
 
@@ -89,6 +91,7 @@ def account_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "statements": statements,
             "bucket_changes": account.bucket_changes.order_by("-change_date")[:24],
             "may_reveal": may_reveal(request.user),
+            "position": positions_view([account.pk]).get(account.pk) if account.status in AFTER_CHARGE_OFF else None,
             **account_view(money),
         },
     )
