@@ -85,7 +85,9 @@ def _amount_problems(line: Line, out: list[Problem]) -> None:
 def metro2_problems(line: Line) -> list[Problem]:
     out: list[Problem] = []
     if line.metro2_status not in rules.METRO2_STATUSES:
-        out.append(Problem(line.ref, "metro2_status", f"{line.metro2_status!r} is not an Account Status Arrears reports"))
+        out.append(
+            Problem(line.ref, "metro2_status", f"{line.metro2_status!r} is not an Account Status Arrears reports")
+        )
     if len(line.payment_history) != rules.HISTORY_MONTHS or set(line.payment_history) - rules.PHP_CODES:
         out.append(Problem(line.ref, "payment_history", "must be 24 characters of 0-6, B, D, E, L"))
     if line.metro2_status in rules.METRO2_NEGATIVE and line.dofd is None:
@@ -289,7 +291,9 @@ def pboc_file(
     if problems:
         return "", problems
     out = [
-        "|".join(("H", "PBOC-CC-1", reporter.identifier, f"{month:%Y%m}", stamp.strftime("%Y%m%d%H%M%S"), str(len(lines))))
+        "|".join(
+            ("H", "PBOC-CC-1", reporter.identifier, f"{month:%Y%m}", stamp.strftime("%Y%m%d%H%M%S"), str(len(lines)))
+        )
     ]
     for line in lines:
         unpaid = line.pboc_status if line.pboc_status in "1234567" else "0"

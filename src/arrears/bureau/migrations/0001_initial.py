@@ -5,82 +5,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0007_account_status_settled'),
+        ("ledger", "0007_account_status_settled"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BureauRecord',
+            name="BureauRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month reported')),
-                ('as_of', models.DateField(verbose_name='close date')),
-                ('pboc_status', models.CharField(max_length=1, verbose_name='PBOC status')),
-                ('pboc_history', models.CharField(max_length=24, verbose_name='PBOC 24-month history')),
-                ('metro2_status', models.CharField(max_length=2, verbose_name='Metro 2 account status')),
-                ('php_code', models.CharField(max_length=1)),
-                ('payment_history', models.CharField(max_length=24, verbose_name='payment history profile')),
-                ('dofd', models.DateField(blank=True, null=True, verbose_name='date of first delinquency')),
-                ('compliance_code', models.CharField(blank=True, default='', max_length=2, verbose_name='compliance condition code')),
-                ('special_comment', models.CharField(blank=True, default='', max_length=2, verbose_name='special comment')),
-                ('dpd', models.IntegerField(default=0)),
-                ('balance_fen', models.BigIntegerField(default=0)),
-                ('past_due_fen', models.BigIntegerField(default=0)),
-                ('charged_off_fen', models.BigIntegerField(default=0)),
-                ('credit_limit_fen', models.BigIntegerField(default=0)),
-                ('held_pboc', models.BooleanField(default=False)),
-                ('held_metro2', models.BooleanField(default=False)),
-                ('was_negative', models.BooleanField(default=False)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('removed_pboc', models.BooleanField(default=False)),
-                ('removed_metro2', models.BooleanField(default=False)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bureau_records', to='ledger.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="month reported")),
+                ("as_of", models.DateField(verbose_name="close date")),
+                ("pboc_status", models.CharField(max_length=1, verbose_name="PBOC status")),
+                ("pboc_history", models.CharField(max_length=24, verbose_name="PBOC 24-month history")),
+                ("metro2_status", models.CharField(max_length=2, verbose_name="Metro 2 account status")),
+                ("php_code", models.CharField(max_length=1)),
+                ("payment_history", models.CharField(max_length=24, verbose_name="payment history profile")),
+                ("dofd", models.DateField(blank=True, null=True, verbose_name="date of first delinquency")),
+                (
+                    "compliance_code",
+                    models.CharField(blank=True, default="", max_length=2, verbose_name="compliance condition code"),
+                ),
+                (
+                    "special_comment",
+                    models.CharField(blank=True, default="", max_length=2, verbose_name="special comment"),
+                ),
+                ("dpd", models.IntegerField(default=0)),
+                ("balance_fen", models.BigIntegerField(default=0)),
+                ("past_due_fen", models.BigIntegerField(default=0)),
+                ("charged_off_fen", models.BigIntegerField(default=0)),
+                ("credit_limit_fen", models.BigIntegerField(default=0)),
+                ("held_pboc", models.BooleanField(default=False)),
+                ("held_metro2", models.BooleanField(default=False)),
+                ("was_negative", models.BooleanField(default=False)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                ("removed_pboc", models.BooleanField(default=False)),
+                ("removed_metro2", models.BooleanField(default=False)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="bureau_records", to="ledger.account"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'credit report record',
-                'verbose_name_plural': 'credit report records',
-                'indexes': [models.Index(fields=['month', 'account'], name='bureau_record_month')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'month'), name='one_bureau_record_a_month')],
+                "verbose_name": "credit report record",
+                "verbose_name_plural": "credit report records",
+                "indexes": [models.Index(fields=["month", "account"], name="bureau_record_month")],
+                "constraints": [models.UniqueConstraint(fields=("account", "month"), name="one_bureau_record_a_month")],
             },
         ),
         migrations.CreateModel(
-            name='CreditNotice',
+            name="CreditNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sent_on', models.DateField(verbose_name='sent on')),
-                ('channel', models.CharField(max_length=16, verbose_name='channel')),
-                ('reference', models.CharField(blank=True, default='', max_length=80, verbose_name='reference')),
-                ('recorded_by', models.CharField(max_length=150)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_notices', to='ledger.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sent_on", models.DateField(verbose_name="sent on")),
+                ("channel", models.CharField(max_length=16, verbose_name="channel")),
+                ("reference", models.CharField(blank=True, default="", max_length=80, verbose_name="reference")),
+                ("recorded_by", models.CharField(max_length=150)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="credit_notices", to="ledger.account"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'credit-report notice',
-                'verbose_name_plural': 'credit-report notices',
-                'indexes': [models.Index(fields=['account', 'sent_on'], name='credit_notice_account')],
+                "verbose_name": "credit-report notice",
+                "verbose_name_plural": "credit-report notices",
+                "indexes": [models.Index(fields=["account", "sent_on"], name="credit_notice_account")],
             },
         ),
         migrations.CreateModel(
-            name='DisputeTask',
+            name="DisputeTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('opened_on', models.DateField(verbose_name='opened on')),
-                ('due_on', models.DateField(verbose_name='answer due on')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('opened_by', models.CharField(max_length=150)),
-                ('resolved_on', models.DateField(blank=True, null=True, verbose_name='resolved on')),
-                ('answer', models.TextField(blank=True, default='', verbose_name='answer')),
-                ('resolved_by', models.CharField(blank=True, default='', max_length=150)),
-                ('overdue', models.BooleanField(default=False, verbose_name='overdue')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_disputes', to='ledger.account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("opened_on", models.DateField(verbose_name="opened on")),
+                ("due_on", models.DateField(verbose_name="answer due on")),
+                ("reason", models.TextField(verbose_name="reason")),
+                ("opened_by", models.CharField(max_length=150)),
+                ("resolved_on", models.DateField(blank=True, null=True, verbose_name="resolved on")),
+                ("answer", models.TextField(blank=True, default="", verbose_name="answer")),
+                ("resolved_by", models.CharField(blank=True, default="", max_length=150)),
+                ("overdue", models.BooleanField(default=False, verbose_name="overdue")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="credit_disputes", to="ledger.account"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'credit-data dispute',
-                'verbose_name_plural': 'credit-data disputes',
-                'indexes': [models.Index(fields=['account'], name='credit_dispute_account')],
+                "verbose_name": "credit-data dispute",
+                "verbose_name_plural": "credit-data disputes",
+                "indexes": [models.Index(fields=["account"], name="credit_dispute_account")],
             },
         ),
     ]

@@ -74,7 +74,9 @@ class Command(BaseCommand):
         month = _month(options["month"])
         close = rules.close_of(month)
         if close > business_date.current():
-            raise CommandError(f"month: {month:%Y-%m} is not closed yet (the business date is {business_date.current()})")
+            raise CommandError(
+                f"month: {month:%Y-%m} is not closed yet (the business date is {business_date.current()})"
+            )
         n = report_month(month, as_of=close)
         self.stdout.write(f"bureau report {month:%Y-%m}: {n} records (as of the close {close})")
 
