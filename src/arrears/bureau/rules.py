@@ -241,8 +241,12 @@ def report(facts: Facts, policy: Policy) -> Report:
     ended_on = previous.ended_on if previous and previous.ended_on else (last_day if pboc in "CG" else None)
     cn_expires = cn_expiry(ended_on, was_negative, policy)
     us_expires = us_expiry(dofd, policy)
-    charged_off = facts.status in (CHARGED_OFF_STATUS, SETTLED)
-    balance = max(facts.still_owed_fen, 0) if charged_off else max(facts.balance_fen, 0)
+    if facts.status == SETTLED:
+        balance = 0  # closed by the settlement: nothing more is owed
+    elif facts.status == CHARGED_OFF_STATUS:
+        balance = max(facts.still_owed_fen, 0)
+    else:
+        balance = max(facts.balance_fen, 0)
     if metro2 in (PAID_CHARGE_OFF, PAID_CLOSED):
         past_due = 0
     elif metro2 == CHARGED_OFF:
