@@ -93,3 +93,11 @@ def test_the_workbench_benchmark_works_its_smoke_portfolio(tmp_path: Path) -> No
 
     assert '"contacts recorded"' in out and "load average" in out
     _assert_only_its_section_changed("workbench", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_bureau_benchmark_reports_and_exports_its_smoke_portfolio(tmp_path: Path) -> None:
+    out, copy = _smoke("bureau", tmp_path)
+
+    assert "report October: 500 records" in out and "Metro 2 file: 500 records" in out and "load average" in out
+    _assert_only_its_section_changed("bureau", copy)
