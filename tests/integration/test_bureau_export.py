@@ -27,9 +27,7 @@ def portfolio() -> list[Account]:
     """Three customers who bought on 03-10: two never paid (39 days past due at May's close, the
     notice sent on 04-01), the third paid in full on 04-20."""
     product = make_product(charge_off_dpd=400)
-    accounts = open_card_accounts(
-        count=3, product=product, names=["John Smith", "Mary Ann Jones", "Li Lei"]
-    )
+    accounts = open_card_accounts(count=3, product=product, names=["John Smith", "Mary Ann Jones", "Li Lei"])
     ids = ["123456789", "987654321", "11010519491231002X"]
     for account, number in zip(accounts, ids, strict=True):
         Customer.objects.filter(pk=account.customer_id).update(
@@ -105,7 +103,9 @@ class TestMetro2:
 class TestPboc:
     def test_delimited_file_written_and_audited(self, tmp_path: Path) -> None:
         accounts = portfolio()
-        for account, number in zip(accounts, ["11010519491231002X", "440524188001010014", "11010519491231002X"], strict=True):
+        for account, number in zip(
+            accounts, ["11010519491231002X", "440524188001010014", "11010519491231002X"], strict=True
+        ):
             Customer.objects.filter(pk=account.customer_id).update(national_id=number)
         out = tmp_path / "pboc.txt"
         call_command("bureau", "export", "--month", "2026-05", "--format", "pboc", "--out", str(out))
@@ -132,7 +132,9 @@ class TestPboc:
 @pytest.mark.django_db
 def test_held_and_expired_records_are_left_out() -> None:
     accounts = portfolio()
-    for account, number in zip(accounts, ["11010519491231002X", "440524188001010014", "11010519491231002X"], strict=True):
+    for account, number in zip(
+        accounts, ["11010519491231002X", "440524188001010014", "11010519491231002X"], strict=True
+    ):
         Customer.objects.filter(pk=account.customer_id).update(national_id=number)
     BureauRecord.objects.filter(account=accounts[0], month=MAY).update(held_pboc=True)
     BureauRecord.objects.filter(account=accounts[1], month=MAY).update(removed_pboc=True)

@@ -42,7 +42,7 @@ class TestPbocStatus:
     def test_paid_as_agreed_nothing_due_and_each_count_of_unpaid_minimums(self) -> None:
         assert rules.pboc_status(facts()) == "N"
         assert rules.pboc_status(facts(due_in_month=False)) == "*"
-        assert [rules.pboc_status(facts(unpaid_count=n)) for n in range(1, 10)] == list("1234567") + ["7", "7"]
+        assert [rules.pboc_status(facts(unpaid_count=n)) for n in range(1, 10)] == [*list("1234567"), "7", "7"]
 
     def test_charged_off_settled_closed_and_ended_otherwise(self) -> None:
         assert rules.pboc_status(facts(status="charged_off", still_owed_fen=5)) == "B"
@@ -188,9 +188,7 @@ class TestHistoriesOverAnySequence:
             assert r.payment_history.startswith("".join(reversed(codes_seen[-24:])))
             statuses_seen.append(r.pboc_status)
             codes_seen.append(r.php_code)
-            previous = rules.Previous(
-                r.pboc_history, r.php_code, r.payment_history, r.dofd, r.ended_on, r.was_negative
-            )
+            previous = rules.Previous(r.pboc_history, r.php_code, r.payment_history, r.dofd, r.ended_on, r.was_negative)
 
 
 class TestNationalId:
