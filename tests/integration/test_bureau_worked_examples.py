@@ -234,3 +234,23 @@ def test_the_step_reports_only_on_the_first_of_a_month_and_rerunning_it_changes_
     first = [(r.pk, r.pboc_status, r.pboc_history, r.payment_history) for r in records(account)]
     assert bureau.credit_report(dt.date(2026, 6, 1), 0, 2**62, {}) == 1
     assert [(r.pk, r.pboc_status, r.pboc_history, r.payment_history) for r in records(account)] == first
+
+
+@pytest.mark.django_db
+class TestScenarioRunner:
+    def test_credit_report_of_the_month_of_run_until(self) -> None:
+        from pathlib import Path
+
+        from arrears import scenario
+
+        path = Path(__file__).parent.parent / "scenarios" / "charge_off_and_recovery.yaml"
+        result = scenario.run(scenario.load(path.read_text()))
+        # Bought 03-10, the 04-05 statement (due 04-23) unpaid, charged off at 30 days on 05-23,
+        # 500.00 recovered on 06-01: March *, April 1, May and June B; the profile before June: May L,
+        # April 0 (8 days past due at its close), March 0.
+        assert result["credit_report"] == {
+            "pboc": {"status": "B", "history": "/" * 20 + "*1BB"},
+            "metro2": {"account_status": "97", "payment_history": "L00" + "B" * 21, "dofd": "2026-04-24"},
+        }
+        # Computed, not written: the June record is the cycle's to write on 07-01.
+        assert not BureauRecord.objects.filter(month=dt.date(2026, 6, 1)).exists()
