@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from arrears.application.figures import account_figures
+from arrears.bureau.cycle import credit_report_of
 from arrears.cycle.runner import run_date
 from arrears.errors import ValidationFailed
 from arrears.ledger.models import Account, Entry, EntryKind
@@ -227,6 +228,7 @@ def report(account: Account, *, as_of: dt.date) -> dict[str, Any]:
         "dpd": figures.dpd,
         "bucket": figures.bucket_label,
         "status": figures.account_status,
+        "credit_report": credit_report_of(account.pk, as_of=as_of),
     }
 
 

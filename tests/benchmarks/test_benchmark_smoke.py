@@ -101,3 +101,11 @@ def test_the_recovery_benchmark_runs_at_its_smoke_size(tmp_path: Path) -> None:
 
     assert "positions 500" in out and "250 included, 250 excluded" in out and "load average" in out
     _assert_only_its_section_changed("recovery", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_bureau_benchmark_reports_and_exports_its_smoke_portfolio(tmp_path: Path) -> None:
+    out, copy = _smoke("bureau", tmp_path)
+
+    assert "report October: 500 records" in out and "Metro 2 file: 500 records" in out and "load average" in out
+    _assert_only_its_section_changed("bureau", copy)

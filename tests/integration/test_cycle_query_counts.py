@@ -31,6 +31,7 @@ SQLITE = {
     "plans": 2,
     "judge_settlements": 1,
     "due_reminders": 2,
+    "credit_report": 0,  # monthly: on the first of a month only (tests/integration/test_bureau_cycle.py)
     "open_cases": 3,
     "judge_promises": 2,
     "update_cases": 2,
@@ -39,6 +40,7 @@ SQLITE = {
     "route_cases": 2,
     "expire_approvals": 1,
     "allocate_collectors": 1,
+    "credit_disputes": 1,
     "seal_audit": 5,
 }
 PINNED = {

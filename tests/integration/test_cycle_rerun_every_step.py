@@ -174,6 +174,7 @@ STEPS = [
     "plans",
     "judge_settlements",
     "due_reminders",
+    "credit_report",
     "open_cases",
     "judge_promises",
     "update_cases",
@@ -182,6 +183,7 @@ STEPS = [
     "route_cases",
     "expire_approvals",
     "allocate_collectors",
+    "credit_disputes",
     "seal_audit",
 ]
 # A step that is not idempotent is a defect: it would be a strict xfail here, naming the step and

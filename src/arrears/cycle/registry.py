@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from arrears.application.outreach import send_due_reminders
 from arrears.audit.operations import seal
+from arrears.bureau import cycle as bureau
 from arrears.cases import cycle as cases
 from arrears.concessions.operations import expire_approvals, judge_settlements
 from arrears.delinquency import cycle as delinquency
@@ -54,6 +55,7 @@ STEPS: list[Step] = [
     Step("plans", ACCOUNTS, _range(monitor_plans)),
     Step("judge_settlements", ACCOUNTS, _range(judge_settlements)),
     Step("due_reminders", ACCOUNTS, _range(send_due_reminders)),
+    Step("credit_report", ACCOUNTS, bureau.credit_report),
     Step("open_cases", CUSTOMERS, _range(cases.open_cases)),
     Step("judge_promises", CUSTOMERS, _range(judge_promises)),
     Step("update_cases", CUSTOMERS, _range(cases.update_cases)),
@@ -62,6 +64,7 @@ STEPS: list[Step] = [
     Step("route_cases", CUSTOMERS, _range(cases.route_cases)),
     Step("expire_approvals", ONCE, _once(expire_approvals)),
     Step("allocate_collectors", ONCE, _once(cases.allocate_collectors)),
+    Step("credit_disputes", ONCE, _once(bureau.credit_disputes)),
     Step("seal_audit", ONCE, _once(lambda d: len(seal().heads))),
 ]
 

@@ -1,0 +1,93 @@
+"""The writes of credit reporting besides the monthly step: disputes of the credit data and the notice
+before the first negative report. Each validates first, then writes and audits in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from arrears.audit.operations import record
+from arrears.bureau import rules
+from arrears.bureau.cycle import policy_on
+from arrears.bureau.models import CreditNotice, DisputeTask
+from arrears.errors import Conflict, ValidationFailed
+from arrears.ledger.models import Account
+
+NOTICE_CHANNELS = ("letter", "sms", "email", "statement", "call")
+MAX_TEXT = 2000
+
+
+def _text(value: str, field: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ValidationFailed("is required", field=field, code="required")
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(f"must be at most {MAX_TEXT} characters", field=field, code="out_of_range")
+    return text
+
+
+def open_dispute(*, actor: str, account: Account, reason: str, business_date: dt.date) -> DisputeTask:
+    """A dispute of the credit data (CN-CR-DISP): a task due in 20 days; the Metro 2 record carries XB
+    from the next report until it is resolved."""
+    text = _text(reason, "reason")
+    due = rules.dispute_due(business_date, policy_on(business_date))
+    with transaction.atomic():
+        task = DisputeTask.objects.create(
+            account=account, opened_on=business_date, due_on=due, reason=text, opened_by=actor
+        )
+        record(
+            actor=actor,
+            action="bureau.dispute_open",
+            object_type="account",
+            object_id=account.ref,
+            after={"task": task.pk, "opened_on": business_date.isoformat(), "due_on": due.isoformat()},
+        )
+    return task
+
+
+def resolve_dispute(*, actor: str, task: DisputeTask, answer: str, business_date: dt.date) -> DisputeTask:
+    """The written answer: the task is closed and the Metro 2 record carries XH from the next report."""
+    text = _text(answer, "answer")
+    if business_date < task.opened_on:
+        raise ValidationFailed("must not be before the dispute was opened", field="business_date")
+    with transaction.atomic():
+        task = DisputeTask.objects.select_for_update().get(pk=task.pk)
+        if task.resolved_on is not None:
+            raise Conflict("the dispute is already resolved", field="task")
+        task.resolved_on = business_date
+        task.answer = text
+        task.resolved_by = actor
+        task.save(update_fields=["resolved_on", "answer", "resolved_by"])
+        record(
+            actor=actor,
+            action="bureau.dispute_resolve",
+            object_type="account",
+            object_id=task.account.ref,
+            after={"task": task.pk, "resolved_on": business_date.isoformat(), "late": business_date > task.due_on},
+        )
+    return task
+
+
+def record_notice(
+    *, actor: str, account: Account, channel: str, sent_on: dt.date, reference: str = "", business_date: dt.date
+) -> CreditNotice:
+    """Record that the customer was told negative information will be reported (CN-CR-PRE, US-PASSIVE)."""
+    if channel not in NOTICE_CHANNELS:
+        raise ValidationFailed(f"must be one of {', '.join(NOTICE_CHANNELS)}", field="channel", code="not_a_choice")
+    if sent_on > business_date:
+        raise ValidationFailed("must not be after the business date", field="sent_on")
+    if len(reference) > 80:
+        raise ValidationFailed("must be at most 80 characters", field="reference", code="out_of_range")
+    with transaction.atomic():
+        notice = CreditNotice.objects.create(
+            account=account, sent_on=sent_on, channel=channel, reference=reference, recorded_by=actor
+        )
+        record(
+            actor=actor,
+            action="bureau.credit_notice",
+            object_type="account",
+            object_id=account.ref,
+            after={"sent_on": sent_on.isoformat(), "channel": channel, "reference": reference},
+        )
+    return notice
