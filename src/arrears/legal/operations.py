@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, QuerySet
 
 from arrears.audit.operations import record, record_many
 from arrears.compliance.configured import pack_code
@@ -479,14 +479,14 @@ def police_referral(case: LegalCase, *, on: dt.date) -> rules.PoliceReferral:
     return rules.police_referral(demands=demands, last_payment_on=last_payment, on=on)
 
 
-def reached_stages(customer_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+def reached_stages(customer_ids: Iterable[int] | QuerySet[Any, Any]) -> dict[int, frozenset[str]]:
     """Per customer, every legal stage any of their cases reached (from the stage events, so a closed
-    case keeps what it reached): what the wording check lets a message claim. One query."""
+    case keeps what it reached): what the wording check lets a message claim. One query; the ids may
+    be a queryset (a subquery)."""
+    ids: Any = customer_ids if isinstance(customer_ids, QuerySet) else list(customer_ids)
     found: dict[int, set[str]] = {}
     for customer_id, stage in (
-        StageEvent.objects.filter(case__customer_id__in=list(customer_ids))
-        .values_list("case__customer_id", "stage")
-        .distinct()
+        StageEvent.objects.filter(case__customer_id__in=ids).values_list("case__customer_id", "stage").distinct()
     ):
         found.setdefault(customer_id, set()).add(stage)
     return {c: frozenset(s) for c, s in found.items()}

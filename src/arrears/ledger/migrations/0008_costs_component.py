@@ -4,25 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('ledger', '0007_account_status_settled'),
+        ("ledger", "0007_account_status_settled"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='costs_fen',
+            model_name="account",
+            name="costs_fen",
             field=models.BigIntegerField(default=0),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='component',
-            field=models.CharField(choices=[('principal', 'principal'), ('interest', 'interest'), ('fees', 'fees'), ('recovery', 'recovery'), ('plan', 'repayment plan'), ('costs', 'court costs')], max_length=10),
+            model_name="entry",
+            name="component",
+            field=models.CharField(
+                choices=[
+                    ("principal", "principal"),
+                    ("interest", "interest"),
+                    ("fees", "fees"),
+                    ("recovery", "recovery"),
+                    ("plan", "repayment plan"),
+                    ("costs", "court costs"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='entry',
-            name='kind',
-            field=models.CharField(choices=[('purchase', 'purchase'), ('cash_advance', 'cash advance'), ('cash_advance_fee', 'cash-advance fee'), ('payment', 'payment'), ('interest', 'interest'), ('late_fee', 'late fee'), ('annual_fee', 'annual fee'), ('fee_waiver', 'fee waiver'), ('reversal', 'reversal'), ('adjustment', 'adjustment'), ('charge_off', 'charge-off'), ('recovery', 'recovery'), ('plan_transfer', 'moved into a repayment plan'), ('plan_return', 'returned from a repayment plan'), ('plan_interest', 'repayment-plan interest'), ('plan_fee', 'repayment-plan fee'), ('court_costs', 'court costs awarded')], max_length=20),
+            model_name="entry",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("purchase", "purchase"),
+                    ("cash_advance", "cash advance"),
+                    ("cash_advance_fee", "cash-advance fee"),
+                    ("payment", "payment"),
+                    ("interest", "interest"),
+                    ("late_fee", "late fee"),
+                    ("annual_fee", "annual fee"),
+                    ("fee_waiver", "fee waiver"),
+                    ("reversal", "reversal"),
+                    ("adjustment", "adjustment"),
+                    ("charge_off", "charge-off"),
+                    ("recovery", "recovery"),
+                    ("plan_transfer", "moved into a repayment plan"),
+                    ("plan_return", "returned from a repayment plan"),
+                    ("plan_interest", "repayment-plan interest"),
+                    ("plan_fee", "repayment-plan fee"),
+                    ("court_costs", "court costs awarded"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
