@@ -15,8 +15,7 @@ ALL_REACHED = ["referral", "filing", "hearing", "judgment", "enforcement"]
 
 def found(text: str, stages: frozenset[str] | None, language: str = "zh-hans", pack: str = "CN") -> set[str]:
     return {
-        f.category
-        for f in check_wording(text, language=language, to_third_party=False, pack=pack, legal_stages=stages)
+        f.category for f in check_wording(text, language=language, to_third_party=False, pack=pack, legal_stages=stages)
     }
 
 

@@ -36,6 +36,7 @@ from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import REASONS, CallbackForm, CallForm, HandoffForm, NoteForm, SituationForm
 from arrears.interfaces.web.labels import case_status_label, status_reason_label
 from arrears.kernel import clock
+from arrears.legal.models import LegalCase
 from arrears.payments.models import Payment
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise
@@ -149,6 +150,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             ("concession", _("Concession")),
         ],
         "hold_labels": _hold_labels(summary.holds),
+        "legal_cases": list(LegalCase.objects.filter(customer_id=case.customer_id).exclude(stage="closed")),
         "channel_rows": [(_channel_label(c.choice), c) for c in summary.channels],
     }
     if tab == "call":
