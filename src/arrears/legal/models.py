@@ -12,8 +12,8 @@ from arrears.legal.rules import Kind, Stage
 
 
 class LegalKind(models.TextChoices):
-    PAYMENT_ORDER = Kind.PAYMENT_ORDER.value, _("payment order (支付令)")
-    LAWSUIT = Kind.LAWSUIT.value, _("lawsuit (诉讼)")
+    PAYMENT_ORDER = Kind.PAYMENT_ORDER.value, _("payment order")
+    LAWSUIT = Kind.LAWSUIT.value, _("lawsuit")
 
 
 class LegalStage(models.TextChoices):

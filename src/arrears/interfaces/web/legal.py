@@ -121,7 +121,7 @@ def legal_list(request: HttpRequest) -> HttpResponse:
                 "next_label": DEADLINE_LABELS[upcoming.what] if upcoming else "",
             }
         )
-    record_request_reads(request, object_type="legal_case", ids=[c.pk for c in cases])
+    record_request_reads(request, object_type="account", ids=[c.account_id for c in cases])
     counts = legal.counts_by_stage()
     return render(
         request,
@@ -230,7 +230,7 @@ def legal_case(request: HttpRequest, legal_case_id: int) -> HttpResponse:
             or (case.kind == LegalKind.PAYMENT_ORDER and case.stage == LegalStage.FILING and s == LegalStage.JUDGMENT)
         ]
     )
-    record_request_reads(request, object_type="legal_case", ids=[case.pk])
+    record_request_reads(request, object_type="customer", ids=[case.customer_id])
     context = {
         "case": case,
         "customer_name": masked_name(case.customer.name),
