@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from arrears.application.contact_gate import check_customer_contact
 from arrears.errors import Conflict, ValidationFailed
 from arrears.holds.models import Hold, HoldKind
-from arrears.ledger.models import Account, AccountStatus, Entry
+from arrears.ledger.models import Account, AccountStatus, Customer, Entry
 from arrears.ledger.queries import cache_mismatches
 from arrears.legal import operations as legal
 from arrears.legal import rules
@@ -24,6 +26,7 @@ from arrears.legal.models import LegalCase, LegalKind, LegalStage
 from arrears.payments.models import Payment
 from arrears.people.models import Role
 from tests import builders
+from tests.conftest import FROZEN_NOW
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +124,13 @@ def test_lawsuit_from_referral_to_enforcement_proceeds(officer) -> None:  # type
     # The payment (an acknowledgment by performance) restarts the limitation period: 3 years from 03-15.
     assert legal.case_limitation(case, on=D(2027, 3, 15)).ends_on == D(2030, 3, 15)
 
+    # At law, the attorney hold stops ordinary contact (CN-HOLD-ATTY), whatever the text says.
+    assert "CN-HOLD-ATTY" in gate(account, "请尽快还款", D(2027, 3, 20)).rules
     legal.advance(case=case, to="closed", on=D(2027, 4, 1), by=officer, business_date=D(2027, 4, 1))
+    # Closed: the hold is lifted; the wording may state the steps the case reached, never an unlawful threat.
+    assert gate(account, "法院已判决并强制执行，请尽快还清余款。", D(2027, 4, 2)).allowed
+    threat = gate(account, "法院已判决，不还就拘留你。", D(2027, 4, 2))
+    assert not threat.allowed and threat.rules == ("CN-CONDUCT",) and "拘留" in threat.reasons[0]
     hold.refresh_from_db()
     case.refresh_from_db()
     assert hold.lifted_at is not None and case.closed_on == D(2027, 4, 1)
@@ -130,6 +139,32 @@ def test_lawsuit_from_referral_to_enforcement_proceeds(officer) -> None:  # type
     assert legal.reached_stages([case.customer_id])[case.customer_id] == frozenset(
         {"referral", "filing", "hearing", "judgment", "enforcement", "closed"}
     )
+
+
+def gate(account: Account, text: str, on: dt.date | None = None) -> Any:
+    """The gate inside Arrears on an SMS at 10:00 Beijing time on `on` (the tests' instant by default)."""
+    at = FROZEN_NOW if on is None else dt.datetime.combine(on, FROZEN_NOW.time(), tzinfo=dt.UTC)
+    return check_customer_contact(
+        customer=Customer.objects.get(pk=account.customer_id),
+        channel="sms",
+        address="13800000000",
+        at=at,
+        text=text,
+    )
+
+
+def test_the_gate_blocks_a_claimed_legal_step_until_the_case_reached_it(officer) -> None:  # type: ignore[no-untyped-def]
+    debtor = builders.charged_off(amount="1000.00")
+    claim = gate(debtor.account, "您的欠款已被法院判决，请尽快还款。")
+    assert not claim.allowed and claim.rules == ("CN-CONDUCT",) and "判决" in claim.reasons[0]
+    assert gate(debtor.account, "您的信用卡已逾期，请尽快还款。").allowed
+    case = legal.refer(account=debtor.account, date=D(2026, 11, 2), by=officer)
+    for to, on in (("filing", D(2026, 11, 3)), ("hearing", D(2026, 11, 4)), ("judgment", D(2026, 11, 5))):
+        legal.advance(case=case, to=to, on=on, by=officer, business_date=on, court="X")
+    legal.advance(case=case, to="closed", on=D(2026, 11, 6), by=officer, business_date=D(2026, 11, 6))
+    assert gate(debtor.account, "您的欠款已被法院判决，请尽快还款。").allowed
+    enforcement = gate(debtor.account, "法院将强制执行。")
+    assert not enforcement.allowed and "强制执行" in enforcement.reasons[0]
 
 
 def test_payment_order_deadlines_and_no_hearing(officer) -> None:  # type: ignore[no-untyped-def]

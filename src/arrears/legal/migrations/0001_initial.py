@@ -5,120 +5,216 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('holds', '0003_verbose_names'),
-        ('ledger', '0008_costs_component'),
+        ("holds", "0003_verbose_names"),
+        ("ledger", "0008_costs_component"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LegalCase',
+            name="LegalCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('payment_order', 'payment order'), ('lawsuit', 'lawsuit')], max_length=16, verbose_name='kind')),
-                ('stage', models.CharField(choices=[('referral', 'referral'), ('filing', 'filing'), ('hearing', 'hearing'), ('judgment', 'judgment'), ('enforcement', 'enforcement'), ('closed', 'closed')], default='referral', max_length=12, verbose_name='stage')),
-                ('referred_on', models.DateField(verbose_name='referred on')),
-                ('default_on', models.DateField(verbose_name='default known on')),
-                ('court', models.CharField(blank=True, max_length=120, verbose_name='court')),
-                ('case_number', models.CharField(blank=True, max_length=64, verbose_name='court case number')),
-                ('amount_claimed_fen', models.BigIntegerField(verbose_name='amount claimed (fen)')),
-                ('referred_by', models.CharField(max_length=150, verbose_name='referred by')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='closed on')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legal_cases', to='ledger.account', verbose_name='card account')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='legal_cases', to='ledger.customer', verbose_name='customer')),
-                ('hold', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='holds.hold')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("payment_order", "payment order"), ("lawsuit", "lawsuit")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("referral", "referral"),
+                            ("filing", "filing"),
+                            ("hearing", "hearing"),
+                            ("judgment", "judgment"),
+                            ("enforcement", "enforcement"),
+                            ("closed", "closed"),
+                        ],
+                        default="referral",
+                        max_length=12,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("referred_on", models.DateField(verbose_name="referred on")),
+                ("default_on", models.DateField(verbose_name="default known on")),
+                ("court", models.CharField(blank=True, max_length=120, verbose_name="court")),
+                ("case_number", models.CharField(blank=True, max_length=64, verbose_name="court case number")),
+                ("amount_claimed_fen", models.BigIntegerField(verbose_name="amount claimed (fen)")),
+                ("referred_by", models.CharField(max_length=150, verbose_name="referred by")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="closed on")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="legal_cases",
+                        to="ledger.account",
+                        verbose_name="card account",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="legal_cases",
+                        to="ledger.customer",
+                        verbose_name="customer",
+                    ),
+                ),
+                (
+                    "hold",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="holds.hold",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'legal case',
-                'verbose_name_plural': 'legal cases',
+                "verbose_name": "legal case",
+                "verbose_name_plural": "legal cases",
             },
         ),
         migrations.CreateModel(
-            name='EffectiveDemand',
+            name="EffectiveDemand",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('demand', 'collection demand'), ('acknowledgment', 'acknowledgment by the debtor')], default='demand', max_length=16, verbose_name='kind')),
-                ('on', models.DateField(verbose_name='date')),
-                ('channel', models.CharField(max_length=8, verbose_name='channel')),
-                ('receipt_proved', models.BooleanField(default=False, verbose_name='receipt proved')),
-                ('evidence', models.CharField(max_length=200, verbose_name='evidence')),
-                ('document_sha256', models.CharField(blank=True, max_length=64, verbose_name='document SHA-256')),
-                ('by', models.CharField(max_length=150, verbose_name='recorded by')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demands', to='legal.legalcase')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("demand", "collection demand"), ("acknowledgment", "acknowledgment by the debtor")],
+                        default="demand",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="date")),
+                ("channel", models.CharField(max_length=8, verbose_name="channel")),
+                ("receipt_proved", models.BooleanField(default=False, verbose_name="receipt proved")),
+                ("evidence", models.CharField(max_length=200, verbose_name="evidence")),
+                ("document_sha256", models.CharField(blank=True, max_length=64, verbose_name="document SHA-256")),
+                ("by", models.CharField(max_length=150, verbose_name="recorded by")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="demands", to="legal.legalcase"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'effective demand',
-                'verbose_name_plural': 'effective demands',
-                'ordering': ['on', 'id'],
+                "verbose_name": "effective demand",
+                "verbose_name_plural": "effective demands",
+                "ordering": ["on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CostAward',
+            name="CostAward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_fen', models.BigIntegerField(verbose_name='amount (fen)')),
-                ('on', models.DateField(verbose_name='date')),
-                ('reference', models.CharField(max_length=64, unique=True, verbose_name='ledger reference')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('by', models.CharField(max_length=150, verbose_name='recorded by')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='costs', to='legal.legalcase')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount_fen", models.BigIntegerField(verbose_name="amount (fen)")),
+                ("on", models.DateField(verbose_name="date")),
+                ("reference", models.CharField(max_length=64, unique=True, verbose_name="ledger reference")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("by", models.CharField(max_length=150, verbose_name="recorded by")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="costs", to="legal.legalcase"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'court costs awarded',
-                'verbose_name_plural': 'court costs awarded',
+                "verbose_name": "court costs awarded",
+                "verbose_name_plural": "court costs awarded",
             },
         ),
         migrations.CreateModel(
-            name='Proceeds',
+            name="Proceeds",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_fen', models.BigIntegerField(verbose_name='amount (fen)')),
-                ('on', models.DateField(verbose_name='date')),
-                ('payment_reference', models.CharField(max_length=64, unique=True, verbose_name='payment reference')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('by', models.CharField(max_length=150, verbose_name='recorded by')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proceeds', to='legal.legalcase')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount_fen", models.BigIntegerField(verbose_name="amount (fen)")),
+                ("on", models.DateField(verbose_name="date")),
+                ("payment_reference", models.CharField(max_length=64, unique=True, verbose_name="payment reference")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("by", models.CharField(max_length=150, verbose_name="recorded by")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="proceeds", to="legal.legalcase"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'enforcement proceeds',
-                'verbose_name_plural': 'enforcement proceeds',
+                "verbose_name": "enforcement proceeds",
+                "verbose_name_plural": "enforcement proceeds",
             },
         ),
         migrations.CreateModel(
-            name='StageEvent',
+            name="StageEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('stage', models.CharField(choices=[('referral', 'referral'), ('filing', 'filing'), ('hearing', 'hearing'), ('judgment', 'judgment'), ('enforcement', 'enforcement'), ('closed', 'closed')], max_length=12, verbose_name='stage')),
-                ('on', models.DateField(verbose_name='date')),
-                ('performance_due_on', models.DateField(blank=True, null=True, verbose_name='performance due on')),
-                ('documents', models.JSONField(blank=True, default=list, verbose_name='documents')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('by', models.CharField(max_length=150, verbose_name='recorded by')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='legal.legalcase')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("referral", "referral"),
+                            ("filing", "filing"),
+                            ("hearing", "hearing"),
+                            ("judgment", "judgment"),
+                            ("enforcement", "enforcement"),
+                            ("closed", "closed"),
+                        ],
+                        max_length=12,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("on", models.DateField(verbose_name="date")),
+                ("performance_due_on", models.DateField(blank=True, null=True, verbose_name="performance due on")),
+                ("documents", models.JSONField(blank=True, default=list, verbose_name="documents")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("by", models.CharField(max_length=150, verbose_name="recorded by")),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="events", to="legal.legalcase"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'legal stage',
-                'verbose_name_plural': 'legal stages',
-                'ordering': ['on', 'id'],
+                "verbose_name": "legal stage",
+                "verbose_name_plural": "legal stages",
+                "ordering": ["on", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='legalcase',
-            constraint=models.UniqueConstraint(condition=models.Q(('stage', 'closed'), _negated=True), fields=('account',), name='legal_one_open_case_per_account'),
+            model_name="legalcase",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stage", "closed"), _negated=True),
+                fields=("account",),
+                name="legal_one_open_case_per_account",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='legalcase',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_claimed_fen__gt', 0)), name='legal_claim_positive'),
+            model_name="legalcase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_claimed_fen__gt", 0)), name="legal_claim_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='costaward',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='legal_costs_positive'),
+            model_name="costaward",
+            constraint=models.CheckConstraint(condition=models.Q(("amount_fen__gt", 0)), name="legal_costs_positive"),
         ),
         migrations.AddConstraint(
-            model_name='proceeds',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='legal_proceeds_positive'),
+            model_name="proceeds",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount_fen__gt", 0)), name="legal_proceeds_positive"
+            ),
         ),
     ]
