@@ -11,8 +11,8 @@ import pytest
 from django.test import Client
 
 from arrears.cycle.business_date import open_date
-from arrears.legal.models import LegalCase
 from arrears.interfaces.web.concessions import masked_name
+from arrears.legal.models import LegalCase
 from arrears.people.models import Role
 from tests import builders
 from tests.builders import PASSWORD
@@ -91,7 +91,7 @@ def test_only_legal_officers_and_unknown_ids_are_404(world: dict[str, Any]) -> N
 
 
 def test_the_case_page_shows_the_legal_stage() -> None:
-    team, collector, debtor = builders.case_in_queue(dpd=100)
+    _team, collector, debtor = builders.case_in_queue(dpd=100)
     officer = builders.staff(Role.LEGAL_OFFICER)
     from arrears.legal.operations import refer
 
