@@ -93,3 +93,11 @@ def test_the_workbench_benchmark_works_its_smoke_portfolio(tmp_path: Path) -> No
 
     assert '"contacts recorded"' in out and "load average" in out
     _assert_only_its_section_changed("workbench", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_legal_benchmark_refers_its_smoke_portfolio(tmp_path: Path) -> None:
+    out, copy = _smoke("legal", tmp_path)
+
+    assert "refer_many: 300 accounts" in out and "270 referred, 30 refused" in out and "load average" in out
+    _assert_only_its_section_changed("legal", copy)
