@@ -121,6 +121,17 @@ def measure(accounts: int) -> None:
 
 
 def _section(r: dict[str, Any], load: str) -> str:
+    row = " | ".join(
+        [
+            f"{r['accounts']:,}",
+            f"{r['seconds']:.1f}",
+            f"{r['accounts'] / r['seconds']:,.0f}",
+            f"{r['queries']:,}",
+            f"{r['referred']:,}",
+            f"{r['refused']:,}",
+            f"{r['gate_seconds']:.2f} s",
+        ]
+    )
     return f"""## Legal referrals (`benchmarks/legal.py`)
 
 `.venv/bin/python benchmarks/legal.py --accounts {r["accounts"]}` — {r["accounts"]:,} charged-off accounts on
@@ -130,7 +141,7 @@ legal stages reached for every customer. Measured {dt.date.today().isoformat()} 
 
 | accounts | seconds | accounts/s | SQL statements | referred | refused (time-barred) | stages reached load |
 |---:|---:|---:|---:|---:|---:|---:|
-| {r["accounts"]:,} | {r["seconds"]:.1f} | {r["accounts"] / r["seconds"]:,.0f} | {r["queries"]:,} | {r["referred"]:,} | {r["refused"]:,} | {r["gate_seconds"]:.2f} s |
+| {row} |
 """
 
 
