@@ -219,7 +219,7 @@ def report(account: Account, *, as_of: dt.date) -> dict[str, Any]:
     figures = account_figures([account.pk], business_date=as_of)[account.pk]
     # The plan component is named only when there is one, so that reports of cards without a
     # plan read as they always have.
-    balances = {c: fen for c, fen in figures.components_fen().items() if c != "plan" or fen}
+    balances = {c: fen for c, fen in figures.components_fen().items() if c not in ("plan", "costs") or fen}
     return {
         "as_of": as_of.isoformat(),
         "statements": [statement_json(s) for s in statements],

@@ -6,7 +6,18 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import case, concessions, lead, plans, queue, recovery, session, views, workbench
+from arrears.interfaces.web import (
+    case,
+    concessions,
+    lead,
+    legal,
+    plans,
+    queue,
+    recovery,
+    session,
+    views,
+    workbench,
+)
 from arrears.interfaces.web.forms_login import AdminLoginForm
 
 handler403 = "arrears.interfaces.web.problems.forbidden"
@@ -44,6 +55,8 @@ urlpatterns += i18n_patterns(
     path("approvals/", concessions.inbox_page, name="approvals"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
+    path("legal/", legal.legal_list, name="legal"),
+    path("legal/cases/<int:legal_case_id>/", legal.legal_case, name="legal-case"),
     path("login/", session.SignIn.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -109,3 +109,11 @@ def test_the_bureau_benchmark_reports_and_exports_its_smoke_portfolio(tmp_path: 
 
     assert "report October: 500 records" in out and "Metro 2 file: 500 records" in out and "load average" in out
     _assert_only_its_section_changed("bureau", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_legal_benchmark_refers_its_smoke_portfolio(tmp_path: Path) -> None:
+    out, copy = _smoke("legal", tmp_path)
+
+    assert "refer_many: 300 accounts" in out and "270 referred, 30 refused" in out and "load average" in out
+    _assert_only_its_section_changed("legal", copy)

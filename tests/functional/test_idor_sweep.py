@@ -67,6 +67,7 @@ CHOICE_PARAMS: dict[str, tuple[str, ...]] = {"action": ("review", "approve", "of
 LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
     "rest": lambda b: f"v1/cases/{b.case.pk}/nothing",
     "token": lambda b: f"{b.customer.pk}:sms:forged",
+    "legal_case_id": lambda b: b.case.pk,
 }
 
 # Pages that take no id of a team's object in their path, by route name, and why.
@@ -84,6 +85,9 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "audit": "needs people.search_audit (403 otherwise)",
     "plans-inbox": "credit assessors and team leads only (403 otherwise): plans on cases they see",
     "approvals": "the person's own requests and those they may decide; a posted id they cannot see is not found",
+    "legal": "legal officers only (403 otherwise), who work the bank's legal cases across teams",
+    "legal-case": "legal officers only (403 otherwise), who work the bank's legal cases across teams; "
+    "an unknown case is 404 (tests/functional/test_legal_pages.py)",
     "login": "public",
     "logout": "public",
     "set_language": "public: sets the language cookie",
@@ -92,7 +96,16 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "^api/(?P<rest>.*)$": "the JSON 404 of any /api/ path no operation serves",
 }
 # The pages a collector may not open at all: 403 for them, whatever is posted.
-FORBIDDEN_TO_COLLECTOR = {"team", "team-export-csv", "team-export-xlsx", "handoffs", "audit", "plans-inbox"}
+FORBIDDEN_TO_COLLECTOR = {
+    "team",
+    "team-export-csv",
+    "team-export-xlsx",
+    "handoffs",
+    "audit",
+    "plans-inbox",
+    "legal",
+    "legal-case",
+}
 # Whole URL confs not swept page by page, by namespace, and why.
 INCLUDES_NOT_SWEPT: dict[str, str] = {
     "admin": "the Django admin: staff only (is_staff), with its own model permissions; "

@@ -115,6 +115,7 @@ NOT_RENDERED = {
     "set_language": "POST only: the language menu of every page",
     "team-export-csv": "a CSV file (its headers are checked in tests/functional/test_lead_page.py)",
     "team-export-xlsx": "an XLSX file (its headers are checked in tests/functional/test_lead_page.py)",
+    "legal-case": "needs a legal case: rendered and scanned in both languages by tests/functional/test_legal_pages.py",
 }
 
 

@@ -172,4 +172,5 @@ class TestCounts:
         dials(case, collector, 5, address=HOME)
         with CaptureQueriesContext(connection) as long:
             precall_summary(case, user=collector, at=MORNING, business_date=TODAY)
-        assert len(long) == len(short) <= 14
+        # 15: the gate's load includes the customer's legal stages reached (arrears.legal).
+        assert len(long) == len(short) <= 15

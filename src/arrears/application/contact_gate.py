@@ -26,6 +26,7 @@ from arrears.compliance.parse import configured_overrides
 from arrears.contacts.models import Contact
 from arrears.holds.models import ChannelOptOut, ContactConsent, Hold
 from arrears.ledger.models import Customer as CustomerRow
+from arrears.legal.operations import reached_stages
 from arrears.people.rules import mask_phone
 
 # How far back the history that counting rules need reaches (7-day windows, daily limits, 失联).
@@ -72,6 +73,7 @@ class _Known:
     opted_out: set[str] = dataclasses.field(default_factory=set)
     consents: list[Consent] = dataclasses.field(default_factory=list)
     history: list[GateContact] = dataclasses.field(default_factory=list)
+    legal_stages: frozenset[str] = frozenset()  # the stages the customer's legal cases reached
 
 
 def pack_on(day: dt.date) -> Pack:
@@ -80,7 +82,8 @@ def pack_on(day: dt.date) -> Pack:
 
 
 def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datetime) -> dict[int, _Known]:
-    """Holds, opt-outs, consents and recent history of many customers: five queries in all.
+    """Holds, opt-outs, consents, recent history and the legal stages reached of many customers: six
+    queries in all.
 
     `customer_ids` may be a queryset of ids (a subquery), which keeps long id lists out of the SQL.
     """
@@ -99,6 +102,8 @@ def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datet
         "customer_id", "channel"
     ):
         known[cid].opted_out.add(channel)
+    for cid, stages in reached_stages(ids).items():
+        known[cid].legal_stages = stages
     for cid, channel, start, end in ContactConsent.objects.filter(
         customer_id__in=ids, to_at__gt=at - dt.timedelta(days=HISTORY_DAYS)
     ).values_list("customer_id", "channel", "from_at", "to_at"):
@@ -160,6 +165,7 @@ def judge(
             flags=flags,
             opted_out_channels=frozenset(known.opted_out),
             consents=tuple(known.consents),
+            legal_stages=known.legal_stages,
         ),
         parties=parties,
         history=tuple(known.history),

@@ -59,6 +59,7 @@ class AccountFigures:
     interest_fen: int
     fees_fen: int
     plan_fen: int
+    costs_fen: int  # court costs awarded in a legal case (arrears.legal)
     past_due_fen: int
     overdue_minimums_fen: int  # the overdue minimums before the cap at the balance
     to_bring_current_fen: int
@@ -74,7 +75,7 @@ class AccountFigures:
 
     @property
     def balance_fen(self) -> int:
-        return self.principal_fen + self.interest_fen + self.fees_fen + self.plan_fen
+        return self.principal_fen + self.interest_fen + self.fees_fen + self.plan_fen + self.costs_fen
 
     @property
     def charged_off(self) -> bool:
@@ -126,6 +127,10 @@ class CustomerFigures:
     @property
     def plan_fen(self) -> int:
         return self._sum("plan_fen")
+
+    @property
+    def costs_fen(self) -> int:
+        return self._sum("costs_fen")
 
     @property
     def balance_fen(self) -> int:
@@ -250,7 +255,7 @@ def _params(product_ids: set[int], on: dt.date) -> dict[int, ProductParams]:
 def _account(
     a: Account, minimums: list[Minimum], params: ProductParams | None, plan: Any, on: dt.date
 ) -> AccountFigures:
-    balance = a.principal_fen + a.interest_fen + a.fees_fen + a.plan_fen
+    balance = a.principal_fen + a.interest_fen + a.fees_fen + a.plan_fen + a.costs_fen
     late = rules.overdue_minimums(minimums, business_date=on)
     past_due = rules.past_due_fen(late, balance_fen=balance)
     charged_off_on = a.charged_off_on if a.status == AccountStatus.CHARGED_OFF else None
@@ -273,6 +278,7 @@ def _account(
         interest_fen=a.interest_fen,
         fees_fen=a.fees_fen,
         plan_fen=a.plan_fen,
+        costs_fen=a.costs_fen,
         past_due_fen=past_due,
         overdue_minimums_fen=sum(u.amount_fen for u in late),
         to_bring_current_fen=total,
@@ -336,7 +342,7 @@ def portfolio(*, within: QuerySet[Account] | None = None) -> tuple[PortfolioRow,
         .values("bucket", "status")
         .annotate(
             n=Count("id"),
-            balance=Sum(F("principal_fen") + F("interest_fen") + F("fees_fen") + F("plan_fen")),
+            balance=Sum(F("principal_fen") + F("interest_fen") + F("fees_fen") + F("plan_fen") + F("costs_fen")),
             written_off=Sum(F("charged_off_fen") - F("recovered_fen")),
         )
         .order_by("bucket")

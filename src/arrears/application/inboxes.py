@@ -30,6 +30,7 @@ class Navigation:
     approvals: int | None = None
     plans: int | None = None
     handoffs: int | None = None
+    legal: bool = False  # legal officers: the legal cases (arrears.legal)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -76,6 +77,7 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         approvals=approvals,
         plans=plans,
         handoffs=handoffs,
+        legal=superuser or Role.LEGAL_OFFICER in roles,
     )
 
 

@@ -87,6 +87,7 @@ def update_cases(d: dt.date, lo: int, hi: int) -> int:
                 + F("interest_fen")
                 + F("fees_fen")
                 + F("plan_fen")
+                + F("costs_fen")
                 + F("charged_off_fen")
                 - F("recovered_fen")
             )

@@ -46,7 +46,11 @@ CN-3P-LOST    An unrelated third party may be contacted only while the debtor is
               to them is checked with the third-party wording (no word of the debt). Blocks here are
               not lifted by time.
 CN-CONDUCT    The text (both lexicons, zh-Hans and English) must have no finding (threats, insults,
-              posing as an authority, 以贷养贷; to a third party also any word of the debt).
+              posing as an authority, 以贷养贷; to a third party also any word of the debt; threats of
+              what the law does not allow for a debt, 拘留, 坐牢, 通知单位或家人, always). A claim of a
+              legal step (立案, 起诉, 传票, 开庭, 判决, 强制执行, 上门执行) is a finding unless the
+              stage is among the customer's ``legal_stages`` (the stages their legal cases reached);
+              the reason names the claim found.
 CN-PLAN-STOP  ``plan_in_good_standing`` blocks every contact except purposes in ``allowed_purposes``.
 CN-HOLD-*     House-policy holds from the customer flags (attorney: only the attorney may be contacted;
               cease, bankruptcy, dispute: nothing; deceased: only the attorney). CN-OPTOUT: a channel
@@ -512,6 +516,7 @@ def _wording(ctx: _Ctx) -> list[_Block]:
             to_third_party=ctx.party_class == "third",
             pack=pack.code,
             time_barred=time_barred,
+            legal_stages=req.customer.legal_stages,
             lexicon=lexicon,
         ):
             if f.rule in pack.rules and not pack.has(f.rule, collector_type=req.collector_type):

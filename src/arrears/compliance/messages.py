@@ -113,6 +113,10 @@ WORDS: dict[str, dict[str, str]] = {
         "borrow_to_repay": "pressing to borrow to repay",
         "third_party_disclosure": "debt disclosed to a third party",
         "lawsuit_threat": "threat to sue on a time-barred debt",
+        "legal_filing": "claims a filing the customer's legal case has not reached",
+        "legal_hearing": "claims a hearing the customer's legal case has not reached",
+        "legal_judgment": "claims a judgment the customer's legal case has not reached",
+        "legal_enforcement": "claims an enforcement the customer's legal case has not reached",
         "all": "all",
     },
     "zh-hans": {
@@ -135,6 +139,10 @@ WORDS: dict[str, dict[str, str]] = {
         "borrow_to_repay": "以贷养贷",
         "third_party_disclosure": "向第三人透露债务",
         "lawsuit_threat": "对过时效债务威胁起诉",
+        "legal_filing": "声称已立案或起诉，但该客户的法律案件尚未到此阶段",
+        "legal_hearing": "声称已发传票或开庭，但该客户的法律案件尚未到此阶段",
+        "legal_judgment": "声称已判决，但该客户的法律案件尚未到此阶段",
+        "legal_enforcement": "声称已强制执行，但该客户的法律案件尚未到此阶段",
         "all": "全部",
     },
 }

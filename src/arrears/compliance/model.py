@@ -61,6 +61,9 @@ class Customer:
     consumer_used_emails: frozenset[str] = frozenset()
     validation: Validation | None = None
     time_barred_debts: frozenset[str] = frozenset()
+    # The legal stages the customer's legal cases reached (filing, hearing, judgment, enforcement...):
+    # a message may claim only these (CN-CONDUCT / US-FALSE wording).
+    legal_stages: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ The document (keys in brackets are optional)::
                   ["debtor_number_invalid": bool], ["inconvenient_times": [{"from": "HH:MM", "to": "HH:MM"}]],
                   ["inconvenient_addresses": [...]], ["employer_emails": [...]], ["consumer_used_emails": [...]],
                   ["validation": {"sent_at", ["dispute_at"], ["verification_sent_at"]}],
-                  ["time_barred_debts": [...]]},
+                  ["time_barred_debts": [...]], ["legal_stages": [referral, filing, hearing, judgment,
+                  enforcement, closed]]},
      "parties": {id: {"role", ["refused_on": date|datetime|null], ["debt_related"], ["callback_requested"]}},
      "history": [{"at", "channel", "party", "address", "debts", "outcome", ["purpose"], ["text"]}],
      "proposed": {"at", "channel", "party", "address", "debts", "text", ["purpose"]}}
@@ -55,6 +56,8 @@ from arrears.compliance.packs import (
 from arrears.errors import ValidationFailed
 
 _D = TypeVar("_D", dt.date, dt.datetime)
+# The stages a customer's legal case may have reached (arrears.legal.rules.Stage).
+LEGAL_STAGES = ("referral", "filing", "hearing", "judgment", "enforcement", "closed")
 _FLAGS = ("attorney", "cease", "bankruptcy", "deceased", "dispute", "plan_in_good_standing")
 
 
@@ -130,6 +133,7 @@ def _customer(raw: Any) -> Customer:
             "consumer_used_emails",
             "validation",
             "time_barred_debts",
+            "legal_stages",
         ),
     )
     flags_raw = _obj(c["flags"], "customer.flags")
@@ -186,6 +190,10 @@ def _customer(raw: Any) -> Customer:
         consumer_used_emails=frozenset(_strs(c.get("consumer_used_emails", []), "customer.consumer_used_emails")),
         validation=validation,
         time_barred_debts=frozenset(_strs(c.get("time_barred_debts", []), "customer.time_barred_debts")),
+        legal_stages=frozenset(
+            _choice(s, f"customer.legal_stages[{i}]", LEGAL_STAGES)
+            for i, s in enumerate(_list(c.get("legal_stages", []), "customer.legal_stages"))
+        ),
     )
 
 

@@ -1,8 +1,10 @@
 """The wording lexicon as a pure checker: prohibited phrases (zh-Hans and English) found in a text.
 
 The lexicon is data (``lexicon.yaml``): categories (threat, insult, impersonation, borrow_to_repay,
-third_party_disclosure, lawsuit_threat), each with the rule id it breaks in each pack and when it
-applies (always; only for text to a third party; only when the debt is time-barred). Matching is done
+third_party_disclosure, lawsuit_threat, legal_filing...), each with the rule id it breaks in each pack
+and when it applies (always; only for text to a third party; only when the debt is time-barred; only
+when the customer's legal case has not reached the category's ``stage``: a message claiming a legal
+step, 立案 or 判决, is a false claim unless this customer's case reached that step). Matching is done
 on a normalised text: NFKC (full-width letters become ASCII), case-folded, zero-width characters
 removed; zh-Hans phrases match as substrings of the text with all whitespace removed, English phrases
 on word boundaries with any run of spaces between words; ``re:`` entries are regular expressions.
@@ -23,7 +25,7 @@ import yaml
 from arrears.errors import ValidationFailed
 
 LEXICON_PATH = Path(__file__).parent / "lexicon.yaml"
-_APPLIES = ("always", "to_third_party", "time_barred")
+_APPLIES = ("always", "to_third_party", "time_barred", "legal_stage")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _SPACE = re.compile(r"\s+")
 
@@ -42,6 +44,7 @@ class _Category:
     rules: Mapping[str, str]
     applies: str
     patterns: Mapping[str, tuple[tuple[str, re.Pattern[str]], ...]]
+    stage: str = ""  # for applies: legal_stage, the legal stage whose claim this category finds
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,13 @@ def check_wording(
     to_third_party: bool,
     pack: str = "CN",
     time_barred: bool = False,
+    legal_stages: frozenset[str] | None = None,
     lexicon: Lexicon | None = None,
 ) -> list[Finding]:
-    """Every prohibited phrase of `language` found in `text`, with the rule id it breaks in `pack`."""
+    """Every prohibited phrase of `language` found in `text`, with the rule id it breaks in `pack`.
+
+    `legal_stages`: the legal stages this customer's cases reached (arrears.legal); a claim of a stage
+    not among them is a finding. None (a template, a note: no customer) leaves legal claims unjudged."""
     lex = lexicon or load_lexicon()
     lang = language.lower()
     flat = normalise(text)
@@ -73,6 +80,8 @@ def check_wording(
         if category.applies == "to_third_party" and not to_third_party:
             continue
         if category.applies == "time_barred" and not time_barred:
+            continue
+        if category.applies == "legal_stage" and (legal_stages is None or category.stage in legal_stages):
             continue
         rule = category.rules.get(pack.upper())
         if rule is None:
@@ -106,6 +115,11 @@ def lexicon_from_mapping(data: Any) -> Lexicon:
             raise ValidationFailed(f"{label}.applies must be one of {', '.join(_APPLIES)}", field=f"{label}.applies")
         rules = raw.get("rules")
         phrases = raw.get("phrases")
+        stage = str(raw.get("stage") or "")
+        if raw["applies"] == "legal_stage" and not stage:
+            raise ValidationFailed(
+                f"{label}.stage is required when it applies to a legal stage", field=f"{label}.stage"
+            )
         if not isinstance(rules, Mapping) or not isinstance(phrases, Mapping):
             raise ValidationFailed(f"{label} needs rules and phrases", field=label)
         patterns = {
@@ -118,6 +132,7 @@ def lexicon_from_mapping(data: Any) -> Lexicon:
                 rules={str(k).upper(): str(v) for k, v in rules.items()},
                 applies=str(raw["applies"]),
                 patterns=patterns,
+                stage=stage,
             )
         )
     return Lexicon(version=str(data.get("version", "")), categories=tuple(categories))

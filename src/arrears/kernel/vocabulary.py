@@ -38,6 +38,8 @@ class Component(StrEnum):
     FEES = "fees"
     # The balance restructured into an active repayment plan: still owed, billed by the plan.
     PLAN = "plan"
+    # Court costs awarded against the customer in a legal case (arrears.legal): owed like the rest.
+    COSTS = "costs"
     # Money recovered after charge-off: income, not part of the (written-off) balance.
     RECOVERY = "recovery"
 
@@ -45,7 +47,7 @@ class Component(StrEnum):
 # What a card statement bills and a payment waterfall orders.
 CARD_COMPONENTS = (Component.PRINCIPAL, Component.INTEREST, Component.FEES)
 # What the customer owes: together they are the account's balance.
-OWED_COMPONENTS = (*CARD_COMPONENTS, Component.PLAN)
+OWED_COMPONENTS = (*CARD_COMPONENTS, Component.PLAN, Component.COSTS)
 
 
 class ConcessionKind(StrEnum):

@@ -67,6 +67,7 @@ class Account(models.Model):
     interest_fen = models.BigIntegerField(default=0)
     fees_fen = models.BigIntegerField(default=0)
     plan_fen = models.BigIntegerField(default=0)
+    costs_fen = models.BigIntegerField(default=0)  # court costs awarded (arrears.legal)
     dpd = models.IntegerField(_("days past due"), default=0)
     bucket = models.PositiveSmallIntegerField(_("bucket"), default=0)
     last_statement_date = models.DateField(null=True, blank=True)
@@ -97,7 +98,7 @@ class Account(models.Model):
 
     @property
     def balance_fen(self) -> int:
-        return self.principal_fen + self.interest_fen + self.fees_fen + self.plan_fen
+        return self.principal_fen + self.interest_fen + self.fees_fen + self.plan_fen + self.costs_fen
 
     @property
     def bucket_label(self) -> str:
@@ -110,6 +111,7 @@ class Account(models.Model):
             "interest": from_fen(self.interest_fen),
             "fees": from_fen(self.fees_fen),
             "plan": from_fen(self.plan_fen),
+            "costs": from_fen(self.costs_fen),
         }
 
 
@@ -131,6 +133,8 @@ class EntryKind(models.TextChoices):
     PLAN_RETURN = "plan_return", _("returned from a repayment plan")
     PLAN_INTEREST = "plan_interest", _("repayment-plan interest")
     PLAN_FEE = "plan_fee", _("repayment-plan fee")
+    # Legal action (arrears.legal): the costs a court awards against the customer.
+    COURT_COSTS = "court_costs", _("court costs awarded")
 
 
 class Component(models.TextChoices):
@@ -141,6 +145,7 @@ class Component(models.TextChoices):
     FEES = vocabulary.Component.FEES.value, _("fees")
     RECOVERY = vocabulary.Component.RECOVERY.value, _("recovery")
     PLAN = vocabulary.Component.PLAN.value, _("repayment plan")
+    COSTS = vocabulary.Component.COSTS.value, _("court costs")
 
 
 class Entry(models.Model):

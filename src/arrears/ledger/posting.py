@@ -10,7 +10,8 @@ rows with `lock` and computes on what it returns, so nothing posted meanwhile is
 number of lines: lock the rows (PostgreSQL, in id order so two batches never deadlock), insert the
 entries, move the cache by deltas. The cache columns are sums of entries by component:
 
-    principal_fen, interest_fen, fees_fen, plan_fen   sum of the entries of that component
+    principal_fen, interest_fen, fees_fen, plan_fen,
+    costs_fen                                         sum of the entries of that component
     recovered_fen                                     minus the sum of the recovery entries (with
                                                       a settlement's write-off after charge-off)
     charged_off_fen                                   minus the sum of the charge-off entries
@@ -76,6 +77,7 @@ class Balances:
     interest_fen: int
     fees_fen: int
     plan_fen: int
+    costs_fen: int
     recovered_fen: int
     charged_off_fen: int
 

@@ -15,6 +15,7 @@ CACHE_SUMS: dict[str, tuple[Q, int]] = {
     "interest_fen": (Q(entries__component=Component.INTEREST), 1),
     "fees_fen": (Q(entries__component=Component.FEES), 1),
     "plan_fen": (Q(entries__component=Component.PLAN), 1),
+    "costs_fen": (Q(entries__component=Component.COSTS), 1),
     "recovered_fen": (Q(entries__component=Component.RECOVERY), -1),
     "charged_off_fen": (Q(entries__kind=EntryKind.CHARGE_OFF), -1),
 }
@@ -22,7 +23,7 @@ CACHE_SUMS: dict[str, tuple[Q, int]] = {
 
 def cache_mismatches() -> list[dict[str, Any]]:
     """Accounts whose cache columns differ from the sums of their entries (one query): principal,
-    interest, fees and plan are the sums of their components' entries, recovered_fen minus the sum of
+    interest, fees, plan and costs are the sums of their components' entries, recovered_fen minus the sum of
     the recovery entries, charged_off_fen minus the sum of the charge-off entries. Each row names the
     account, and gives each column as cached and as summed (`<column>_entries`)."""
     sums = {

@@ -38,6 +38,7 @@ from arrears.interfaces.web.forms import REASONS, CallbackForm, CallForm, Handof
 from arrears.interfaces.web.labels import case_status_label, status_reason_label
 from arrears.interfaces.web.recovery import positions_view
 from arrears.kernel import clock
+from arrears.legal.models import LegalCase
 from arrears.payments.models import Payment
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise
@@ -154,6 +155,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             ("concession", _("Concession")),
         ],
         "hold_labels": _hold_labels(summary.holds),
+        "legal_cases": list(LegalCase.objects.filter(customer_id=case.customer_id).exclude(stage="closed")),
         "channel_rows": [(_channel_label(c.choice), c) for c in summary.channels],
     }
     if tab == "call":
