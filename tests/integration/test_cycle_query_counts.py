@@ -31,6 +31,7 @@ SQLITE = {
     "plans": 2,
     "judge_settlements": 1,
     "due_reminders": 2,
+    "recall_placements": 1,
     "open_cases": 3,
     "judge_promises": 2,
     "update_cases": 2,
