@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import case, concessions, lead, plans, queue, session, views, workbench
+from arrears.interfaces.web import agencies, case, concessions, lead, plans, queue, session, views, workbench
 from arrears.interfaces.web.forms_login import AdminLoginForm
 
 handler403 = "arrears.interfaces.web.problems.forbidden"
@@ -43,6 +43,11 @@ urlpatterns += i18n_patterns(
     path("approvals/", concessions.inbox_page, name="approvals"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
+    path("agency/", agencies.portal, name="agency-portal"),
+    path("agency/accounts/<int:placed_account_id>/", agencies.account, name="agency-account"),
+    path("agencies/", agencies.overview, name="agencies"),
+    path("agencies/<slug:code>/remittance/<str:month>/", agencies.remittance_page, name="agency-remittance"),
+    path("agencies/<slug:code>/remittance/<str:month>.csv", agencies.remittance_csv, name="agency-remittance-csv"),
     path("login/", session.SignIn.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -33,6 +33,7 @@ from arrears.agencies.models import (
 from arrears.application.contact_gate import check_case_contact
 from arrears.audit.operations import record, record_many
 from arrears.cases.models import Case, CaseStatus
+from arrears.cases.queries import visible_accounts
 from arrears.contacts import operations as contacts
 from arrears.contacts.models import Contact, Direction
 from arrears.errors import Conflict, ContactNotAllowed, Duplicate, NotFound, NotPermitted, ValidationFailed
@@ -247,8 +248,10 @@ def place_many(
 def place_by_hand(
     *, user: Any, account: Account, agency: Agency, business_date: dt.date, days: int = rules.DEFAULT_PLACEMENT_DAYS
 ) -> Placement:
-    """A lead or an administrator places one account with a chosen agency."""
+    """A lead or an administrator places one account they see with a chosen agency."""
     require_bank_role(user)
+    if not visible_accounts(user).filter(pk=account.pk).exists():
+        raise NotFound("no such account that you can see", field="account")
     placed = place_many([account.pk], business_date=business_date, by=user.get_username(), days=days, agency=agency)
     if not placed:
         raise Conflict(
@@ -262,6 +265,8 @@ def place_by_hand(
 
 def recall(*, user: Any, placement: Placement, business_date: dt.date, reason: str = RecallReason.BY_HAND) -> None:
     require_bank_role(user)
+    if not visible_accounts(user).filter(pk=placement.account_id).exists():
+        raise NotFound("no such placement that you can see", field="placement")
     if reason not in RecallReason.values:
         raise ValidationFailed(f"one of {', '.join(RecallReason.values)}", field="reason", code="not_a_choice")
     with transaction.atomic():
@@ -330,6 +335,42 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
 def require_bank_role(user: Any) -> None:
     if not (user.is_superuser or roles_of(user) & BANK_ROLES):
         raise NotPermitted("only a team lead or an administrator may do this", code="not_permitted")
+
+
+def visible_collections(user: Any) -> QuerySet[Collection]:
+    """The reported collections a lead or an administrator may decide: on the accounts they see."""
+    require_bank_role(user)
+    return Collection.objects.filter(placement__account__in=visible_accounts(user))
+
+
+def collection_for(user: Any, collection_id: int) -> Collection:
+    found = visible_collections(user).select_related("placement__agency", "placement__account").filter(pk=collection_id)
+    collection = found.first()
+    if collection is None:
+        raise NotFound(f"no collection {collection_id} that you can see", field="collection")
+    return collection
+
+
+def placement_for(user: Any, placement_id: int) -> Placement:
+    """A placement of an account this lead or administrator sees; otherwise NotFound."""
+    require_bank_role(user)
+    found = (
+        Placement.objects.filter(pk=placement_id, account__in=visible_accounts(user))
+        .select_related("agency", "account")
+        .first()
+    )
+    if found is None:
+        raise NotFound(f"no placement {placement_id} that you can see", field="placement")
+    return found
+
+
+def account_to_place(user: Any, number: str) -> Account:
+    """The account with this card number, if this lead or administrator sees it; otherwise NotFound."""
+    require_bank_role(user)
+    found = visible_accounts(user).filter(number=number).first()
+    if found is None:
+        raise NotFound("no such account that you can see", field="account")
+    return found
 
 
 def agency_of(user: Any) -> Agency | None:

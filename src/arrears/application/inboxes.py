@@ -30,6 +30,8 @@ class Navigation:
     approvals: int | None = None
     plans: int | None = None
     handoffs: int | None = None
+    agency_portal: bool = False  # an agency's user: the portal is all they see
+    agencies: bool = False  # the bank's agency pages for administrators (team leads reach them from /team/)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -76,6 +78,8 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         approvals=approvals,
         plans=plans,
         handoffs=handoffs,
+        agency_portal=Role.AGENCY_USER in roles and not superuser,
+        agencies=superuser or Role.ADMINISTRATOR in roles,
     )
 
 
