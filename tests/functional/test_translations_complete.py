@@ -115,6 +115,9 @@ NOT_RENDERED = {
     "set_language": "POST only: the language menu of every page",
     "team-export-csv": "a CSV file (its headers are checked in tests/functional/test_lead_page.py)",
     "team-export-xlsx": "an XLSX file (its headers are checked in tests/functional/test_lead_page.py)",
+    "agency-account": "agency users only: rendered in both languages by tests/functional/test_agency_in_browser.py",
+    "agency-remittance": "an agency's month: rendered in both languages by tests/functional/test_agency_in_browser.py",
+    "agency-remittance-csv": "a CSV file (its rows are checked in tests/functional/test_agency_access.py)",
 }
 
 
