@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
 from arrears.interfaces.web import (
+    agencies,
     case,
     concessions,
     lead,
@@ -57,6 +58,11 @@ urlpatterns += i18n_patterns(
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
     path("legal/", legal.legal_list, name="legal"),
     path("legal/cases/<int:legal_case_id>/", legal.legal_case, name="legal-case"),
+    path("agency/", agencies.portal, name="agency-portal"),
+    path("agency/accounts/<int:placed_account_id>/", agencies.account, name="agency-account"),
+    path("agencies/", agencies.overview, name="agencies"),
+    path("agencies/<slug:code>/remittance/<str:month>/", agencies.remittance_page, name="agency-remittance"),
+    path("agencies/<slug:code>/remittance/<str:month>.csv", agencies.remittance_csv, name="agency-remittance-csv"),
     path("login/", session.SignIn.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -68,6 +68,13 @@ LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
     "rest": lambda b: f"v1/cases/{b.case.pk}/nothing",
     "token": lambda b: f"{b.customer.pk}:sms:forged",
     "legal_case_id": lambda b: b.case.pk,
+    # Agencies: B's account id where the agency portal takes one; no placement or collection exists in
+    # this world, so their ids are B's account id too (tests/functional/test_agency_access.py sweeps them).
+    "placed_account_id": lambda b: b.account.pk,
+    "placement_id": lambda b: b.account.pk,
+    "collection_id": lambda b: b.account.pk,
+    "code": lambda b: "alpha",
+    "month": lambda b: "2026-05",
 }
 
 # Pages that take no id of a team's object in their path, by route name, and why.
@@ -88,6 +95,12 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "legal": "legal officers only (403 otherwise), who work the bank's legal cases across teams",
     "legal-case": "legal officers only (403 otherwise), who work the bank's legal cases across teams; "
     "an unknown case is 404 (tests/functional/test_legal_pages.py)",
+    "agency-portal": "agency users only (403 to the bank's staff): their agency's live placements",
+    "agency-account": "agency users only: a live placement of their agency, 404 alike for anything else "
+    "(tests/functional/test_agency_access.py: other agency's, recalled, never placed)",
+    "agencies": "team leads and administrators (403 otherwise); reported payments of accounts they see",
+    "agency-remittance": "team leads and administrators (403 otherwise): an agency's month, no customer's id",
+    "agency-remittance-csv": "team leads and administrators (403 otherwise): as the remittance page",
     "login": "public",
     "logout": "public",
     "set_language": "public: sets the language cookie",
@@ -105,6 +118,10 @@ FORBIDDEN_TO_COLLECTOR = {
     "plans-inbox",
     "legal",
     "legal-case",
+    "agency-portal",
+    "agencies",
+    "agency-remittance",
+    "agency-remittance-csv",
 }
 # Whole URL confs not swept page by page, by namespace, and why.
 INCLUDES_NOT_SWEPT: dict[str, str] = {
@@ -124,6 +141,22 @@ API_NOT_ID_SCOPED: dict[str, str] = {
     "/api/v1/approvals": "the requests the person may decide",
     **dict.fromkeys(
         (
+            "/api/v1/agency/placements",
+            "/api/v1/agency/placements/{placement_id}/contacts",
+            "/api/v1/agency/placements/{placement_id}/promises",
+            "/api/v1/agency/placements/{placement_id}/payments",
+        ),
+        "agency users only (403 to the bank's staff); a live placement of their own agency, 404 alike for "
+        "any other (tests/functional/test_agency_access.py)",
+    ),
+    "/api/v1/agencies/placements": "team leads and administrators (403 otherwise); an account they cannot "
+    "see is not found, as an unknown one",
+    "/api/v1/agencies/placements/{placement_id}/recall": "team leads and administrators (403 otherwise); "
+    "placements of accounts they see (tests/functional/test_agency_access.py)",
+    "/api/v1/agencies/collections/{collection_id}/decision": "team leads and administrators (403 otherwise); "
+    "collections on accounts they see (tests/functional/test_agency_access.py)",
+    **dict.fromkeys(
+        (
             "/api/v1/outreach/dialer/results",
             "/api/v1/outreach/delivery",
             "/api/v1/outreach/sms-replies",
@@ -134,7 +167,17 @@ API_NOT_ID_SCOPED: dict[str, str] = {
         "(kinds and scopes: tests/functional/test_integrations.py)",
     ),
 }
-FORBIDDEN_TO_COLLECTOR_API = {("post", "/api/v1/payments"), ("post", "/api/v1/cases/reassign")}
+FORBIDDEN_TO_COLLECTOR_API = {
+    ("post", "/api/v1/payments"),
+    ("post", "/api/v1/cases/reassign"),
+    ("get", "/api/v1/agency/placements"),
+    ("post", "/api/v1/agency/placements/{placement_id}/contacts"),
+    ("post", "/api/v1/agency/placements/{placement_id}/promises"),
+    ("post", "/api/v1/agency/placements/{placement_id}/payments"),
+    ("post", "/api/v1/agencies/placements"),
+    ("post", "/api/v1/agencies/placements/{placement_id}/recall"),
+    ("post", "/api/v1/agencies/collections/{collection_id}/decision"),
+}
 # API paths not swept at all, by prefix, and why.
 API_NOT_SWEPT: dict[str, str] = {}
 

@@ -32,6 +32,7 @@ SQLITE = {
     "judge_settlements": 1,
     "due_reminders": 2,
     "credit_report": 0,  # monthly: on the first of a month only (tests/integration/test_bureau_cycle.py)
+    "recall_placements": 1,
     "open_cases": 3,
     "judge_promises": 2,
     "update_cases": 2,

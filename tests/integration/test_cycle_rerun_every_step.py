@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from django.db import transaction
 
+from arrears.agencies.operations import add_entrustment, create_agency, place_many
 from arrears.application.outreach import approve_template, create_template
 from arrears.cases.models import Case
 from arrears.cycle.models import CycleDay, StepRun
@@ -44,6 +45,7 @@ def arrange_every_kind_of_work() -> dict[str, Any]:
       - a plan's first instalment, due 04-13 and unpaid, is 11 days late (grace 10 days);
       - a statement of 04-09 falls due on 04-27: its reminder is sent (3 days before);
       - cases open, are updated, routed to the team's collectors, and charged off.
+      - a placement with an agency expires and is recalled.
     """
     PlanPolicy.objects.create(grace_days=10, missed_to_break=1)
     lead = staff(Role.TEAM_LEAD)
@@ -95,6 +97,18 @@ def arrange_every_kind_of_work() -> dict[str, Any]:
         actor=collectors[0], plan=plan, evidence=Evidence.RECORDED_CALL, evidence_ref="REC-1", business_date=ARRANGED
     )
     activate_plan(actor=collectors[0], plan=plan, business_date=ARRANGED)
+    # The promised account is with an agency since 04-09 for 15 days: recalled at expiry on 04-24.
+    agency = create_agency(actor="test", code="alpha", name="alpha")
+    add_entrustment(
+        actor="test",
+        agency=agency,
+        purpose="collection",
+        data_types=["name", "mobile"],
+        starts_on=ARRANGED,
+        ends_on=dt.date(2026, 12, 31),
+        deletion_duty="delete at the end",
+    )
+    assert len(place_many([accounts[-1].pk], business_date=ARRANGED, by="test", days=15)) == 1
     return {"promise": promise, "plan": plan, "accounts": [*accounts, in_plan, reminded]}
 
 
@@ -175,6 +189,7 @@ STEPS = [
     "judge_settlements",
     "due_reminders",
     "credit_report",
+    "recall_placements",
     "open_cases",
     "judge_promises",
     "update_cases",
@@ -234,6 +249,7 @@ class TestRerunningEveryStep:
             "mark_charged_off",
             "route_cases",
             "due_reminders",
+            "recall_placements",
             "seal_audit",
         }
         # The delinquency step's own count is not read: SQLite reports no row count for its UPDATE.

@@ -31,6 +31,8 @@ class Navigation:
     plans: int | None = None
     handoffs: int | None = None
     legal: bool = False  # legal officers: the legal cases (arrears.legal)
+    agency_portal: bool = False  # an agency's user: the portal is all they see
+    agencies: bool = False  # the bank's agency pages for administrators (team leads reach them from /team/)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -78,6 +80,8 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         plans=plans,
         handoffs=handoffs,
         legal=superuser or Role.LEGAL_OFFICER in roles,
+        agency_portal=Role.AGENCY_USER in roles and not superuser,
+        agencies=superuser or Role.ADMINISTRATOR in roles,
     )
 
 

@@ -77,7 +77,13 @@ def validate_contact(data: ContactIn) -> None:
 
 
 def record_contact(
-    *, user: Any, case: Case, data: ContactIn, at: dt.datetime, decision: dict[str, Any] | None
+    *,
+    user: Any,
+    case: Case,
+    data: ContactIn,
+    at: dt.datetime,
+    decision: dict[str, Any] | None,
+    source: str = "workbench",
 ) -> Contact:
     """Record a contact with the compliance gate's decision on it (an outbound contact needs one:
     arrears.application.contacts asks the gate); it ends the collector's lease on the case."""
@@ -104,6 +110,7 @@ def record_contact(
             recording_ref=data.recording_ref,
             corrects_id=data.corrects_id,
             decision=decision,
+            source=source,
         )
         # A contact answers the callbacks that were due by now.
         Callback.objects.filter(case=case, done_at__isnull=True, due_at__lte=contact.at).update(done_at=contact.at)

@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
+from arrears.agencies.operations import recall_placements
 from arrears.application.outreach import send_due_reminders
 from arrears.audit.operations import seal
 from arrears.bureau import cycle as bureau
@@ -56,6 +57,7 @@ STEPS: list[Step] = [
     Step("judge_settlements", ACCOUNTS, _range(judge_settlements)),
     Step("due_reminders", ACCOUNTS, _range(send_due_reminders)),
     Step("credit_report", ACCOUNTS, bureau.credit_report),
+    Step("recall_placements", ACCOUNTS, _range(recall_placements)),
     Step("open_cases", CUSTOMERS, _range(cases.open_cases)),
     Step("judge_promises", CUSTOMERS, _range(judge_promises)),
     Step("update_cases", CUSTOMERS, _range(cases.update_cases)),

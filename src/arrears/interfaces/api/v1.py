@@ -197,3 +197,7 @@ from arrears.interfaces.api.integrations import card_host, gateway  # noqa: E402
 
 api.add_router("/v1/gateway", gateway)
 api.add_router("/v1/card-host", card_host)
+
+from arrears.interfaces.api.agencies import router as agencies_router  # noqa: E402
+
+api.add_router("/v1", agencies_router)

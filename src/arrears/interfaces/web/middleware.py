@@ -1,5 +1,5 @@
-"""The middlewares every request passes: the security headers, the session's idle and absolute limits, and
-the language a browser chose for addresses that name none."""
+"""The middlewares every request passes: the security headers, the session's idle and absolute limits, the
+language a browser chose for addresses that name none, and the fence around an agency's users."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import get_script_prefix, get_urlconf, is_valid_path
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import Resolver404, get_script_prefix, get_urlconf, is_valid_path, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_from_path, gettext
 
 from arrears.kernel import clock
+from arrears.people.models import Role
+from arrears.people.operations import roles_of
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -137,5 +139,35 @@ def preferred_language(get_response: Handler) -> Handler:
                 patch_vary_headers(response, ("Cookie",))
                 return response
         return get_response(request)
+
+    return middleware
+
+
+# What an agency's user may reach: the agency portal, its API, signing in and out and the language.
+AGENCY_PAGES = frozenset({"agency-portal", "agency-account", "login", "logout", "set_language"})
+AGENCY_API = "/api/v1/agency/"
+
+
+def agency_fence(get_response: Handler) -> Handler:
+    """An agency's user (role agency_user) reaches the agency portal and nothing else of the bank's:
+    every other page is a 404, every other API path a JSON 404, alike for what exists and what does not."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_superuser or Role.AGENCY_USER not in roles_of(user):
+            return get_response(request)
+        path = request.path_info
+        if path.startswith("/api/"):
+            if path.startswith(AGENCY_API):
+                return get_response(request)
+            body = {"code": "not_found", "field": None, "message": "not found, or not one you can see"}
+            return JsonResponse(body, status=404)
+        try:
+            name = resolve(path).url_name
+        except Resolver404:
+            name = None
+        if name in AGENCY_PAGES:
+            return get_response(request)
+        raise Http404(gettext("This page is not part of the agency portal."))
 
     return middleware

@@ -35,6 +35,7 @@ LANDING = (
     (Role.CUSTOMER_SERVICE, "handoffs"),
     (Role.COMPLIANCE_OFFICER, "audit"),
     (Role.ADMINISTRATOR, "home"),
+    (Role.AGENCY_USER, "agency-portal"),
 )
 
 
