@@ -23,7 +23,7 @@ from arrears.ledger.models import Account
 from arrears.outreach.models import Message
 from arrears.people.models import Role
 from arrears.strategy import hooks
-from arrears.strategy.cycle import CALL_QUEUE_PRIORITY, apply_strategy, preview
+from arrears.strategy.cycle import CALL_QUEUE_PRIORITY, apply_strategy
 from arrears.strategy.models import Enrolment, StrategyAction, StrategyVersion
 from arrears.strategy.operations import approve_version, draft_version, install_default, make_live
 from tests import table_snapshot
@@ -52,7 +52,11 @@ def _sms_outbox(tmp_path: Path, settings: Any) -> None:
 def templates() -> None:
     author, checker = staff(Role.COMPLIANCE_OFFICER), staff(Role.COMPLIANCE_OFFICER)
     for channel, code, body in (
-        ("sms", "strategy_reminder", "{{ name }}您好，您尾号{{ account }}的信用卡已逾期，欠款{{ balance }}元，请尽快还款。"),
+        (
+            "sms",
+            "strategy_reminder",
+            "{{ name }}您好，您尾号{{ account }}的信用卡已逾期，欠款{{ balance }}元，请尽快还款。",
+        ),
         ("letter", "strategy_letter", "{{ name }}：您尾号{{ account }}的信用卡已逾期，请尽快归还欠款。"),
     ):
         t = create_template(user=author, code=code, channel=channel, language="zh-hans", body=body)

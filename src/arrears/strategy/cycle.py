@@ -76,9 +76,7 @@ class Row:
 
 def _rows(day: dt.date, lo: int, hi: int, force: InForce) -> list[Row]:
     """The decisions for the accounts of customers lo <= id < hi: four queries."""
-    open_enrolment = Enrolment.objects.filter(
-        account_id=OuterRef("pk"), strategy=force.strategy, ended_on__isnull=True
-    )
+    open_enrolment = Enrolment.objects.filter(account_id=OuterRef("pk"), strategy=force.strategy, ended_on__isnull=True)
     last_payment = (
         Entry.objects.filter(account_id=OuterRef("pk"), kind="payment", posting_date__lt=day)
         .order_by("-posting_date")
@@ -140,13 +138,13 @@ def _rows(day: dt.date, lo: int, hi: int, force: InForce) -> list[Row]:
         holds[cid].add(kind)
     enrolments: dict[int, Enrolment] = {}
     passed: set[int] = set()
-    for enrolment in Enrolment.objects.filter(
+    for found in Enrolment.objects.filter(
         strategy=force.strategy, account__customer_id__gte=lo, account__customer_id__lt=hi
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day) | Q(started_on__gt=day)):
-        if enrolment.started_on > day or (enrolment.ended_on is not None and enrolment.ended_on > day):
-            passed.add(enrolment.account_id)  # the cycle already went past this date for the account
-        elif enrolment.ended_on is None:
-            enrolments[enrolment.account_id] = enrolment
+        if found.started_on > day or (found.ended_on is not None and found.ended_on > day):
+            passed.add(found.account_id)  # the cycle already went past this date for the account
+        elif found.ended_on is None:
+            enrolments[found.account_id] = found
     rows = []
     for (
         account_id,
@@ -400,7 +398,9 @@ def _contact(
         actor=ACTOR,
         action="message.strategy",
         object_type="customer",
-        items=[(m.customer_id, {"channel": m.channel, "status": m.status, "template": m.template_id}) for _, m in messages],
+        items=[
+            (m.customer_id, {"channel": m.channel, "status": m.status, "template": m.template_id}) for _, m in messages
+        ],
     )
 
 
@@ -425,7 +425,10 @@ def _send(messages: list[Message], day: dt.date, rows: dict[int, Row]) -> None:
                 link = unsubscribe_url(row.customer, "email")
                 m.body += ("\n\n退订：" if m.language == "zh-hans" else "\n\nUnsubscribe: ") + link
                 m.provider_ref = channels.send_email(
-                    to=m.address, subject=m.subject or m.template.code, body=m.body, unsubscribe_url=link
+                    to=m.address,
+                    subject=m.subject or (m.template.code if m.template else ""),
+                    body=m.body,
+                    unsubscribe_url=link,
                 )
             else:
                 m.document = letters.render_pdf(_letter(row, m, day))

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +14,9 @@ class Strategy(models.Model):
     class Meta:
         verbose_name = _("treatment strategy")
         verbose_name_plural = _("treatment strategies")
-        constraints = [models.UniqueConstraint(fields=["live"], condition=models.Q(live=True), name="one_live_strategy")]
+        constraints = [
+            models.UniqueConstraint(fields=["live"], condition=models.Q(live=True), name="one_live_strategy")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -77,6 +78,9 @@ class Enrolment(models.Model):
         ]
         indexes = [models.Index(fields=["strategy", "account"], name="enrolment_account")]
 
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.segment} {self.started_on}"
+
 
 class Outcome(models.TextChoices):
     DONE = "done", _("done")
@@ -101,9 +105,7 @@ class StrategyAction(models.Model):
     detail = models.CharField(_("detail"), max_length=200, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)  # gate rule codes, or why skipped
-    message = models.ForeignKey(
-        "outreach.Message", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    message = models.ForeignKey("outreach.Message", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("strategy action")

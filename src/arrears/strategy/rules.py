@@ -187,7 +187,7 @@ def _int(value: Any, path: str, *, lo: int = 0, hi: int | None = None) -> int:
 
 
 def _fen(value: Any, path: str) -> int:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise _fail(path, 'must be an amount written as text, e.g. "500.00"')
     try:
         amount = Decimal(str(value).replace(",", "")) if isinstance(value, str | int) else None
@@ -275,7 +275,7 @@ def _path(value: Any, path: str, segment: str, arm: str = "") -> tuple[PathStep,
 
 
 def _percent(value: Any, path: str) -> int:
-    if isinstance(value, bool) or isinstance(value, float) or not isinstance(value, int | str):
+    if isinstance(value, bool | float) or not isinstance(value, int | str):
         raise _fail(path, 'must be a whole number or a decimal written as text ("12.5")')
     try:
         amount = Decimal(str(value))
@@ -292,7 +292,7 @@ def _arms(value: Any, path: str) -> tuple[Arm, ...]:
     items = _list(value, path)
     if not items:
         raise _fail(path, "must have at least one arm")
-    arms = []
+    arms: list[Arm] = []
     for i, item in enumerate(items):
         data = _mapping(item, f"{path}[{i}]")
         _unknown(data, ("code", "percent"), f"{path}[{i}]")

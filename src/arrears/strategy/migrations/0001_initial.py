@@ -5,118 +5,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0005_verbose_names'),
-        ('ledger', '0007_account_status_settled'),
-        ('outreach', '0001_initial'),
+        ("cases", "0005_verbose_names"),
+        ("ledger", "0007_account_status_settled"),
+        ("outreach", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Strategy',
+            name="Strategy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=40, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('live', models.BooleanField(default=False, verbose_name='applied by the cycle')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=40, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("live", models.BooleanField(default=False, verbose_name="applied by the cycle")),
             ],
             options={
-                'verbose_name': 'treatment strategy',
-                'verbose_name_plural': 'treatment strategies',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('live', True)), fields=('live',), name='one_live_strategy')],
+                "verbose_name": "treatment strategy",
+                "verbose_name_plural": "treatment strategies",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("live", True)), fields=("live",), name="one_live_strategy"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StrategyVersion',
+            name="StrategyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('effective_from', models.DateField(verbose_name='effective from')),
-                ('definition', models.TextField(verbose_name='definition')),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('approved', 'approved')], default='draft', max_length=10, verbose_name='status')),
-                ('made_by', models.CharField(max_length=150, verbose_name='made by')),
-                ('made_at', models.DateTimeField(verbose_name='made at')),
-                ('checked_by', models.CharField(blank=True, max_length=150, verbose_name='checked by')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='checked at')),
-                ('strategy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='strategy.strategy')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                ("effective_from", models.DateField(verbose_name="effective from")),
+                ("definition", models.TextField(verbose_name="definition")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "draft"), ("approved", "approved")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("made_by", models.CharField(max_length=150, verbose_name="made by")),
+                ("made_at", models.DateTimeField(verbose_name="made at")),
+                ("checked_by", models.CharField(blank=True, max_length=150, verbose_name="checked by")),
+                ("checked_at", models.DateTimeField(blank=True, null=True, verbose_name="checked at")),
+                (
+                    "strategy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="strategy.strategy"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'strategy version',
-                'verbose_name_plural': 'strategy versions',
-                'ordering': ['strategy', '-version'],
+                "verbose_name": "strategy version",
+                "verbose_name_plural": "strategy versions",
+                "ordering": ["strategy", "-version"],
             },
         ),
         migrations.CreateModel(
-            name='StrategyAction',
+            name="StrategyAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('business_date', models.DateField(verbose_name='date')),
-                ('segment', models.CharField(max_length=40, verbose_name='segment')),
-                ('arm', models.CharField(max_length=40, verbose_name='arm')),
-                ('rule', models.CharField(max_length=60, verbose_name='rule')),
-                ('kind', models.CharField(max_length=20, verbose_name='action')),
-                ('template', models.CharField(blank=True, max_length=60, verbose_name='template')),
-                ('detail', models.CharField(blank=True, max_length=200, verbose_name='detail')),
-                ('outcome', models.CharField(choices=[('done', 'done'), ('requested', 'requested'), ('refused', 'refused by the compliance gate'), ('skipped', 'skipped')], max_length=10, verbose_name='outcome')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='reason')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.account')),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='cases.case')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.customer')),
-                ('message', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='outreach.message')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='actions', to='strategy.strategyversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("business_date", models.DateField(verbose_name="date")),
+                ("segment", models.CharField(max_length=40, verbose_name="segment")),
+                ("arm", models.CharField(max_length=40, verbose_name="arm")),
+                ("rule", models.CharField(max_length=60, verbose_name="rule")),
+                ("kind", models.CharField(max_length=20, verbose_name="action")),
+                ("template", models.CharField(blank=True, max_length=60, verbose_name="template")),
+                ("detail", models.CharField(blank=True, max_length=200, verbose_name="detail")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("done", "done"),
+                            ("requested", "requested"),
+                            ("refused", "refused by the compliance gate"),
+                            ("skipped", "skipped"),
+                        ],
+                        max_length=10,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="reason")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ledger.account"
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ledger.customer"
+                    ),
+                ),
+                (
+                    "message",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="outreach.message",
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="actions",
+                        to="strategy.strategyversion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'strategy action',
-                'verbose_name_plural': 'strategy actions',
+                "verbose_name": "strategy action",
+                "verbose_name_plural": "strategy actions",
             },
         ),
         migrations.CreateModel(
-            name='Enrolment',
+            name="Enrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('segment', models.CharField(max_length=40, verbose_name='segment')),
-                ('arm', models.CharField(max_length=40, verbose_name='arm')),
-                ('started_on', models.DateField(verbose_name='path day 0')),
-                ('ended_on', models.DateField(blank=True, null=True, verbose_name='ended on')),
-                ('exit', models.CharField(blank=True, max_length=12, verbose_name='why it ended')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ledger.account')),
-                ('strategy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='strategy.strategy')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='strategy.strategyversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("segment", models.CharField(max_length=40, verbose_name="segment")),
+                ("arm", models.CharField(max_length=40, verbose_name="arm")),
+                ("started_on", models.DateField(verbose_name="path day 0")),
+                ("ended_on", models.DateField(blank=True, null=True, verbose_name="ended on")),
+                ("exit", models.CharField(blank=True, max_length=12, verbose_name="why it ended")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="ledger.account"
+                    ),
+                ),
+                (
+                    "strategy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="strategy.strategy"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="strategy.strategyversion"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'strategy enrolment',
-                'verbose_name_plural': 'strategy enrolments',
+                "verbose_name": "strategy enrolment",
+                "verbose_name_plural": "strategy enrolments",
             },
         ),
         migrations.AddConstraint(
-            model_name='strategyversion',
-            constraint=models.UniqueConstraint(fields=('strategy', 'version'), name='strategy_version_once'),
+            model_name="strategyversion",
+            constraint=models.UniqueConstraint(fields=("strategy", "version"), name="strategy_version_once"),
         ),
         migrations.AddConstraint(
-            model_name='strategyversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(('checked_by', models.F('made_by')), _negated=True), _connector='OR'), name='strategy_maker_is_not_checker'),
+            model_name="strategyversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "approved"), _negated=True),
+                    models.Q(("checked_by", models.F("made_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="strategy_maker_is_not_checker",
+            ),
         ),
         migrations.AddIndex(
-            model_name='strategyaction',
-            index=models.Index(fields=['business_date', 'segment', 'arm'], name='strategy_action_day'),
+            model_name="strategyaction",
+            index=models.Index(fields=["business_date", "segment", "arm"], name="strategy_action_day"),
         ),
         migrations.AddIndex(
-            model_name='strategyaction',
-            index=models.Index(fields=['kind', 'outcome', 'business_date'], name='strategy_action_request'),
+            model_name="strategyaction",
+            index=models.Index(fields=["kind", "outcome", "business_date"], name="strategy_action_request"),
         ),
         migrations.AddConstraint(
-            model_name='strategyaction',
-            constraint=models.UniqueConstraint(fields=('account', 'business_date', 'rule'), name='strategy_action_once'),
+            model_name="strategyaction",
+            constraint=models.UniqueConstraint(
+                fields=("account", "business_date", "rule"), name="strategy_action_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='enrolment',
-            index=models.Index(fields=['strategy', 'account'], name='enrolment_account'),
+            model_name="enrolment",
+            index=models.Index(fields=["strategy", "account"], name="enrolment_account"),
         ),
         migrations.AddConstraint(
-            model_name='enrolment',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('account', 'strategy'), name='one_open_enrolment'),
+            model_name="enrolment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("account", "strategy"),
+                name="one_open_enrolment",
+            ),
         ),
     ]
