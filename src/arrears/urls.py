@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
-from arrears.interfaces.web import case, concessions, lead, plans, queue, session, views, workbench
+from arrears.interfaces.web import case, concessions, lead, plans, queue, session, strategies, views, workbench
 from arrears.interfaces.web.forms_login import AdminLoginForm
 
 handler403 = "arrears.interfaces.web.problems.forbidden"
@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path("plans/inbox/", plans.inbox, name="plans-inbox"),
     path("cases/<int:case_id>/concessions/", concessions.create, name="concession-create"),
     path("approvals/", concessions.inbox_page, name="approvals"),
+    path("strategies/", strategies.strategies_page, name="strategies"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
     path("login/", session.SignIn.as_view(), name="login"),

@@ -30,6 +30,7 @@ class Navigation:
     approvals: int | None = None
     plans: int | None = None
     handoffs: int | None = None
+    strategies: bool = False
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -76,6 +77,7 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         approvals=approvals,
         plans=plans,
         handoffs=handoffs,
+        strategies=superuser or Role.STRATEGY_MANAGER in roles,
     )
 
 

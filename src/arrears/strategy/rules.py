@@ -337,6 +337,7 @@ def parse_data(data: Any) -> Definition:
                 raise _fail(f"{at}.exits[{j}]", f"must be one of {', '.join(EXITS)}")
         if "path" not in seg:
             raise _fail(f"{at}.path", "is required")
+        path = _path(seg["path"], f"{at}.path", code)
         arm_paths = {}
         for arm, steps in _mapping(seg.get("arm_paths", {}), f"{at}.arm_paths").items():
             if arm not in arm_codes:
@@ -348,7 +349,7 @@ def parse_data(data: Any) -> Definition:
                 name=name,
                 when=_when(seg.get("when"), f"{at}.when"),
                 exits=tuple(exits),
-                path=_path(seg["path"], f"{at}.path", code),
+                path=path,
                 arm_paths=arm_paths,
             )
         )
