@@ -93,3 +93,11 @@ def test_the_workbench_benchmark_works_its_smoke_portfolio(tmp_path: Path) -> No
 
     assert '"contacts recorded"' in out and "load average" in out
     _assert_only_its_section_changed("workbench", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_strategy_benchmark_applies_the_default_strategy_at_its_smoke_size(tmp_path: Path) -> None:
+    out, copy = _smoke("strategy", tmp_path)
+
+    assert "strategy: 1,000 accounts" in out and "(0 new)" in out and "load average" in out
+    _assert_only_its_section_changed("strategy", copy)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 from collections import Counter, defaultdict
 from typing import Any
@@ -458,6 +459,11 @@ def _letter(row: Row, message: Message, day: dt.date) -> letters.LetterContent:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(text: str) -> Template:
+    return Template(text)
+
+
 def _render(text: str, row: Row) -> str:
     issuer = settings.ARREARS_ISSUER
     context = {
@@ -469,7 +475,7 @@ def _render(text: str, row: Row) -> str:
         "issuer_phone": issuer["phone"],
         "dpd": row.facts.dpd,
     }
-    return Template(text).render(Context(context, autoescape=False))
+    return _compiled(text).render(Context(context, autoescape=False))
 
 
 def _dedupe(account_id: int, day: dt.date, rule: str) -> str:
