@@ -27,7 +27,7 @@ from arrears.strategy.cycle import CALL_QUEUE_PRIORITY, apply_strategy
 from arrears.strategy.models import Enrolment, StrategyAction, StrategyVersion
 from arrears.strategy.operations import approve_version, draft_version, install_default, make_live
 from tests import table_snapshot
-from tests.builders import FIRST_DUE, open_card_accounts, past_due, staff
+from tests.builders import FIRST_DUE, open_card_accounts, past_due, settled, staff
 from tests.builders import buy as build_buy
 
 ON = dt.date(2026, 3, 1)
@@ -151,6 +151,21 @@ segments:
         [enrolment] = Enrolment.objects.filter(account=debtor.account)
         assert (enrolment.ended_on, enrolment.exit) == (dt.date(2026, 4, 27), "dispute")
         assert [a[1] for a in actions(debtor.account)] == ["sms"]
+
+    def test_a_settlement_paid_ends_the_path_as_paid(self) -> None:
+        strategy(
+            """
+segments:
+  - code: c
+    when: {dpd: {min: 1}}
+    path: [{day: 0, action: no_action}, {day: 100, action: legal_referral}]
+"""
+        )
+        debtor, _ = settled(on=dt.date(2026, 5, 6))
+        [enrolment] = Enrolment.objects.filter(account=debtor.account)
+        assert (enrolment.started_on, enrolment.exit) == (dt.date(2026, 4, 24), "paid")
+        assert enrolment.ended_on is not None and enrolment.ended_on <= dt.date(2026, 5, 7)
+        assert [a[1] for a in actions(debtor.account)] == ["no_action"]
 
     def test_a_message_the_gate_refuses_is_recorded_refused_with_the_rule(self, monkeypatch: Any) -> None:
         """At 23:00 in Beijing CN-HOURS refuses an SMS: the action is refused, the message blocked."""

@@ -43,6 +43,7 @@ from arrears.strategy.models import Enrolment, Outcome, Strategy, StrategyAction
 CALL_QUEUE_PRIORITY = 8 * 10**9
 HOLD_FLAGS = ("dispute", "cease", "attorney", "bankruptcy", "deceased", "complaint")
 ACTOR = "strategy"
+CLOSED_STATUSES = (AccountStatus.SETTLED, AccountStatus.CLOSED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -183,7 +184,10 @@ def _rows(day: dt.date, lo: int, hi: int, force: InForce) -> list[Row]:
             account_id=account_id,
             bucket=bucket,
             dpd=dpd,
-            balance_fen=principal + interest + fees + plan + charged_off - recovered,
+            # settled or closed: nothing more is collected, whatever the books still show
+            balance_fen=0
+            if status in CLOSED_STATUSES
+            else principal + interest + fees + plan + charged_off - recovered,
             product=product,
             flags=frozenset(flags),
             days_since_payment=(day - last_paid).days if last_paid else None,
