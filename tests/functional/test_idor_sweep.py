@@ -81,6 +81,7 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "audit": "needs people.search_audit (403 otherwise)",
     "plans-inbox": "credit assessors and team leads only (403 otherwise): plans on cases they see",
     "approvals": "the person's own requests and those they may decide; a posted id they cannot see is not found",
+    "strategies": "strategy managers only (403 otherwise): strategies are bank-wide, no team's object",
     "login": "public",
     "logout": "public",
     "set_language": "public: sets the language cookie",
@@ -89,7 +90,15 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "^api/(?P<rest>.*)$": "the JSON 404 of any /api/ path no operation serves",
 }
 # The pages a collector may not open at all: 403 for them, whatever is posted.
-FORBIDDEN_TO_COLLECTOR = {"team", "team-export-csv", "team-export-xlsx", "handoffs", "audit", "plans-inbox"}
+FORBIDDEN_TO_COLLECTOR = {
+    "team",
+    "team-export-csv",
+    "team-export-xlsx",
+    "handoffs",
+    "audit",
+    "plans-inbox",
+    "strategies",
+}
 # Whole URL confs not swept page by page, by namespace, and why.
 INCLUDES_NOT_SWEPT: dict[str, str] = {
     "admin": "the Django admin: staff only (is_staff), with its own model permissions; "
