@@ -68,12 +68,20 @@ class Row:
     """One account's facts and what the strategy decided for it."""
 
     facts: rules.Facts
-    customer: Customer
+    who: tuple[int, str, str, str, str, str, str]  # customer id, name, mobile, e-mail, address, language, zone
     case_id: int | None
     past_due_fen: int
     number: str
     decision: rules.Decision
     enrolment: Enrolment | None
+
+    @functools.cached_property
+    def customer(self) -> Customer:
+        """The customer as the gate and the templates need it (made only for the rows contacted)."""
+        cid, name, mobile, email, address, language, time_zone = self.who
+        return Customer(
+            id=cid, name=name, mobile=mobile, email=email, address=address, language=language, time_zone=time_zone
+        )
 
 
 def _rows(day: dt.date, lo: int, hi: int, force: InForce) -> list[Row]:
@@ -195,19 +203,10 @@ def _rows(day: dt.date, lo: int, hi: int, force: InForce) -> list[Row]:
         )
         enrolment = enrolments.get(account_id)
         enrolled = rules.Enrolled(enrolment.segment, enrolment.started_on) if enrolment else None
-        customer = Customer(
-            id=customer_id,
-            name=name,
-            mobile=mobile,
-            email=email,
-            address=address,
-            language=language,
-            time_zone=time_zone,
-        )
         rows.append(
             Row(
                 facts=facts,
-                customer=customer,
+                who=(customer_id, name, mobile, email, address, language, time_zone),
                 case_id=case_id,
                 past_due_fen=past_due,
                 number=number,
@@ -265,7 +264,7 @@ def apply_strategy(day: dt.date, lo: int, hi: int) -> int:
             StrategyAction(
                 business_date=day,
                 account_id=row.facts.account_id,
-                customer_id=row.customer.pk,
+                customer_id=row.who[0],
                 case_id=row.case_id,
                 version=force.version,
                 segment=row.decision.segment or "",
@@ -287,7 +286,20 @@ def apply_strategy(day: dt.date, lo: int, hi: int) -> int:
         items=[
             (
                 a.account_id,
-                {"date": day, "rule": a.rule, "segment": a.segment, "arm": a.arm, "kind": a.kind, "outcome": a.outcome},
+                {
+                    "date": day,
+                    "rule": a.rule,
+                    "segment": a.segment,
+                    "arm": a.arm,
+                    "kind": a.kind,
+                    "outcome": a.outcome,
+                    # a message's audit is its action's: which message, to whom, and how the gate decided
+                    **(
+                        {"message": a.message.pk, "customer": a.customer_id, "status": a.message.status}
+                        if a.message is not None
+                        else {}
+                    ),
+                },
             )
             for a in actions
         ],
@@ -331,7 +343,7 @@ def _contact(
         (t.code, t.channel, t.language): t
         for t in MessageTemplate.objects.filter(code__in=sorted(codes), status=TemplateStatus.APPROVED)
     }
-    known = load_known(sorted({due[i][0].customer.pk for i in which}), at=at)
+    known = load_known(sorted({due[i][0].who[0] for i in which}), at=at)
     messages: list[tuple[int, Message]] = []
     for i in which:
         row, step = due[i]
@@ -399,14 +411,6 @@ def _contact(
     for i, message in messages:
         outcome, reason, _ = results[i]
         results[i] = (outcome, reason, message)
-    record_many(
-        actor=ACTOR,
-        action="message.strategy",
-        object_type="customer",
-        items=[
-            (m.customer_id, {"channel": m.channel, "status": m.status, "template": m.template_id}) for _, m in messages
-        ],
-    )
 
 
 def _send(messages: list[Message], day: dt.date, rows: dict[int, Row]) -> None:
