@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from arrears.application.outreach import approve_template, create_template
 from arrears.audit.models import AuditEntry
 from arrears.cases.models import Case
-from arrears.cycle.models import StepRun
+from arrears.cycle.models import CycleDay, StepRun
 from arrears.cycle.runner import run_date
 from arrears.errors import NotPermitted, ValidationFailed
 from arrears.holds.operations import set_hold
@@ -118,6 +118,28 @@ class TestWorkedExample:
         assert AuditEntry.objects.filter(action="strategy.action", object_id=str(account.pk)).count() == 4
         # every action carries its segment, arm and version
         assert set(StrategyAction.objects.values_list("segment", "arm")) == {("collections", "champion")}
+
+    def test_the_dates_of_the_path_run_again_change_no_table(self) -> None:
+        """The step's runs of 04-24 .. 05-24 forgotten and run again in order: every table as it was
+        (an earlier date run again after a later one never rewrites the account's path)."""
+        templates()
+        strategy()
+        past_due(dpd=1, count=3, amounts=["1000.00", "1200.00", "300.00"], contact=CONTACT)
+        days = [dt.date(2026, 4, 27), dt.date(2026, 5, 1), dt.date(2026, 5, 24)]
+        for day in days:
+            run_date(day)
+        before = table_snapshot.by_id()
+        days = [dt.date(2026, 4, 24), *days]
+        with transaction.atomic():
+            StepRun.objects.filter(step="apply_strategy", business_date__in=days).delete()
+            CycleDay.objects.filter(business_date__in=days).delete()
+            for day in days:
+                run_date(day)
+            after = table_snapshot.by_id()
+            transaction.set_rollback(True)
+
+        changed = table_snapshot.differences(before, after)
+        assert set(changed) <= {"cycle.StepRun", "cycle.CycleDay"}, changed
 
     def test_the_call_queue_puts_the_case_above_every_bucket_and_the_next_day_the_case_step_resets_it(self) -> None:
         strategy(
