@@ -16,6 +16,7 @@ from arrears.interfaces.web import (
     queue,
     recovery,
     session,
+    strategies,
     views,
     workbench,
 )
@@ -54,6 +55,7 @@ urlpatterns += i18n_patterns(
     path("plans/inbox/", plans.inbox, name="plans-inbox"),
     path("cases/<int:case_id>/concessions/", concessions.create, name="concession-create"),
     path("approvals/", concessions.inbox_page, name="approvals"),
+    path("strategies/", strategies.strategies_page, name="strategies"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
     path("legal/", legal.legal_list, name="legal"),

@@ -117,3 +117,11 @@ def test_the_legal_benchmark_refers_its_smoke_portfolio(tmp_path: Path) -> None:
 
     assert "refer_many: 300 accounts" in out and "270 referred, 30 refused" in out and "load average" in out
     _assert_only_its_section_changed("legal", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_strategy_benchmark_applies_the_default_strategy_at_its_smoke_size(tmp_path: Path) -> None:
+    out, copy = _smoke("strategy", tmp_path)
+
+    assert "strategy: 1,000 accounts" in out and "(0 new)" in out and "load average" in out
+    _assert_only_its_section_changed("strategy", copy)

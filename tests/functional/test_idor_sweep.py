@@ -101,6 +101,7 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "agencies": "team leads and administrators (403 otherwise); reported payments of accounts they see",
     "agency-remittance": "team leads and administrators (403 otherwise): an agency's month, no customer's id",
     "agency-remittance-csv": "team leads and administrators (403 otherwise): as the remittance page",
+    "strategies": "strategy managers only (403 otherwise): strategies are bank-wide, no team's object",
     "login": "public",
     "logout": "public",
     "set_language": "public: sets the language cookie",
@@ -122,6 +123,7 @@ FORBIDDEN_TO_COLLECTOR = {
     "agencies",
     "agency-remittance",
     "agency-remittance-csv",
+    "strategies",
 }
 # Whole URL confs not swept page by page, by namespace, and why.
 INCLUDES_NOT_SWEPT: dict[str, str] = {

@@ -39,6 +39,7 @@ SQLITE = {
     "mark_charged_off": 3,
     "close_cases": 1,
     "route_cases": 2,
+    "apply_strategy": 1,  # no strategy is live here: tests/integration/test_strategy_cycle.py pins it with one
     "expire_approvals": 1,
     "allocate_collectors": 1,
     "credit_disputes": 1,

@@ -196,6 +196,7 @@ STEPS = [
     "mark_charged_off",
     "close_cases",
     "route_cases",
+    "apply_strategy",
     "expire_approvals",
     "allocate_collectors",
     "credit_disputes",

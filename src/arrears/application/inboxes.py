@@ -33,6 +33,7 @@ class Navigation:
     legal: bool = False  # legal officers: the legal cases (arrears.legal)
     agency_portal: bool = False  # an agency's user: the portal is all they see
     agencies: bool = False  # the bank's agency pages for administrators (team leads reach them from /team/)
+    strategies: bool = False
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -82,6 +83,7 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         legal=superuser or Role.LEGAL_OFFICER in roles,
         agency_portal=Role.AGENCY_USER in roles and not superuser,
         agencies=superuser or Role.ADMINISTRATOR in roles,
+        strategies=superuser or Role.STRATEGY_MANAGER in roles,
     )
 
 

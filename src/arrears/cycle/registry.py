@@ -23,6 +23,7 @@ from arrears.plans.cycle import monitor_plans
 from arrears.products.rules import ProductParams
 from arrears.promises.cycle import judge_promises
 from arrears.statements import cycle as statements
+from arrears.strategy.cycle import apply_strategy
 
 ACCOUNTS = "accounts"
 CUSTOMERS = "customers"
@@ -64,6 +65,7 @@ STEPS: list[Step] = [
     Step("mark_charged_off", CUSTOMERS, _range(cases.mark_charged_off)),
     Step("close_cases", CUSTOMERS, _range(cases.close_cases)),
     Step("route_cases", CUSTOMERS, _range(cases.route_cases)),
+    Step("apply_strategy", CUSTOMERS, _range(apply_strategy)),
     Step("expire_approvals", ONCE, _once(expire_approvals)),
     Step("allocate_collectors", ONCE, _once(cases.allocate_collectors)),
     Step("credit_disputes", ONCE, _once(bureau.credit_disputes)),
