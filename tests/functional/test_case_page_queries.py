@@ -17,6 +17,7 @@ from arrears.cycle.business_date import open_date
 from arrears.delinquency.models import BucketChange
 from arrears.holds.models import Hold
 from arrears.ledger.models import Account
+from arrears.legal.operations import refer
 from arrears.payments.models import Payment
 from arrears.promises.models import Promise
 from arrears.statements.models import Statement
@@ -146,10 +147,26 @@ class TestCustomer360Queries:
         long = _queries_of_the_page(client, case)
 
         assert long == short
-        # session, user, roles, case, figures (5), audit (2), the gate's one load (6, with the legal stages
-        # reached), reveal rights (2), the summary's counts (5), the promise policy, the open legal cases:
-        # at most 27, however long the history.
-        assert short <= 27
+        # session, user, roles, case, figures (5), audit (2), the gate's one load (5), reveal rights (2), the
+        # summary's counts (5), the promise policy: at most 25, however long the history. (A customer at law
+        # adds the legal stages and the open legal cases: test_a_customer_at_law_costs_two_queries_more.)
+        assert short <= 25
+
+    def test_a_customer_at_law_costs_two_queries_more(self) -> None:
+        team = team_with_queue()
+        collector = staff(team=team)
+        [case] = delinquent_customers(1, through=TODAY)
+        client = Client()
+        assert client.login(username=collector.username, password=PASSWORD)
+        client.get(f"/cases/{case.pk}/")
+        before = _queries_of_the_page(client, case)
+        account = case.customer.accounts.order_by("id").first()
+        assert account is not None
+        refer(account=account, date=TODAY, by=staff(team=team))
+
+        # the legal stages the gate's wording check needs, and the open legal case the page shows
+        assert _queries_of_the_page(client, case) == before + 2
+        assert "legal-action" in client.get(f"/cases/{case.pk}/").content.decode()
 
     @pytest.mark.parametrize("tab", ["history", "plan", "concession"])
     def test_each_tab_costs_the_same_few_queries_whatever_the_history(self, tab: str) -> None:

@@ -32,6 +32,7 @@ from arrears.cycle import business_date
 from arrears.delinquency.chargeoff import AFTER_CHARGE_OFF
 from arrears.delinquency.models import BucketChange
 from arrears.errors import ArrearsError, NotFound
+from arrears.holds.models import HoldKind
 from arrears.interfaces.web.errors import error_line, error_text
 from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import REASONS, CallbackForm, CallForm, HandoffForm, NoteForm, SituationForm
@@ -155,7 +156,10 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             ("concession", _("Concession")),
         ],
         "hold_labels": _hold_labels(summary.holds),
-        "legal_cases": list(LegalCase.objects.filter(customer_id=case.customer_id).exclude(stage="closed")),
+        # A case at law holds the customer (attorney hold) until it closes: no hold, no open legal case.
+        "legal_cases": list(LegalCase.objects.filter(customer_id=case.customer_id).exclude(stage="closed"))
+        if any(kind == HoldKind.ATTORNEY for kind, _channels in summary.holds)
+        else [],
         "channel_rows": [(_channel_label(c.choice), c) for c in summary.channels],
     }
     if tab == "call":
@@ -173,8 +177,6 @@ class _AccountChoice:
 
 
 def _hold_labels(holds: tuple[tuple[str, tuple[str, ...]], ...]) -> list[str]:
-    from arrears.holds.models import HoldKind
-
     names = dict(HoldKind.choices)
     return [
         f"{names.get(kind, kind)}" + (f" ({', '.join(chans)})" if chans else f" ({_('every channel')})")

@@ -30,6 +30,11 @@ def business_date(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def held_roles(request: HttpRequest) -> frozenset[str]:
+    held = _held(request)
+    return held.roles if held is not None else frozenset()
+
+
 def _held(request: HttpRequest) -> Held | None:
     user = request.user
     if not user.is_authenticated:
