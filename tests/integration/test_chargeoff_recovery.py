@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import pytest
 
-from arrears.application.figures import account_figures
+from arrears.application.figures import account_figures, portfolio
 from arrears.concessions.models import AuthorityRule, ConcessionStatus
 from arrears.concessions.operations import ConcessionIn, request_concession
 from arrears.cycle.runner import run_date
@@ -138,6 +138,7 @@ def test_a_settlement_after_charge_off_writes_off_the_rest_and_settles_the_debt(
     assert cache_mismatches() == []
     figures = account_figures([account.pk], business_date=dt.date(2026, 6, 2))[account.pk]
     assert (figures.standing, figures.still_owed_fen, figures.total_owed_fen, figures.dpd) == ("closed", 0, 0, 0)
+    assert portfolio() == ()  # the book holds only this account, settled: no longer in it
     # The write-off is not a recovery: the vintage counts 620.00 recovered.
     [vintage] = recovery_vintages(business_date=dt.date(2026, 6, 30))
     assert vintage.recovered_fen == fen("620.00")

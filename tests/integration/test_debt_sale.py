@@ -154,6 +154,10 @@ def test_the_recovery_command(debtors: list[Debtor], tmp_path: Path, capsys: pyt
     )
     captured = capsys.readouterr()
     summary = json.loads(captured.out.strip().splitlines()[-1])
+    # What was asked for is kept without the card number in clear.
+    recorded = SaleExport.objects.get().selection["accounts"]
+    assert recorded[1] == second.account.ref and recorded[0].endswith(first.account.number[-4:])
+    assert first.account.number not in json.dumps(recorded)
     assert (summary["included"], summary["excluded"]) == (1, 1)
     assert summary["sha256"] == hashlib.sha256(out.read_bytes()).hexdigest()
     assert f"excluded {second.account.ref}" in captured.err and "no_consent" in captured.err

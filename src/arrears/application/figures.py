@@ -330,7 +330,8 @@ class PortfolioRow:
 
 
 def portfolio(*, within: QuerySet[Account] | None = None) -> tuple[PortfolioRow, ...]:
-    """Every account not closed by bucket, charged-off accounts in a row of their own (one query).
+    """Every account not closed (nor settled after charge-off) by bucket, charged-off accounts in a row
+    of their own (one query).
 
     `within` narrows it to a set of accounts (a person's visible accounts, as a query, not a list);
     by default the whole book. The buckets are those the cycle gave on its last completed date; the
@@ -338,7 +339,7 @@ def portfolio(*, within: QuerySet[Account] | None = None) -> tuple[PortfolioRow,
     """
     rows = (
         (Account.objects.all() if within is None else within)
-        .exclude(status=AccountStatus.CLOSED)
+        .exclude(status__in=(AccountStatus.CLOSED, AccountStatus.SETTLED))
         .values("bucket", "status")
         .annotate(
             n=Count("id"),

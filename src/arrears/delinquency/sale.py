@@ -37,7 +37,7 @@ from arrears.delinquency.chargeoff import charged_off_positions
 from arrears.delinquency.models import SaleConsent, SaleExport, SaleExportRow
 from arrears.delinquency.rules import RECOVERY_ORDER
 from arrears.errors import NotFound, ValidationFailed
-from arrears.kernel.pan import mask_pan
+from arrears.kernel.pan import is_account_ref, mask_pan
 from arrears.kernel.sql import CHUNK, in_chunks
 from arrears.ledger.models import Account, AccountStatus, Customer
 from arrears.money import format_fen
@@ -274,7 +274,7 @@ def export_sale(
             exported_by=actor,
             exported_on=business_date,
             fields=list(FIELDS),
-            selection={"accounts": list(accounts)} if accounts else {"vintage": vintage} if vintage else {"all": True},
+            selection=_selection(accounts, vintage),
             file_name=out.name,
             sha256=hashlib.sha256(content).hexdigest(),
             included=len(plan.included),
@@ -303,6 +303,13 @@ def export_sale(
         )
         _write(out, content)
     return export, plan
+
+
+def _selection(accounts: Sequence[str], vintage: str) -> dict[str, Any]:
+    """What was asked for, as recorded: account references as given, card numbers masked."""
+    if accounts:
+        return {"accounts": [a if is_account_ref(a) else mask_pan(a) for a in accounts]}
+    return {"vintage": vintage} if vintage else {"all": True}
 
 
 def _audit(export: SaleExport, plan: SalePlan) -> dict[str, Any]:
