@@ -232,6 +232,17 @@ class TestDefaultStrategy:
         assert not StrategyAction.objects.filter(account=large, segment="small_balance").exists()
         assert Enrolment.objects.filter(account=small, ended_on=dt.date(2026, 5, 24), exit="moved").exists()
 
+    def test_every_action_and_enrolment_records_the_arm_the_hash_gives(self) -> None:
+        from arrears.strategy.rules import arm_of, parse
+
+        version = install_default(actor="checker", effective_from=ON, business_date=ON)
+        arms = parse(version.definition).arms
+        debtors = past_due(dpd=1, count=12, contact=CONTACT)
+
+        recorded = dict(StrategyAction.objects.values_list("account_id", "arm"))
+        assert recorded == {d.account.pk: arm_of("default", d.account.pk, arms) for d in debtors}
+        assert dict(Enrolment.objects.values_list("account_id", "arm")) == recorded
+
     def test_install_default_from_the_command_line_and_its_preview_change_nothing(self, capsys: Any) -> None:
         [debtor] = past_due(dpd=1, amounts=["1000.00"], contact=CONTACT)
         call_command("strategy", "install-default", "--date", "2026-04-25", "--actor", "ops")
