@@ -111,6 +111,10 @@ class TestWorkedExample:
         assert placed == [(dt.date(2026, 5, 24), account.pk)]
         sms, letter = Message.objects.filter(customer_id=account.customer_id).order_by("id")
         assert (sms.channel, sms.status, sms.address) == ("sms", "sent", "13800138000")
+        from arrears.kernel import clock
+
+        assert sms.created_at == clock.now() and sms.decision["allowed"] is True and sms.provider_ref
+        assert sms.template is not None and sms.template.code == "strategy_reminder" and sms.case_id == debtor.case.pk
         assert "1,000.00" in sms.body or "1000.00" in sms.body or "元" in sms.body
         assert (letter.channel, letter.status) == ("letter", "sent")
         assert bytes(letter.document).startswith(b"%PDF")
