@@ -182,11 +182,11 @@ The step is a fixed number of statements per partition, so its time grows linear
 it reads and the actions it takes (the last column). Day 0 is the worst day there is: every account
 enters a path at once and nine in ten are texted; on an ordinary day only the newly delinquent enter,
 and the cost is near the rerun's (reading and deciding) plus the day's actions. Of day 0, a profile of
-5,000 accounts puts about a third in inserting the messages (Django's bulk insert of rows with the
-gate's JSON decision), a quarter in the gate itself (about 1 ms a message on this loaded machine), a
-sixth in reading and deciding, and the rest in the audit entries (one MAC-ed entry per action) and
-the SMS file. A letter's PDF takes about 9 ms more (measured apart; the default paths write one on day 7
-or 5).
+5,000 accounts puts about a quarter in the compliance gate (under 1 ms a message on this loaded
+machine), a fifth in the inserts (enrolments, actions and texts: one statement each, the rows as one
+JSON parameter), a sixth in the audit entries (one MAC-ed entry per action), and the rest in reading
+and deciding, rendering the texts and writing the SMS file. A letter's PDF takes about 9 ms more
+(measured apart; the default paths write one on day 7, or day 5 for the challenger).
 """
 
 
