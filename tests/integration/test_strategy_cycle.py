@@ -111,6 +111,10 @@ class TestWorkedExample:
         assert placed == [(dt.date(2026, 5, 24), account.pk)]
         sms, letter = Message.objects.filter(customer_id=account.customer_id).order_by("id")
         assert (sms.channel, sms.status, sms.address) == ("sms", "sent", "13800138000")
+        from arrears.kernel import clock
+
+        assert sms.created_at == clock.now() and sms.decision["allowed"] is True and sms.provider_ref
+        assert sms.template is not None and sms.template.code == "strategy_reminder" and sms.case_id == debtor.case.pk
         assert "1,000.00" in sms.body or "1000.00" in sms.body or "元" in sms.body
         assert (letter.channel, letter.status) == ("letter", "sent")
         assert bytes(letter.document).startswith(b"%PDF")
@@ -231,6 +235,17 @@ class TestDefaultStrategy:
         ]
         assert not StrategyAction.objects.filter(account=large, segment="small_balance").exists()
         assert Enrolment.objects.filter(account=small, ended_on=dt.date(2026, 5, 24), exit="moved").exists()
+
+    def test_every_action_and_enrolment_records_the_arm_the_hash_gives(self) -> None:
+        from arrears.strategy.rules import arm_of, parse
+
+        version = install_default(actor="checker", effective_from=ON, business_date=ON)
+        arms = parse(version.definition).arms
+        debtors = past_due(dpd=1, count=12, contact=CONTACT)
+
+        recorded = dict(StrategyAction.objects.values_list("account_id", "arm"))
+        assert recorded == {d.account.pk: arm_of("default", d.account.pk, arms) for d in debtors}
+        assert dict(Enrolment.objects.values_list("account_id", "arm")) == recorded
 
     def test_install_default_from_the_command_line_and_its_preview_change_nothing(self, capsys: Any) -> None:
         [debtor] = past_due(dpd=1, amounts=["1000.00"], contact=CONTACT)

@@ -31,7 +31,7 @@ from arrears.cases.models import Case, CaseStatus
 from arrears.compliance.model import Contact as GateContact
 from arrears.holds.models import Hold
 from arrears.kernel import clock
-from arrears.kernel.sql import insert_objects, update_objects
+from arrears.kernel.sql import in_chunks, insert_objects, update_objects
 from arrears.ledger.models import Account, AccountStatus, Customer, Entry
 from arrears.money import format_fen, from_fen
 from arrears.outreach import channels, letters
@@ -407,10 +407,23 @@ def _contact(
             results[i] = (Outcome.REFUSED, " ".join(verdict.rules), message)
         messages.append((i, message))
     _send([m for _, m in messages], day, {id(m): due[i][0] for i, m in messages})
-    Message.objects.bulk_create([m for _, m in messages], batch_size=2000)
+    _insert_messages([m for _, m in messages])
     for i, message in messages:
         outcome, reason, _ = results[i]
         results[i] = (outcome, reason, message)
+
+
+def _insert_messages(messages: list[Message]) -> None:
+    """Texts and e-mails in one statement (their rows as one JSON parameter), then their ids by their
+    dedupe keys (one query per 5,000); letters, which carry a PDF, by Django's bulk insert."""
+    plain = [m for m in messages if m.document is None]
+    insert_objects(plain)
+    ids: dict[str | None, int] = {}
+    for keys in in_chunks([m.dedupe_key for m in plain]):
+        ids.update(Message.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", "id"))
+    for m in plain:
+        m.pk = ids[m.dedupe_key]
+    Message.objects.bulk_create([m for m in messages if m.document is not None], batch_size=500)
 
 
 def _send(messages: list[Message], day: dt.date, rows: dict[int, Row]) -> None:

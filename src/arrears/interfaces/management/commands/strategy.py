@@ -31,7 +31,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         show = sub.add_parser("preview", help="dry run: counts per segment, arm and action on a date; changes nothing")
-        show.add_argument("--date", help="the business date, YYYY-MM-DD (default: the current business date)")
+        show.add_argument("--date", help="the date the cycle would run, YYYY-MM-DD (default: the next one)")
         show.add_argument("--strategy", help="strategy code (default: the live strategy)")
         show.add_argument("--json", action="store_true", help="print JSON")
         install = sub.add_parser("install-default", help="install src/arrears/strategy/default.yaml")
@@ -40,6 +40,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         day = _date(options["date"], "--date")
+        if options["action"] == "preview" and not options["date"]:
+            day += dt.timedelta(days=1)  # the next cycle runs the day after the business date
         if options["action"] == "install-default":
             try:
                 version = install_default(
