@@ -43,7 +43,8 @@ DAY = dt.date(2026, 6, 1)
 SMOKE = 1000
 
 
-def build(accounts: int) -> None:
+def build(accounts: int, every: int = 1) -> None:
+    """N customers with a card each; one in `every` past due with an open case, the others current."""
     from django.contrib.auth.models import User
     from django.db import connection
 
@@ -63,22 +64,23 @@ def build(accounts: int) -> None:
             """INSERT INTO ledger_account (number, ref, customer_id, product_id, opened_on, statement_day,
                    credit_limit_fen, status, principal_fen, interest_fen, fees_fen, plan_fen, dpd, bucket,
                    last_statement_date, charged_off_on, charged_off_fen, recovered_fen)
-               SELECT '62' || lpad(id::text, 14, '0'), 'AC' || lpad(id::text, 12, '0'), id, %s, DATE '2025-01-01', 5,
-                      2000000,
-                      CASE WHEN id %% 50 < 3 THEN 'charged_off' ELSE 'open' END,
-                      CASE WHEN id %% 50 < 3 THEN 0 ELSE 10000 + (id * 7919) %% 900000 END, 0, 0, 0,
-                      1 + id %% 179, LEAST(7, 1 + (id %% 179) / 30), DATE '2026-05-05',
-                      CASE WHEN id %% 50 < 3 THEN DATE '2026-05-01' END,
-                      CASE WHEN id %% 50 < 3 THEN 10000 + (id * 7919) %% 900000 ELSE 0 END, 0
-               FROM ledger_customer""",
-            [product.pk],
+               SELECT '62' || lpad(id::text, 14, '0'), 'AC' || lpad(id::text, 12, '0'), id, %(product)s,
+                      DATE '2025-01-01', 5, 2000000,
+                      CASE WHEN late AND id %% 50 < 3 THEN 'charged_off' ELSE 'open' END,
+                      CASE WHEN late AND id %% 50 < 3 THEN 0 ELSE 10000 + (id * 7919) %% 900000 END, 0, 0, 0,
+                      CASE WHEN late THEN 1 + id %% 179 ELSE 0 END,
+                      CASE WHEN late THEN LEAST(7, 1 + (id %% 179) / 30) ELSE 0 END, DATE '2026-05-05',
+                      CASE WHEN late AND id %% 50 < 3 THEN DATE '2026-05-01' END,
+                      CASE WHEN late AND id %% 50 < 3 THEN 10000 + (id * 7919) %% 900000 ELSE 0 END, 0
+               FROM (SELECT id, id %% %(every)s = 0 AS late FROM ledger_customer) c""",
+            {"product": product.pk, "every": every},
         )
         c.execute(
             """INSERT INTO cases_case (customer_id, status, opened_on, past_due_fen, balance_fen, worst_bucket, dpd,
                    priority)
                SELECT customer_id, CASE WHEN status = 'charged_off' THEN 'charged_off' ELSE 'open' END,
                       DATE '2026-01-01', 10000, principal_fen + charged_off_fen, bucket, dpd, id
-               FROM ledger_account"""
+               FROM ledger_account WHERE dpd > 0"""
         )
     author = User.objects.create(username="author")
     checker = User.objects.create(username="checker")
@@ -102,7 +104,7 @@ def _timed(fn: Any) -> tuple[Any, float]:
     return value, time.perf_counter() - started
 
 
-def measure(accounts: int, partition: int) -> None:
+def measure(accounts: int, partition: int, every: int = 1) -> None:
     import django
 
     django.setup()
@@ -112,7 +114,7 @@ def measure(accounts: int, partition: int) -> None:
     from arrears.kernel import clock
 
     call_command("migrate", verbosity=0)
-    (_, built) = _timed(lambda: build(accounts))
+    (_, built) = _timed(lambda: build(accounts, every))
     at = dt.datetime(2026, 6, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     clock.now = lambda: at  # type: ignore[assignment]  # the gate judges at 10:00 in Beijing
 
@@ -136,6 +138,7 @@ def measure(accounts: int, partition: int) -> None:
     sms = StrategyAction.objects.filter(business_date=DAY, kind="sms", outcome="done").count()
     result = {
         "accounts": accounts,
+        "past_due": accounts // every,
         "built": built,
         "preview": preview_s,
         "previewed": sum(shown.actions.values()) if shown else 0,
@@ -157,7 +160,8 @@ def measure(accounts: int, partition: int) -> None:
 
 
 def _section(r: dict[str, Any], load: str) -> str:
-    n = r["accounts"]
+    n, late = r["accounts"], r.get("past_due", r["accounts"])
+    every = f" --past-due-every {n // late}" if late != n else ""
 
     def row(what: str, seconds: float, actions: int) -> str:
         million = seconds * 1_000_000 / n
@@ -165,9 +169,9 @@ def _section(r: dict[str, Any], load: str) -> str:
 
     return f"""## Treatment strategy (`benchmarks/strategy.py`)
 
-`.venv/bin/python benchmarks/strategy.py --accounts {n}` — {n:,} past-due accounts (one a customer, each
-with an open case; 6 % charged off) on PostgreSQL under the default strategy, at 10:00 Beijing time.
-Day 0 enters every account into a path: the collections segment sends an SMS judged by the compliance
+`.venv/bin/python benchmarks/strategy.py --accounts {n}{every}` — {n:,} accounts (one a customer), {late:,}
+of them past due, each with an open case (6 % of those charged off), on PostgreSQL under the default
+strategy, at 10:00 Beijing time. Day 0 enters every past-due account into a path: the collections segment sends an SMS judged by the compliance
 gate, the small-balance and recovery segments request an agency placement. Measured
 {dt.date.today().isoformat()} ({load} at the end of the run):
 
@@ -197,12 +201,15 @@ def main() -> None:
     parser.add_argument("--smoke", action="store_true", help="1,000 accounts on a database of its own; no README")
     parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
     parser.add_argument("--no-readme", action="store_true")
+    parser.add_argument(
+        "--past-due-every", type=int, default=1, help="one account in K past due, the others current (default 1: all)"
+    )
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.smoke:
         args.accounts, args.partition = SMOKE, 300
     if args.inner:
-        measure(args.accounts, args.partition)
+        measure(args.accounts, args.partition, args.past_due_every)
         return
     db = f"{DB}_smoke_{os.getpid()}" if args.smoke else DB
     _psql(f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db}")
@@ -223,6 +230,8 @@ def main() -> None:
                     str(args.accounts),
                     "--partition",
                     str(args.partition),
+                    "--past-due-every",
+                    str(args.past_due_every),
                 ],
                 env=env,
                 check=True,

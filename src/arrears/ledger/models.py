@@ -67,7 +67,8 @@ class Account(models.Model):
     interest_fen = models.BigIntegerField(default=0)
     fees_fen = models.BigIntegerField(default=0)
     plan_fen = models.BigIntegerField(default=0)
-    costs_fen = models.BigIntegerField(default=0)  # court costs awarded (arrears.legal)
+    # court costs awarded (arrears.legal); the database default serves bulk loads that predate the column
+    costs_fen = models.BigIntegerField(default=0, db_default=0)
     dpd = models.IntegerField(_("days past due"), default=0)
     bucket = models.PositiveSmallIntegerField(_("bucket"), default=0)
     last_statement_date = models.DateField(null=True, blank=True)
