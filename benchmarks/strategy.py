@@ -171,8 +171,9 @@ def _section(r: dict[str, Any], load: str) -> str:
 
 `.venv/bin/python benchmarks/strategy.py --accounts {n}{every}` — {n:,} accounts (one a customer), {late:,}
 of them past due, each with an open case (6 % of those charged off), on PostgreSQL under the default
-strategy, at 10:00 Beijing time. Day 0 enters every past-due account into a path: the collections segment sends an SMS judged by the compliance
-gate, the small-balance and recovery segments request an agency placement. Measured
+strategy, at 10:00 Beijing time. Day 0 enters every past-due account into a path: the collections
+segment sends an SMS judged by the compliance gate, the small-balance and recovery segments request an
+agency placement. Measured
 {dt.date.today().isoformat()} ({load} at the end of the run):
 
 | run | accounts | actions | seconds | accounts/s | 1,000,000 accounts (linear) |
