@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -38,27 +39,20 @@ def build(month: dt.date, fmt: str) -> Export:
     held_field, removed_field = ("held_pboc", "removed_pboc") if fmt == "pboc" else ("held_metro2", "removed_metro2")
     rows = list(
         BureauRecord.objects.filter(month=month)
-        .select_related("account__customer")
-        .only(
-            *(f.name for f in BureauRecord._meta.concrete_fields),
-            "account__ref",
-            "account__opened_on",
-            "account__status",
-            "account__customer__name",
-            "account__customer__national_id",
-            "account__customer__mobile",
-            "account__customer__address",
-        )
         .order_by("account_id")
+        .values_list(
+            *_LINE_FIELDS,
+            held_field,
+            removed_field,
+        )
     )
     if not rows:
         raise ValidationFailed(
             f"no records for {month:%Y-%m}: run `arrears bureau report --month {month:%Y-%m}` first", field="month"
         )
-    held = sum(1 for r in rows if getattr(r, held_field) and not getattr(r, removed_field))
-    removed = sum(1 for r in rows if getattr(r, removed_field))
-    kept = [r for r in rows if not getattr(r, held_field) and not getattr(r, removed_field)]
-    lines = [_line(r) for r in kept]
+    held = sum(1 for r in rows if r[-2] and not r[-1])
+    removed = sum(1 for r in rows if r[-1])
+    lines = [_line(r[:-2], month) for r in rows if not r[-2] and not r[-1]]
     stamp = clock.now().astimezone(clock.bank_zone())
     activity = rules.month_end(month)
     if fmt == "metro2":
@@ -68,31 +62,35 @@ def build(month: dt.date, fmt: str) -> Export:
     return Export(fmt, month, text, len(lines), held, removed, problems)
 
 
-def _line(r: BureauRecord) -> files.Line:
-    a = r.account
-    c = a.customer
-    ended = a.status in (AccountStatus.CLOSED, AccountStatus.SETTLED) or r.metro2_status == rules.PAID_CHARGE_OFF
-    return files.Line(
-        ref=a.ref,
-        name=c.name,
-        national_id=c.national_id,
-        phone=c.mobile,
-        address=c.address,
-        opened_on=a.opened_on,
-        credit_limit_fen=r.credit_limit_fen,
-        pboc_status=r.pboc_status,
-        pboc_history=r.pboc_history,
-        metro2_status=r.metro2_status,
-        payment_history=r.payment_history,
-        special_comment=r.special_comment,
-        compliance_code=r.compliance_code,
-        balance_fen=r.balance_fen,
-        past_due_fen=r.past_due_fen,
-        charged_off_fen=r.charged_off_fen,
-        dofd=r.dofd,
-        dpd=r.dpd,
-        closed_on=r.ended_on or (rules.month_end(r.month) if ended else None),
-    )
+_LINE_FIELDS = (
+    "account__ref",
+    "account__customer__name",
+    "account__customer__national_id",
+    "account__customer__mobile",
+    "account__customer__address",
+    "account__opened_on",
+    "credit_limit_fen",
+    "pboc_status",
+    "pboc_history",
+    "metro2_status",
+    "payment_history",
+    "special_comment",
+    "compliance_code",
+    "balance_fen",
+    "past_due_fen",
+    "charged_off_fen",
+    "dofd",
+    "dpd",
+    "ended_on",
+    "account__status",
+)
+_ENDED = (AccountStatus.CLOSED, AccountStatus.SETTLED)
+
+
+def _line(r: tuple[Any, ...], month: dt.date) -> files.Line:
+    *fields, ended_on, status = r
+    ended = status in _ENDED or fields[9] == rules.PAID_CHARGE_OFF
+    return files.Line(*fields, ended_on or (rules.month_end(month) if ended else None))  # the last: closed_on
 
 
 def write(export: Export, out: Path, *, actor: str) -> None:
