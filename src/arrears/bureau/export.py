@@ -87,10 +87,14 @@ _LINE_FIELDS = (
 _ENDED = (AccountStatus.CLOSED, AccountStatus.SETTLED)
 
 
+_NAMES = tuple(f.name for f in dataclasses.fields(files.Line))  # in _LINE_FIELDS's order, then closed_on
+
+
 def _line(r: tuple[Any, ...], month: dt.date) -> files.Line:
     *fields, ended_on, status = r
     ended = status in _ENDED or fields[9] == rules.PAID_CHARGE_OFF
-    return files.Line(*fields, ended_on or (rules.month_end(month) if ended else None))  # the last: closed_on
+    closed_on = ended_on or (rules.month_end(month) if ended else None)
+    return files.Line(**dict(zip(_NAMES, (*fields, closed_on), strict=True)))
 
 
 def write(export: Export, out: Path, *, actor: str) -> None:
