@@ -102,13 +102,16 @@ def write(export: Export, out: Path, *, actor: str) -> None:
     if export.problems:
         raise ValidationFailed(f"{len(export.problems)} invalid records: the file is refused whole", field="records")
     tmp = out.with_name(out.name + ".part")
-    tmp.write_text(export.text, encoding="utf-8")
-    with transaction.atomic():
-        record(
-            actor=actor,
-            action="bureau.export",
-            object_type="bureau_file",
-            object_id=f"{export.format}:{export.month:%Y-%m}",
-            after={"records": export.records, "held": export.held, "removed": export.removed, "file": out.name},
-        )
-        os.replace(tmp, out)
+    try:
+        tmp.write_text(export.text, encoding="utf-8")
+        with transaction.atomic():
+            record(
+                actor=actor,
+                action="bureau.export",
+                object_type="bureau_file",
+                object_id=f"{export.format}:{export.month:%Y-%m}",
+                after={"records": export.records, "held": export.held, "removed": export.removed, "file": out.name},
+            )
+            os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failure leaves no half-written file behind
