@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from arrears.audit.models import AuditEntry
 from arrears.bureau import cycle as bureau
 from arrears.bureau.export import build
-from arrears.bureau.models import BureauRecord
+from arrears.bureau.models import BureauRecord, CreditNotice, DisputeTask
 from arrears.bureau.operations import record_notice
 from arrears.cycle.business_date import open_date
 from arrears.ledger.models import Account, Customer
@@ -153,3 +153,26 @@ def test_the_report_command_refuses_a_month_not_closed_and_a_malformed_month() -
         call_command("bureau", "report", "--month", "2026-5")
     call_command("bureau", "report", "--month", "2026-04")
     assert BureauRecord.objects.filter(month=dt.date(2026, 4, 1)).count() == 1
+
+
+@pytest.mark.django_db
+def test_dispute_resolve_and_notice_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    [account] = open_card_accounts()
+    open_date(dt.date(2026, 5, 10))
+    call_command("bureau", "dispute", "--account", account.ref, "--reason", "4月账单有误")
+    task = DisputeTask.objects.get(account=account)
+    assert (task.opened_on, task.due_on, task.opened_by) == (dt.date(2026, 5, 10), dt.date(2026, 5, 30), "cli:bureau")
+    call_command("bureau", "resolve", "--task", str(task.pk), "--answer", "已核实并书面答复")
+    task.refresh_from_db()
+    assert task.resolved_on == dt.date(2026, 5, 10)
+    call_command("bureau", "notice", "--account", account.ref, "--channel", "letter", "--sent-on", "2026-05-09")
+    assert CreditNotice.objects.get(account=account).sent_on == dt.date(2026, 5, 9)
+    with pytest.raises(CommandError, match="sent_on: must not be after the business date"):
+        call_command("bureau", "notice", "--account", account.ref, "--channel", "letter", "--sent-on", "2026-05-11")
+    with pytest.raises(CommandError, match="account: no account"):
+        call_command("bureau", "dispute", "--account", "AC000", "--reason", "x")
+    assert [e.action for e in AuditEntry.objects.filter(action__startswith="bureau.").order_by("seq", "id")] == [
+        "bureau.dispute_open",
+        "bureau.dispute_resolve",
+        "bureau.credit_notice",
+    ]

@@ -196,3 +196,88 @@ class TestNationalId:
         assert files.cn_id_valid("11010519491231002X")
         assert not files.cn_id_valid("110105194912310021")
         assert not files.cn_id_valid("1101051949123100")
+
+
+latin = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", min_size=1, max_size=12)
+
+
+@st.composite
+def lines(draw: st.DrawFn) -> files.Line:
+    status = draw(st.sampled_from(sorted(rules.METRO2_STATUSES)))
+    negative = status in rules.METRO2_NEGATIVE
+    return files.Line(
+        ref="AC" + draw(st.text(alphabet="ABCDEFGHJKMNPQRSTUVWXYZ23456789", min_size=12, max_size=12)),
+        name=f"{draw(latin)} {draw(latin)}",
+        national_id=draw(st.from_regex(r"\A[0-9]{9}\Z")),
+        phone=draw(st.sampled_from(["", "2125550123"])),
+        address=draw(st.sampled_from(["", "1 Main St", "PO Box 7"])),
+        opened_on=dt.date(2020, 1, 1) + dt.timedelta(days=draw(st.integers(0, 3000))),
+        credit_limit_fen=draw(st.integers(0, 10**11 - 1)),
+        pboc_status="N",
+        pboc_history="/" * 23 + "N",
+        metro2_status=status,
+        payment_history="".join(draw(st.lists(st.sampled_from(sorted(rules.PHP_CODES)), min_size=24, max_size=24))),
+        special_comment=draw(st.sampled_from(["", "AU"])),
+        compliance_code=draw(st.sampled_from(["", "XB", "XH"])),
+        balance_fen=draw(st.integers(0, 10**11 - 1)),
+        past_due_fen=draw(st.integers(0, 10**11 - 1)),
+        charged_off_fen=draw(st.integers(0, 10**11 - 1)),
+        dofd=dt.date(2024, 4, 24) if negative else None,
+        dpd=0,
+        closed_on=None,
+    )
+
+
+class TestMetro2File:
+    @given(st.lists(lines(), max_size=8))
+    def test_every_record_is_426_bytes_and_the_fields_sit_where_documented(self, batch: list[files.Line]) -> None:
+        text, problems = files.metro2_file(
+            batch, activity=dt.date(2026, 11, 30), stamp=dt.datetime(2026, 12, 1, 2, 0), reporter=files.Reporter()
+        )
+        assert problems == []
+        records = text.encode("ascii").split(b"\n")
+        assert records[-1] == b"" and [len(r) for r in records[:-1]] == [426] * (len(batch) + 2)
+        for line, record in zip(batch, (r.decode() for r in records[1:-2]), strict=True):
+            assert record[123:125] == line.metro2_status
+            assert record[126:150] == line.payment_history
+            assert record[152:154] == line.compliance_code.ljust(2)
+            assert record[154:163] == f"{line.balance_fen // 100:09d}"
+            assert record[297:306] == line.national_id
+
+    def test_digits_of_other_scripts_are_refused(self) -> None:
+        assert [p.field for p in files.metro2_problems(dataclasses.replace(_line(), national_id="12345678٠"))] == [
+            "national_id"
+        ]
+        assert not files.cn_id_valid("１１０１０５１９４９１２３１００２X")  # full-width digits
+
+    def test_a_problem_names_the_account_the_field_and_the_reason(self) -> None:
+        bad = dataclasses.replace(_line(), name="王小明", dofd=None, metro2_status="97", national_id="1")
+        text, problems = files.metro2_file(
+            [bad], activity=dt.date(2026, 11, 30), stamp=dt.datetime(2026, 12, 1), reporter=files.Reporter()
+        )
+        assert text == ""
+        assert [(p.ref, p.field) for p in problems] == [("AC1", "dofd"), ("AC1", "name"), ("AC1", "national_id")]
+
+
+def _line() -> files.Line:
+    return files.Line(
+        ref="AC1",
+        name="John Smith",
+        national_id="123456789",
+        phone="",
+        address="",
+        opened_on=dt.date(2026, 3, 1),
+        credit_limit_fen=1_000_000,
+        pboc_status="N",
+        pboc_history="/" * 23 + "N",
+        metro2_status="11",
+        payment_history="B" * 24,
+        special_comment="",
+        compliance_code="",
+        balance_fen=0,
+        past_due_fen=0,
+        charged_off_fen=0,
+        dofd=None,
+        dpd=0,
+        closed_on=None,
+    )

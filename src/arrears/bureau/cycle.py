@@ -21,6 +21,7 @@ from arrears.bureau.models import BureauRecord, CreditNotice, DisputeTask
 from arrears.compliance.packs import load_pack
 from arrears.compliance.parse import configured_overrides
 from arrears.concessions.models import Concession, ConcessionKind, ConcessionStatus
+from arrears.errors import ValidationFailed
 from arrears.kernel.sql import CHUNK, rows_table
 from arrears.ledger.models import Account
 from arrears.products.rules import ProductParams
@@ -32,11 +33,21 @@ def _param(rule: Any, name: str, default: int) -> int:
     return int(value) if isinstance(value, int) else default
 
 
+def _rules(code: str, day: dt.date) -> Mapping[str, Any]:
+    """The rules of pack `code` in force on the day; none before its first version (2026-01-01 for the
+    shipped packs): the defaults of rules.Policy, which are the shipped packs' numbers, then apply."""
+    overrides = configured_overrides(code)
+    try:
+        load_pack(code, on=day)
+    except ValidationFailed:
+        return {}  # no version of the pack in force that day
+    return load_pack(code, on=day, overrides=overrides).rules  # a broken overrides pack still fails
+
+
 def policy_on(day: dt.date) -> rules.Policy:
     """The numbers of CN-CR-5Y, CN-CR-DISP (pack CN) and US-FCRA7, US-PASSIVE (pack US) in force on the
     day, with the bank's overrides."""
-    cn = load_pack("CN", on=day, overrides=configured_overrides("CN")).rules
-    us = load_pack("US", on=day, overrides=configured_overrides("US")).rules
+    cn, us = _rules("CN", day), _rules("US", day)
     return rules.Policy(
         cn_retention_years=_param(cn.get("CN-CR-5Y"), "retention_years", 5),
         dispute_answer_days=_param(cn.get("CN-CR-DISP"), "answer_within_days", 20),

@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -38,27 +39,20 @@ def build(month: dt.date, fmt: str) -> Export:
     held_field, removed_field = ("held_pboc", "removed_pboc") if fmt == "pboc" else ("held_metro2", "removed_metro2")
     rows = list(
         BureauRecord.objects.filter(month=month)
-        .select_related("account__customer")
-        .only(
-            *(f.name for f in BureauRecord._meta.concrete_fields),
-            "account__ref",
-            "account__opened_on",
-            "account__status",
-            "account__customer__name",
-            "account__customer__national_id",
-            "account__customer__mobile",
-            "account__customer__address",
-        )
         .order_by("account_id")
+        .values_list(
+            *_LINE_FIELDS,
+            held_field,
+            removed_field,
+        )
     )
     if not rows:
         raise ValidationFailed(
             f"no records for {month:%Y-%m}: run `arrears bureau report --month {month:%Y-%m}` first", field="month"
         )
-    held = sum(1 for r in rows if getattr(r, held_field) and not getattr(r, removed_field))
-    removed = sum(1 for r in rows if getattr(r, removed_field))
-    kept = [r for r in rows if not getattr(r, held_field) and not getattr(r, removed_field)]
-    lines = [_line(r) for r in kept]
+    held = sum(1 for r in rows if r[-2] and not r[-1])
+    removed = sum(1 for r in rows if r[-1])
+    lines = [_line(r[:-2], month) for r in rows if not r[-2] and not r[-1]]
     stamp = clock.now().astimezone(clock.bank_zone())
     activity = rules.month_end(month)
     if fmt == "metro2":
@@ -68,31 +62,39 @@ def build(month: dt.date, fmt: str) -> Export:
     return Export(fmt, month, text, len(lines), held, removed, problems)
 
 
-def _line(r: BureauRecord) -> files.Line:
-    a = r.account
-    c = a.customer
-    ended = a.status in (AccountStatus.CLOSED, AccountStatus.SETTLED) or r.metro2_status == rules.PAID_CHARGE_OFF
-    return files.Line(
-        ref=a.ref,
-        name=c.name,
-        national_id=c.national_id,
-        phone=c.mobile,
-        address=c.address,
-        opened_on=a.opened_on,
-        credit_limit_fen=r.credit_limit_fen,
-        pboc_status=r.pboc_status,
-        pboc_history=r.pboc_history,
-        metro2_status=r.metro2_status,
-        payment_history=r.payment_history,
-        special_comment=r.special_comment,
-        compliance_code=r.compliance_code,
-        balance_fen=r.balance_fen,
-        past_due_fen=r.past_due_fen,
-        charged_off_fen=r.charged_off_fen,
-        dofd=r.dofd,
-        dpd=r.dpd,
-        closed_on=r.ended_on or (rules.month_end(r.month) if ended else None),
-    )
+_LINE_FIELDS = (
+    "account__ref",
+    "account__customer__name",
+    "account__customer__national_id",
+    "account__customer__mobile",
+    "account__customer__address",
+    "account__opened_on",
+    "credit_limit_fen",
+    "pboc_status",
+    "pboc_history",
+    "metro2_status",
+    "payment_history",
+    "special_comment",
+    "compliance_code",
+    "balance_fen",
+    "past_due_fen",
+    "charged_off_fen",
+    "dofd",
+    "dpd",
+    "ended_on",
+    "account__status",
+)
+_ENDED = (AccountStatus.CLOSED, AccountStatus.SETTLED)
+
+
+_NAMES = tuple(f.name for f in dataclasses.fields(files.Line))  # in _LINE_FIELDS's order, then closed_on
+
+
+def _line(r: tuple[Any, ...], month: dt.date) -> files.Line:
+    *fields, ended_on, status = r
+    ended = status in _ENDED or fields[9] == rules.PAID_CHARGE_OFF
+    closed_on = ended_on or (rules.month_end(month) if ended else None)
+    return files.Line(**dict(zip(_NAMES, (*fields, closed_on), strict=True)))
 
 
 def write(export: Export, out: Path, *, actor: str) -> None:
@@ -100,13 +102,16 @@ def write(export: Export, out: Path, *, actor: str) -> None:
     if export.problems:
         raise ValidationFailed(f"{len(export.problems)} invalid records: the file is refused whole", field="records")
     tmp = out.with_name(out.name + ".part")
-    tmp.write_text(export.text, encoding="utf-8")
-    with transaction.atomic():
-        record(
-            actor=actor,
-            action="bureau.export",
-            object_type="bureau_file",
-            object_id=f"{export.format}:{export.month:%Y-%m}",
-            after={"records": export.records, "held": export.held, "removed": export.removed, "file": out.name},
-        )
-        os.replace(tmp, out)
+    try:
+        tmp.write_text(export.text, encoding="utf-8")
+        with transaction.atomic():
+            record(
+                actor=actor,
+                action="bureau.export",
+                object_type="bureau_file",
+                object_id=f"{export.format}:{export.month:%Y-%m}",
+                after={"records": export.records, "held": export.held, "removed": export.removed, "file": out.name},
+            )
+            os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)  # a failure leaves no half-written file behind

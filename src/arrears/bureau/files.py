@@ -58,9 +58,10 @@ class Reporter:
     phone: str = ""
 
 
-_ASCII_TEXT = re.compile(r"^[A-Za-z0-9 .,'&/#-]*$")
-_SSN = re.compile(r"^\d{9}$")
-_CN_ID = re.compile(r"^\d{17}[\dX]$")
+# ASCII only: \d would also take other scripts' digits (Arabic-Indic, full-width), and $ a final newline.
+_ASCII_TEXT = re.compile(r"\A[A-Za-z0-9 .,'&/#-]*\Z")
+_SSN = re.compile(r"\A[0-9]{9}\Z")
+_CN_ID = re.compile(r"\A[0-9]{17}[0-9X]\Z")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -101,7 +102,7 @@ def metro2_problems(line: Line) -> list[Problem]:
         out.append(Problem(line.ref, "name", "must be Latin letters, at most 45 (Metro 2 is a single-byte format)"))
     if not _SSN.match(line.national_id):
         out.append(Problem(line.ref, "national_id", "must be a 9-digit social security number"))
-    if line.phone and not re.fullmatch(r"\d{10}", line.phone):
+    if line.phone and not re.fullmatch(r"[0-9]{10}", line.phone):
         out.append(Problem(line.ref, "phone", "must be 10 digits or empty"))
     if not _ASCII_TEXT.match(line.address) or len(line.address) > 32:
         out.append(Problem(line.ref, "address", "must be Latin letters and digits, at most 32"))

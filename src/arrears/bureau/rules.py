@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 
 from arrears.business_days import add_months
 
@@ -111,6 +112,7 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
+@functools.lru_cache(maxsize=4096)
 def month_end(month: dt.date) -> dt.date:
     return add_months(month, 1, day=1) - dt.timedelta(days=1)
 
@@ -177,8 +179,13 @@ def pboc_history(facts: Facts, status: str) -> str:
     that ended before the account opened, '#' (unknown) for a month with no record."""
     if facts.previous is not None:
         return facts.previous.pboc_history[1:] + status
-    earlier = [months_before(facts.month, n) for n in range(HISTORY_MONTHS - 1, 0, -1)]
-    return "".join("/" if month_end(m) < facts.opened_on else "#" for m in earlier) + status
+    return _no_pboc_history(facts.month, facts.opened_on) + status
+
+
+@functools.lru_cache(maxsize=4096)
+def _no_pboc_history(month: dt.date, opened_on: dt.date) -> str:
+    earlier = [months_before(month, n) for n in range(HISTORY_MONTHS - 1, 0, -1)]
+    return "".join("/" if month_end(m) < opened_on else "#" for m in earlier)
 
 
 def payment_history(facts: Facts) -> str:
@@ -187,8 +194,13 @@ def payment_history(facts: Facts) -> str:
     D (no data) for a month with no record."""
     if facts.previous is not None:
         return (facts.previous.php_code + facts.previous.payment_history)[:HISTORY_MONTHS]
-    earlier = [months_before(facts.month, n) for n in range(1, HISTORY_MONTHS + 1)]
-    return "".join("B" if month_end(m) < facts.opened_on else "D" for m in earlier)
+    return _no_payment_history(facts.month, facts.opened_on)
+
+
+@functools.lru_cache(maxsize=4096)
+def _no_payment_history(month: dt.date, opened_on: dt.date) -> str:
+    earlier = [months_before(month, n) for n in range(1, HISTORY_MONTHS + 1)]
+    return "".join("B" if month_end(m) < opened_on else "D" for m in earlier)
 
 
 def date_of_first_delinquency(facts: Facts, status: str) -> dt.date | None:
