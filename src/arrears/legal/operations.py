@@ -44,7 +44,7 @@ from arrears.legal.models import (
     Proceeds,
     StageEvent,
 )
-from arrears.money import from_fen, parse_amount, to_fen
+from arrears.money import AmountError, from_fen, parse_amount, to_fen
 from arrears.payments.models import Payment
 from arrears.payments.operations import PaymentIn, post_payment
 
@@ -345,7 +345,7 @@ def _amount_fen(amount: Decimal | str, field: str = "amount") -> int:
     if value <= 0:
         raise ValidationFailed("must be greater than zero", field=field, code="must_be_positive")
     if value != value.quantize(Decimal("0.01")):
-        raise ValidationFailed("has more than two decimals", field=field, code="too_many_decimals")
+        raise AmountError("has more than two decimals", field=field, code="too_many_decimals")
     return to_fen(value, field=field)
 
 
