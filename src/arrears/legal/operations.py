@@ -48,7 +48,7 @@ from arrears.money import AmountError, from_fen, parse_amount, to_fen
 from arrears.payments.models import Payment
 from arrears.payments.operations import PaymentIn, post_payment
 
-HOLD_REASON = "legal case {id}: ordinary collection contact stops while the case is at law"
+HOLD_REASON = "legal action on account {account}: ordinary collection contact stops while the debt is at law"
 SUING_STAGES = (LegalStage.REFERRAL, LegalStage.FILING)
 
 
@@ -198,6 +198,21 @@ def refer_many(
         if not eligible:
             return Referred([], refused)
         now = clock.now()
+        # The holds first, so that each case is inserted with its hold: no update afterwards.
+        holds = [
+            Hold(
+                customer_id=a.customer_id,
+                kind=HoldKind.ATTORNEY,
+                channels=[],
+                reason=HOLD_REASON.format(account=a.masked_number),
+                starts_on=date,
+                set_by=by,
+                set_at=now,
+            )
+            for a, _ in eligible
+        ]
+        Hold.objects.bulk_create(holds, batch_size=2000)
+        assert all(h.pk for h in holds), "the database returns the ids of bulk inserts (PostgreSQL, SQLite >= 3.35)"
         cases = [
             LegalCase(
                 customer_id=a.customer_id,
@@ -209,34 +224,11 @@ def refer_many(
                 court=court[:120],
                 amount_claimed_fen=_owed_fen(a),
                 referred_by=actor,
+                hold=hold,
             )
-            for a, default_on in eligible
+            for (a, default_on), hold in zip(eligible, holds, strict=True)
         ]
         LegalCase.objects.bulk_create(cases, batch_size=2000)
-        if not all(c.pk for c in cases):  # SQLite before 3.35 gives no ids back: read them
-            by_acc = dict(
-                LegalCase.objects.filter(account_id__in=[c.account_id for c in cases])
-                .exclude(stage=LegalStage.CLOSED)
-                .values_list("account_id", "id")
-            )
-            for c in cases:
-                c.pk = c.id = by_acc[c.account_id]
-        holds = [
-            Hold(
-                customer_id=c.customer_id,
-                kind=HoldKind.ATTORNEY,
-                channels=[],
-                reason=HOLD_REASON.format(id=c.pk),
-                starts_on=date,
-                set_by=by,
-                set_at=now,
-            )
-            for c in cases
-        ]
-        Hold.objects.bulk_create(holds, batch_size=2000)
-        for c, h in zip(cases, holds, strict=True):
-            c.hold = h
-        LegalCase.objects.bulk_update(cases, ["hold"], batch_size=2000)
         StageEvent.objects.bulk_create(
             [StageEvent(case=c, stage=LegalStage.REFERRAL, on=date, by=actor) for c in cases], batch_size=2000
         )
