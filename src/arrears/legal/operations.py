@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 
@@ -144,11 +145,14 @@ def _owed_fen(a: Account) -> int:
 def refer_many(
     accounts: Iterable[Account | int], date: dt.date, by: Any, *, kind: str = LegalKind.LAWSUIT, court: str = ""
 ) -> Referred:
-    """Refer many accounts to law at once: a case each, its referral stage, its hold. Refused (and
+    """Refer many accounts to law at once: a case each, its referral stage, its hold. `by` is the user
+    (or their user name) who refers, recorded on the cases, the holds and the audit trail. Refused (and
     reported, not raised): unknown or closed accounts, nothing owed or not in default, an open case
     already, a time-barred debt (US-TBD / CN-LEGAL-LIMIT). A fixed number of queries per chunk."""
     if kind not in LegalKind.values:
         raise ValidationFailed(f"must be one of {', '.join(LegalKind.values)}", field="kind")
+    if isinstance(by, str):  # a batch caller (the strategy step) may name the user by user name
+        by = _user_named(by)
     ids = sorted({a if isinstance(a, int) else a.pk for a in accounts})
     actor = by.get_username()
     refused: list[Refusal] = []
@@ -243,6 +247,15 @@ def refer_many(
         )
         created = cases
     return Referred(created, refused)
+
+
+def _user_named(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    try:
+        return get_user_model().objects.get(username=username)
+    except ObjectDoesNotExist:
+        raise NotFound(f"no user {username!r}", field="by") from None
 
 
 def refer(*, account: Account, date: dt.date, by: Any, kind: str = LegalKind.LAWSUIT, court: str = "") -> LegalCase:
