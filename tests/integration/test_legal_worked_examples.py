@@ -250,7 +250,7 @@ def test_refer_many_is_set_based(officer, django_assert_max_num_queries) -> None
     on = D(2026, 8, 1)
     legal.refer(account=debtors[0].account, date=on, by=officer)
     with django_assert_max_num_queries(20):
-        result = legal.refer_many([d.account for d in debtors], on, officer)
+        result = legal.refer_many([d.account for d in debtors], on, officer.username)
     assert len(result.cases) == 5
     assert [(r.account_id, r.field) for r in result.refused] == [(debtors[0].account.pk, "account")]
     assert Hold.objects.filter(kind="attorney", lifted_at__isnull=True).count() == 6

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 
@@ -44,11 +45,11 @@ from arrears.legal.models import (
     Proceeds,
     StageEvent,
 )
-from arrears.money import from_fen, parse_amount, to_fen
+from arrears.money import AmountError, from_fen, parse_amount, to_fen
 from arrears.payments.models import Payment
 from arrears.payments.operations import PaymentIn, post_payment
 
-HOLD_REASON = "legal case {id}: ordinary collection contact stops while the case is at law"
+HOLD_REASON = "legal action on account {account}: ordinary collection contact stops while the debt is at law"
 SUING_STAGES = (LegalStage.REFERRAL, LegalStage.FILING)
 
 
@@ -144,11 +145,14 @@ def _owed_fen(a: Account) -> int:
 def refer_many(
     accounts: Iterable[Account | int], date: dt.date, by: Any, *, kind: str = LegalKind.LAWSUIT, court: str = ""
 ) -> Referred:
-    """Refer many accounts to law at once: a case each, its referral stage, its hold. Refused (and
+    """Refer many accounts to law at once: a case each, its referral stage, its hold. `by` is the user
+    (or their user name) who refers, recorded on the cases, the holds and the audit trail. Refused (and
     reported, not raised): unknown or closed accounts, nothing owed or not in default, an open case
     already, a time-barred debt (US-TBD / CN-LEGAL-LIMIT). A fixed number of queries per chunk."""
     if kind not in LegalKind.values:
         raise ValidationFailed(f"must be one of {', '.join(LegalKind.values)}", field="kind")
+    if isinstance(by, str):  # a batch caller (the strategy step) may name the user by user name
+        by = _user_named(by)
     ids = sorted({a if isinstance(a, int) else a.pk for a in accounts})
     actor = by.get_username()
     refused: list[Refusal] = []
@@ -198,6 +202,21 @@ def refer_many(
         if not eligible:
             return Referred([], refused)
         now = clock.now()
+        # The holds first, so that each case is inserted with its hold: no update afterwards.
+        holds = [
+            Hold(
+                customer_id=a.customer_id,
+                kind=HoldKind.ATTORNEY,
+                channels=[],
+                reason=HOLD_REASON.format(account=a.masked_number),
+                starts_on=date,
+                set_by=by,
+                set_at=now,
+            )
+            for a, _ in eligible
+        ]
+        Hold.objects.bulk_create(holds, batch_size=2000)
+        assert all(h.pk for h in holds), "the database returns the ids of bulk inserts (PostgreSQL, SQLite >= 3.35)"
         cases = [
             LegalCase(
                 customer_id=a.customer_id,
@@ -209,34 +228,11 @@ def refer_many(
                 court=court[:120],
                 amount_claimed_fen=_owed_fen(a),
                 referred_by=actor,
+                hold=hold,
             )
-            for a, default_on in eligible
+            for (a, default_on), hold in zip(eligible, holds, strict=True)
         ]
         LegalCase.objects.bulk_create(cases, batch_size=2000)
-        if not all(c.pk for c in cases):  # SQLite before 3.35 gives no ids back: read them
-            by_acc = dict(
-                LegalCase.objects.filter(account_id__in=[c.account_id for c in cases])
-                .exclude(stage=LegalStage.CLOSED)
-                .values_list("account_id", "id")
-            )
-            for c in cases:
-                c.pk = c.id = by_acc[c.account_id]
-        holds = [
-            Hold(
-                customer_id=c.customer_id,
-                kind=HoldKind.ATTORNEY,
-                channels=[],
-                reason=HOLD_REASON.format(id=c.pk),
-                starts_on=date,
-                set_by=by,
-                set_at=now,
-            )
-            for c in cases
-        ]
-        Hold.objects.bulk_create(holds, batch_size=2000)
-        for c, h in zip(cases, holds, strict=True):
-            c.hold = h
-        LegalCase.objects.bulk_update(cases, ["hold"], batch_size=2000)
         StageEvent.objects.bulk_create(
             [StageEvent(case=c, stage=LegalStage.REFERRAL, on=date, by=actor) for c in cases], batch_size=2000
         )
@@ -251,6 +247,15 @@ def refer_many(
         )
         created = cases
     return Referred(created, refused)
+
+
+def _user_named(username: str) -> Any:
+    from django.contrib.auth import get_user_model
+
+    try:
+        return get_user_model().objects.get(username=username)
+    except ObjectDoesNotExist:
+        raise NotFound(f"no user {username!r}", field="by") from None
 
 
 def refer(*, account: Account, date: dt.date, by: Any, kind: str = LegalKind.LAWSUIT, court: str = "") -> LegalCase:
@@ -345,7 +350,7 @@ def _amount_fen(amount: Decimal | str, field: str = "amount") -> int:
     if value <= 0:
         raise ValidationFailed("must be greater than zero", field=field, code="must_be_positive")
     if value != value.quantize(Decimal("0.01")):
-        raise ValidationFailed("has more than two decimals", field=field, code="too_many_decimals")
+        raise AmountError("has more than two decimals", field=field, code="too_many_decimals")
     return to_fen(value, field=field)
 
 
