@@ -8,21 +8,25 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
+from arrears.agencies import operations as agencies
+from arrears.agencies.models import Placement
 from arrears.application.outreach import approve_template, create_template
 from arrears.audit.models import AuditEntry
 from arrears.cases.models import Case
 from arrears.cycle.models import CycleDay, StepRun
 from arrears.cycle.runner import run_date
 from arrears.errors import NotPermitted, ValidationFailed
+from arrears.holds.models import Hold
 from arrears.holds.operations import set_hold
 from arrears.ledger.models import Account
+from arrears.legal.models import LegalCase
 from arrears.outreach.models import Message
 from arrears.people.models import Role
-from arrears.strategy import hooks
 from arrears.strategy.cycle import CALL_QUEUE_PRIORITY, apply_strategy
 from arrears.strategy.models import Enrolment, StrategyAction, StrategyVersion
 from arrears.strategy.operations import approve_version, draft_version, install_default, make_live
@@ -40,6 +44,13 @@ segments:
       - {day: 3, action: call_queue}
       - {day: 7, action: letter, template: strategy_letter}
       - {day: 30, action: agency_placement}
+"""
+LAW = """
+segments:
+  - code: law
+    when: {dpd: {min: 1}}
+    path:
+      - {day: 0, action: legal_referral}
 """
 CONTACT = {"mobile": "13800138000", "address": "上海市浦东新区世纪大道100号"}
 
@@ -87,20 +98,24 @@ class TestWorkedExample:
         requested for the agencies app through the hook."""
         templates()
         strategy()
-        placed: list[Any] = []
-        hooks.register("agency_placement", lambda day, items: placed.extend((day, a.account_id) for a in items))
-        try:
-            [debtor] = past_due(dpd=1, amounts=["1000.00"], contact=CONTACT)  # runs the cycle through 04-24
-            account = debtor.account
-            day0 = FIRST_DUE + dt.timedelta(days=1)
-            assert day0 == dt.date(2026, 4, 24)
-            [enrolment] = Enrolment.objects.filter(account=account)
-            assert (enrolment.segment, enrolment.arm, enrolment.started_on) == ("collections", "champion", day0)
-            for day in (dt.date(2026, 4, 27), dt.date(2026, 5, 1), dt.date(2026, 5, 24)):
-                run_date(day)
-        finally:
-            hooks.unregister("agency_placement", placed.extend)  # type: ignore[arg-type]
-            hooks._HANDLERS["agency_placement"].clear()
+        alpha = agencies.create_agency(actor="admin", code="alpha", name="甲催收有限公司")
+        agencies.add_entrustment(
+            actor="admin",
+            agency=alpha,
+            purpose="信用卡逾期账款催收",
+            data_types=["name", "mobile", "balance"],
+            starts_on=dt.date(2026, 1, 1),
+            ends_on=dt.date(2026, 12, 31),
+            deletion_duty="委托结束后30日内删除全部客户信息并书面确认",
+        )
+        [debtor] = past_due(dpd=1, amounts=["1000.00"], contact=CONTACT)  # runs the cycle through 04-24
+        account = debtor.account
+        day0 = FIRST_DUE + dt.timedelta(days=1)
+        assert day0 == dt.date(2026, 4, 24)
+        [enrolment] = Enrolment.objects.filter(account=account)
+        assert (enrolment.segment, enrolment.arm, enrolment.started_on) == ("collections", "champion", day0)
+        for day in (dt.date(2026, 4, 27), dt.date(2026, 5, 1), dt.date(2026, 5, 24)):
+            run_date(day)
 
         assert actions(account) == [
             (day0, "sms", "done", "collections.d0.sms"),
@@ -108,7 +123,14 @@ class TestWorkedExample:
             (dt.date(2026, 5, 1), "letter", "done", "collections.d7.letter"),
             (dt.date(2026, 5, 24), "agency_placement", "requested", "collections.d30.agency_placement"),
         ]
-        assert placed == [(dt.date(2026, 5, 24), account.pk)]
+        # the request carried out the same day by the agencies app, with the strategy's arm
+        [placement] = Placement.objects.filter(account=account)
+        assert (placement.agency, placement.placed_on, placement.placed_by, placement.arm) == (
+            alpha,
+            dt.date(2026, 5, 24),
+            "strategy",
+            "champion",
+        )
         sms, letter = Message.objects.filter(customer_id=account.customer_id).order_by("id")
         assert (sms.channel, sms.status, sms.address) == ("sms", "sent", "13800138000")
         from arrears.kernel import clock
@@ -122,6 +144,23 @@ class TestWorkedExample:
         assert AuditEntry.objects.filter(action="strategy.action", object_id=str(account.pk)).count() == 4
         # every action carries its segment, arm and version
         assert set(StrategyAction.objects.values_list("segment", "arm")) == {("collections", "champion")}
+
+    def test_a_legal_referral_is_carried_out_by_the_legal_app_in_the_name_of_the_approver(self) -> None:
+        User.objects.create(username="checker")
+        strategy(LAW)
+        [debtor] = past_due(dpd=1, amounts=["1000.00"], contact=CONTACT)  # runs the cycle through 04-24
+
+        [case] = LegalCase.objects.filter(account=debtor.account)
+        assert (case.stage, case.referred_on) == ("referral", FIRST_DUE + dt.timedelta(days=1))
+        assert AuditEntry.objects.filter(action="legal.refer", actor="checker").exists()
+        assert Hold.objects.filter(customer=debtor.account.customer, kind="attorney").exists()
+
+    def test_a_referral_whose_approver_is_gone_stays_a_request_and_the_cycle_goes_on(self) -> None:
+        strategy(LAW)  # approved by "checker", who has no user
+        [debtor] = past_due(dpd=1, amounts=["1000.00"], contact=CONTACT)
+
+        assert not LegalCase.objects.exists()
+        assert actions(debtor.account)[0][1:3] == ("legal_referral", "requested")
 
     def test_the_dates_of_the_path_run_again_change_no_table(self) -> None:
         """The step's runs of 04-24 .. 05-24 forgotten and run again in order: every table as it was
