@@ -12,7 +12,6 @@ from django.test import Client
 
 from arrears.cycle.business_date import open_date
 from arrears.interfaces.web.concessions import masked_name
-from arrears.kernel import clock
 from arrears.legal.models import LegalCase
 from arrears.people.models import Role
 from tests import builders
@@ -91,10 +90,8 @@ def test_only_legal_officers_and_unknown_ids_are_404(world: dict[str, Any]) -> N
     assert 'id="nav-legal"' not in collector.get("/work/").content.decode()
 
 
-def test_the_case_page_shows_the_legal_stage(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_case_page_shows_the_legal_stage() -> None:
     _team, collector, debtor = builders.case_in_queue(dpd=100)
-    # the page judges holds at the clock's time: the referral's day, as in a bank where the two agree
-    monkeypatch.setattr(clock, "now", lambda: dt.datetime(2026, 8, 1, 2, 0, tzinfo=dt.UTC))
     officer = builders.staff(Role.LEGAL_OFFICER)
     from arrears.legal.operations import refer
 

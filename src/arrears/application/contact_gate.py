@@ -24,7 +24,7 @@ from arrears.compliance.model import Contact as GateContact
 from arrears.compliance.packs import Pack, load_pack
 from arrears.compliance.parse import configured_overrides
 from arrears.contacts.models import Contact
-from arrears.holds.models import ChannelOptOut, ContactConsent, Hold, HoldKind
+from arrears.holds.models import ChannelOptOut, ContactConsent, Hold
 from arrears.ledger.models import Customer as CustomerRow
 from arrears.legal.operations import reached_stages
 from arrears.people.rules import mask_phone
@@ -82,9 +82,8 @@ def pack_on(day: dt.date) -> Pack:
 
 
 def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datetime) -> dict[int, _Known]:
-    """Holds, opt-outs, consents, recent history and, for customers at law (an attorney hold), the legal
-    stages reached of many customers: five queries, six when one of them is at law. (A closed legal case
-    has lifted its hold: a message then claims no legal step, which is the safe side.)
+    """Holds, opt-outs, consents, recent history and the legal stages reached of many customers: six
+    queries in all.
 
     `customer_ids` may be a queryset of ids (a subquery), which keeps long id lists out of the SQL.
     """
@@ -103,8 +102,7 @@ def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datet
         "customer_id", "channel"
     ):
         known[cid].opted_out.add(channel)
-    at_law = [cid for cid, k in known.items() if any(kind == HoldKind.ATTORNEY for kind, _channels in k.holds)]
-    for cid, stages in (reached_stages(at_law) if at_law else {}).items():
+    for cid, stages in reached_stages(ids).items():
         known[cid].legal_stages = stages
     for cid, channel, start, end in ContactConsent.objects.filter(
         customer_id__in=ids, to_at__gt=at - dt.timedelta(days=HISTORY_DAYS)

@@ -89,6 +89,7 @@ class PrecallSummary:
     holds: tuple[tuple[str, tuple[str, ...]], ...]  # (kind, channels covered; empty: every channel)
     open_handoffs: int
     local_times: tuple[LocalTime, ...]
+    legal_stages: frozenset[str] = frozenset()  # the stages the customer's legal cases reached (at law only)
 
     @property
     def callable_numbers(self) -> tuple[ChannelStatus, ...]:
@@ -211,6 +212,7 @@ def precall_summary(
         channels=channels,
         holds=tuple((kind, tuple(chans)) for kind, chans in known.holds),
         open_handoffs=handoffs,
+        legal_stages=known.legal_stages,
         local_times=tuple(
             LocalTime(zone=z, at=at.astimezone(ZoneInfo(z)), label=zone_label(ZoneInfo(z), page_language))
             for z in zones

@@ -33,6 +33,7 @@ from arrears.delinquency.chargeoff import AFTER_CHARGE_OFF
 from arrears.delinquency.models import BucketChange
 from arrears.errors import ArrearsError, NotFound
 from arrears.holds.models import HoldKind
+from arrears.interfaces.web.context_processors import business_date_of
 from arrears.interfaces.web.errors import error_line, error_text
 from arrears.interfaces.web.figures import account_view, customer_view
 from arrears.interfaces.web.forms import REASONS, CallbackForm, CallForm, HandoffForm, NoteForm, SituationForm
@@ -124,7 +125,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
                 return redirect("case", case_id=case.pk)
     if _htmx(request) and tab != "call" and request.method == "GET":  # a tab asked for by htmx: only its body
         return render(request, "arrears/case/_tab.html", {"case": case, "tab": tab, **_tab_data(request, case, tab)})
-    today = business_date.current()
+    today = business_date_of(request)
     summary = precall_summary(case, user=request.user, at=clock.now(), business_date=today, language=_language())
     if _htmx(request) and request.method == "POST":  # the call panel again, with what was wrong
         return render(request, "arrears/case/_call.html", _call_context(request, case, form, summary, today))
@@ -156,9 +157,9 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
             ("concession", _("Concession")),
         ],
         "hold_labels": _hold_labels(summary.holds),
-        # A case at law holds the customer (attorney hold) until it closes: no hold, no open legal case.
+        # The gate's load read the legal stages the customer's cases reached: none, no legal case to show.
         "legal_cases": list(LegalCase.objects.filter(customer_id=case.customer_id).exclude(stage="closed"))
-        if any(kind == HoldKind.ATTORNEY for kind, _channels in summary.holds)
+        if summary.legal_stages
         else [],
         "channel_rows": [(_channel_label(c.choice), c) for c in summary.channels],
     }

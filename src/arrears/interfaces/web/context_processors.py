@@ -20,10 +20,22 @@ HELD_KEY = "arrears_nav_held"
 HELD_FOR = dt.timedelta(minutes=1)
 
 
+REQUEST_DATE = "_arrears_business_date"
+
+
+def business_date_of(request: HttpRequest) -> dt.date:
+    """The business date for this request, read once however many parts of the page ask for it."""
+    day: dt.date | None = getattr(request, REQUEST_DATE, None)
+    if day is None:
+        day = stored.current()
+        setattr(request, REQUEST_DATE, day)
+    return day
+
+
 def business_date(request: HttpRequest) -> dict[str, Any]:
     """The bank's business date for the page header and the main navigation with its inbox counts, each
-    read only when a template shows it, and the business date read once for both."""
-    today: Callable[[], dt.date] = functools.cache(stored.current)
+    read only when a template shows it, and the business date read once for both and the view."""
+    today: Callable[[], dt.date] = functools.partial(business_date_of, request)
     return {
         "business_date": today,
         "nav": SimpleLazyObject(lambda: navigation(request.user, today, held=_held(request))),
