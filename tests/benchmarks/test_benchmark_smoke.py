@@ -93,3 +93,11 @@ def test_the_workbench_benchmark_works_its_smoke_portfolio(tmp_path: Path) -> No
 
     assert '"contacts recorded"' in out and "load average" in out
     _assert_only_its_section_changed("workbench", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_agencies_benchmark_places_and_recalls_its_smoke_portfolio(tmp_path: Path) -> None:
+    out, copy = _smoke("agencies", tmp_path)
+
+    assert "agencies: placed 1,000" in out and "recalled 1,000" in out and "load average" in out
+    _assert_only_its_section_changed("agencies", copy)
