@@ -32,14 +32,15 @@ from arrears.agencies.models import (
 )
 from arrears.application.contact_gate import check_case_contact
 from arrears.audit.operations import record, record_many
-from arrears.cases.models import Case, CaseStatus
+from arrears.cases.cycle import history
+from arrears.cases.models import WORKABLE, Case, CaseStatus
 from arrears.cases.queries import visible_accounts
 from arrears.contacts import operations as contacts
 from arrears.contacts.models import Contact, Direction
 from arrears.errors import Conflict, ContactNotAllowed, Duplicate, NotFound, NotPermitted, ValidationFailed
 from arrears.holds.models import Hold
 from arrears.kernel.sql import in_chunks, insert_objects
-from arrears.ledger.models import Account, AccountStatus
+from arrears.ledger.models import ACTIVE, Account, AccountStatus
 from arrears.money import to_fen
 from arrears.payments.operations import PaymentIn, post_payment
 from arrears.people.models import Role
@@ -236,6 +237,8 @@ def place_many(
                 insert_objects(new)
             except IntegrityError:
                 raise Conflict("an account was placed meanwhile; try again", field="accounts") from None
+            if new:
+                _cases_to_agency([p.account_id for p in new], business_date)
         record_many(
             actor=by,
             action="agency.place",
@@ -275,6 +278,7 @@ def recall(*, user: Any, placement: Placement, business_date: dt.date, reason: s
         )
         if not done:
             raise Conflict("the placement was already recalled", field="placement", code="already_recalled")
+        _cases_back([placement.account_id], business_date)
         record(
             actor=user.get_username(),
             action="agency.recall",
@@ -295,6 +299,7 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
     planned = Plan.objects.filter(account=OuterRef("account_id"), status=PlanStatus.ACTIVE)
     reason = Choose(
         When(account__status__in=[AccountStatus.CLOSED, AccountStatus.SETTLED], then=Value(RecallReason.CLOSED.value)),
+        When(Q(account__status__in=ACTIVE, account__dpd__lte=0), then=Value(RecallReason.CURED.value)),
         When(Exists(held), then=Value(RecallReason.HOLD.value)),
         When(Exists(planned), then=Value(RecallReason.PLAN.value)),
         When(
@@ -320,6 +325,7 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
         recalled_on=d,
         recall_reason=Choose(*(When(pk__in=ids, then=Value(why)) for why, ids in by_reason.items()), default=Value("")),
     )
+    _cases_back([account_id for _, account_id, _, _ in due], d)
     record_many(
         actor="cycle",
         action="agency.recall",
@@ -327,6 +333,39 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
         items=[(account_id, {"agency": code, "reason": why, "on": d}) for _, account_id, code, why in due],
     )
     return len(due)
+
+
+def _cases_to_agency(account_ids: list[int], d: dt.date) -> None:
+    """The cases of these accounts' customers leave the collectors' queues while with an agency."""
+    customers = Account.objects.filter(pk__in=account_ids).values("customer_id")
+    moving = list(Case.objects.filter(customer_id__in=customers, status__in=WORKABLE).values_list("id", "status"))
+    Case.objects.filter(id__in=[c for c, _ in moving]).update(status=CaseStatus.WITH_AGENCY)
+    history([(c, s, CaseStatus.WITH_AGENCY) for c, s in moving], d, "placed with an agency")
+
+
+def _cases_back(account_ids: list[int], d: dt.date) -> None:
+    """The cases of these accounts' customers come back to the bank once none of the customer's
+    accounts is with an agency: charged off when one of them is, otherwise open."""
+    customers = Account.objects.filter(pk__in=account_ids).values("customer_id")
+    still = Placement.objects.filter(account__customer_id=OuterRef("customer_id"), recalled_on__isnull=True)
+    written_off = Account.objects.filter(customer_id=OuterRef("customer_id"), status=AccountStatus.CHARGED_OFF)
+    back = list(
+        Case.objects.filter(customer_id__in=customers, status=CaseStatus.WITH_AGENCY)
+        .exclude(Exists(still))
+        .annotate(
+            to=Choose(
+                When(Exists(written_off), then=Value(CaseStatus.CHARGED_OFF.value)),
+                default=Value(CaseStatus.OPEN.value),
+                output_field=CharField(),
+            )
+        )
+        .values_list("id", "to")
+    )
+    for status in (CaseStatus.OPEN, CaseStatus.CHARGED_OFF):
+        ids = [c for c, to in back if to == status]
+        if ids:
+            Case.objects.filter(id__in=ids).update(status=status)
+    history([(c, CaseStatus.WITH_AGENCY, to) for c, to in back], d, "recalled from the agency")
 
 
 # -- who sees what ----------------------------------------------------------------------------------
