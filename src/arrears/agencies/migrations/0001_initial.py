@@ -6,130 +6,224 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0007_account_status_settled'),
-        ('payments', '0001_initial'),
+        ("ledger", "0007_account_status_settled"),
+        ("payments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=12, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('published', models.BooleanField(default=True, verbose_name='on the published list')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('weight', models.PositiveSmallIntegerField(default=1, help_text='Relative share of new placements among the agencies.', verbose_name='share of placements')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=12, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("published", models.BooleanField(default=True, verbose_name="on the published list")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        help_text="Relative share of new placements among the agencies.",
+                        verbose_name="share of placements",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'collection agency',
-                'verbose_name_plural': 'collection agencies',
-                'ordering': ['code'],
+                "verbose_name": "collection agency",
+                "verbose_name_plural": "collection agencies",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='AgencyUser',
+            name="AgencyUser",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='users', to='agencies.agency')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agency_link', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="users", to="agencies.agency"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agency_link",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'agency user',
-                'verbose_name_plural': 'agency users',
+                "verbose_name": "agency user",
+                "verbose_name_plural": "agency users",
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placed_on', models.DateField(verbose_name='placed on')),
-                ('expires_on', models.DateField(verbose_name='expires on')),
-                ('bucket', models.PositiveSmallIntegerField(verbose_name='bucket at placement')),
-                ('balance_fen', models.BigIntegerField(verbose_name='balance at placement (fen)')),
-                ('recalled_on', models.DateField(blank=True, null=True, verbose_name='recalled on')),
-                ('recall_reason', models.CharField(blank=True, choices=[('expired', 'placement expired'), ('plan', 'repayment plan'), ('hold', 'hold or dispute'), ('closed', 'account closed or settled'), ('cured', 'account cured'), ('entrustment', 'entrustment lapsed'), ('by_hand', 'recalled by hand')], max_length=12, verbose_name='recall reason')),
-                ('placed_by', models.CharField(max_length=150, verbose_name='placed by')),
-                ('arm', models.CharField(blank=True, max_length=40, verbose_name='arm')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='ledger.account')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='agencies.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("placed_on", models.DateField(verbose_name="placed on")),
+                ("expires_on", models.DateField(verbose_name="expires on")),
+                ("bucket", models.PositiveSmallIntegerField(verbose_name="bucket at placement")),
+                ("balance_fen", models.BigIntegerField(verbose_name="balance at placement (fen)")),
+                ("recalled_on", models.DateField(blank=True, null=True, verbose_name="recalled on")),
+                (
+                    "recall_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("expired", "placement expired"),
+                            ("plan", "repayment plan"),
+                            ("hold", "hold or dispute"),
+                            ("closed", "account closed or settled"),
+                            ("cured", "account cured"),
+                            ("entrustment", "entrustment lapsed"),
+                            ("by_hand", "recalled by hand"),
+                        ],
+                        max_length=12,
+                        verbose_name="recall reason",
+                    ),
+                ),
+                ("placed_by", models.CharField(max_length=150, verbose_name="placed by")),
+                ("arm", models.CharField(blank=True, max_length=40, verbose_name="arm")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="placements", to="ledger.account"
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="placements", to="agencies.agency"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'placement',
-                'verbose_name_plural': 'placements',
+                "verbose_name": "placement",
+                "verbose_name_plural": "placements",
             },
         ),
         migrations.CreateModel(
-            name='Collection',
+            name="Collection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount_fen', models.BigIntegerField(verbose_name='amount (fen)')),
-                ('paid_on', models.DateField(verbose_name='paid on')),
-                ('reference', models.CharField(max_length=64, unique=True, verbose_name='reference')),
-                ('reported_on', models.DateField(verbose_name='reported on')),
-                ('status', models.CharField(choices=[('reported', 'reported'), ('confirmed', 'confirmed'), ('rejected', 'rejected')], default='reported', max_length=10, verbose_name='status')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
-                ('decided_by', models.CharField(blank=True, max_length=150, verbose_name='decided by')),
-                ('payment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='payments.payment')),
-                ('reported_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('placement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='collections', to='agencies.placement')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("amount_fen", models.BigIntegerField(verbose_name="amount (fen)")),
+                ("paid_on", models.DateField(verbose_name="paid on")),
+                ("reference", models.CharField(max_length=64, unique=True, verbose_name="reference")),
+                ("reported_on", models.DateField(verbose_name="reported on")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("reported", "reported"), ("confirmed", "confirmed"), ("rejected", "rejected")],
+                        default="reported",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="decided on")),
+                ("decided_by", models.CharField(blank=True, max_length=150, verbose_name="decided by")),
+                (
+                    "payment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="payments.payment",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "placement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="collections", to="agencies.placement"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'collection reported',
-                'verbose_name_plural': 'collections reported',
+                "verbose_name": "collection reported",
+                "verbose_name_plural": "collections reported",
             },
         ),
         migrations.CreateModel(
-            name='CommissionTier',
+            name="CommissionTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_bucket', models.PositiveSmallIntegerField(verbose_name='from bucket')),
-                ('rate', models.DecimalField(decimal_places=4, max_digits=6, verbose_name='rate')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='agencies.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("min_bucket", models.PositiveSmallIntegerField(verbose_name="from bucket")),
+                ("rate", models.DecimalField(decimal_places=4, max_digits=6, verbose_name="rate")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tiers", to="agencies.agency"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commission tier',
-                'verbose_name_plural': 'commission tiers',
-                'constraints': [models.UniqueConstraint(fields=('agency', 'min_bucket'), name='tier_one_per_bucket'), models.CheckConstraint(condition=models.Q(('rate__gte', 0), ('rate__lte', 1)), name='tier_rate_range')],
+                "verbose_name": "commission tier",
+                "verbose_name_plural": "commission tiers",
+                "constraints": [
+                    models.UniqueConstraint(fields=("agency", "min_bucket"), name="tier_one_per_bucket"),
+                    models.CheckConstraint(
+                        condition=models.Q(("rate__gte", 0), ("rate__lte", 1)), name="tier_rate_range"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Entrustment',
+            name="Entrustment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(max_length=200, verbose_name='purpose')),
-                ('data_types', models.JSONField(default=list, verbose_name='data types')),
-                ('starts_on', models.DateField(verbose_name='from')),
-                ('ends_on', models.DateField(verbose_name='until')),
-                ('deletion_duty', models.TextField(verbose_name='deletion duty')),
-                ('document_ref', models.CharField(blank=True, max_length=120, verbose_name='document reference')),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entrustments', to='agencies.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("purpose", models.CharField(max_length=200, verbose_name="purpose")),
+                ("data_types", models.JSONField(default=list, verbose_name="data types")),
+                ("starts_on", models.DateField(verbose_name="from")),
+                ("ends_on", models.DateField(verbose_name="until")),
+                ("deletion_duty", models.TextField(verbose_name="deletion duty")),
+                ("document_ref", models.CharField(blank=True, max_length=120, verbose_name="document reference")),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="entrustments", to="agencies.agency"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'entrustment',
-                'verbose_name_plural': 'entrustments',
-                'constraints': [models.CheckConstraint(condition=models.Q(('starts_on__lte', models.F('ends_on'))), name='entrustment_dates')],
+                "verbose_name": "entrustment",
+                "verbose_name_plural": "entrustments",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("starts_on__lte", models.F("ends_on"))), name="entrustment_dates"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='placement',
-            index=models.Index(fields=['agency', 'recalled_on'], name='placement_agency_live'),
+            model_name="placement",
+            index=models.Index(fields=["agency", "recalled_on"], name="placement_agency_live"),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.UniqueConstraint(condition=models.Q(('recalled_on__isnull', True)), fields=('account',), name='placement_one_live'),
+            model_name="placement",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("recalled_on__isnull", True)), fields=("account",), name="placement_one_live"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='placement',
-            constraint=models.CheckConstraint(condition=models.Q(('placed_on__lt', models.F('expires_on'))), name='placement_dates'),
+            model_name="placement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("placed_on__lt", models.F("expires_on"))), name="placement_dates"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='collection',
-            constraint=models.CheckConstraint(condition=models.Q(('amount_fen__gt', 0)), name='collection_positive'),
+            model_name="collection",
+            constraint=models.CheckConstraint(condition=models.Q(("amount_fen__gt", 0)), name="collection_positive"),
         ),
     ]
