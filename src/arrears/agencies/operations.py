@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -39,7 +40,7 @@ from arrears.contacts import operations as contacts
 from arrears.contacts.models import Contact, Direction
 from arrears.errors import Conflict, ContactNotAllowed, Duplicate, NotFound, NotPermitted, ValidationFailed
 from arrears.holds.models import Hold
-from arrears.kernel.sql import in_chunks, insert_objects
+from arrears.kernel.sql import in_chunks, insert_objects, update_rows
 from arrears.ledger.models import ACTIVE, Account, AccountStatus
 from arrears.money import to_fen
 from arrears.payments.operations import PaymentIn, post_payment
@@ -191,21 +192,21 @@ def place_many(
     if not pool:
         return []
     weights = [(code, a.weight) for code, a in pool.items()]
+    code_of = dict(Agency.objects.values_list("pk", "code"))
     expires = rules.expiry(business_date, days)
     placed: list[Placed] = []
     live = Placement.objects.filter(account=OuterRef("pk"), recalled_on__isnull=True)
     held = Hold.objects.filter(customer=OuterRef("customer_id"), lifted_at__isnull=True, starts_on__lte=business_date)
     held = held.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=business_date))
     open_case = Case.objects.filter(customer=OuterRef("customer_id")).exclude(status=CaseStatus.CLOSED)
-    last_agency = (
-        Placement.objects.filter(account=OuterRef("pk")).order_by("-placed_on", "-id").values("agency__code")[:1]
-    )
+    # The agency's id (not its code through a join): one index probe of the account's few placements.
+    last_agency = Placement.objects.filter(account=OuterRef("pk")).order_by("-placed_on", "-id").values("agency_id")[:1]
     in_plan = Plan.objects.filter(account=OuterRef("pk"), status=PlanStatus.ACTIVE)
     with transaction.atomic():
         for chunk in in_chunks(account_ids):
             rows = (
                 Account.objects.filter(pk__in=chunk, status__in=PLACEABLE)
-                .annotate(owed=_still_owed(), last=Subquery(last_agency, output_field=CharField()))
+                .annotate(owed=_still_owed(), last=Subquery(last_agency))
                 .filter(owed__gt=0, bucket__gte=1)
                 .filter(Exists(open_case))
                 .exclude(Exists(live))
@@ -215,7 +216,8 @@ def place_many(
             )
             new: list[Placement] = []
             for account_id, bucket, owed, last in rows:
-                exclude = frozenset({last}) if last and agency is None and len(pool) > 1 else frozenset()
+                last_code = code_of.get(last) if last else None
+                exclude = frozenset({last_code}) if last_code and agency is None and len(pool) > 1 else frozenset()
                 code = rules.choose_agency(account_id, weights, exclude=exclude)
                 if code is None:
                     continue
@@ -318,12 +320,11 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
     )
     if not due:
         return 0
-    by_reason: dict[str, list[int]] = {}
-    for pk, _, _, why in due:
-        by_reason.setdefault(why, []).append(pk)
-    Placement.objects.filter(pk__in=[pk for pk, *_ in due]).update(
-        recalled_on=d,
-        recall_reason=Choose(*(When(pk__in=ids, then=Value(why)) for why, ids in by_reason.items()), default=Value("")),
+    rows = [{"id": pk, "recall_reason": why, "recalled_on": d.isoformat()} for pk, _, _, why in due]
+    update_rows(
+        Placement._meta.db_table,
+        [("id", "bigint"), ("recall_reason", "text"), ("recalled_on", "date")],
+        json.dumps(rows),
     )
     _cases_back([account_id for _, account_id, _, _ in due], d)
     record_many(
@@ -345,27 +346,33 @@ def _cases_to_agency(account_ids: list[int], d: dt.date) -> None:
 
 def _cases_back(account_ids: list[int], d: dt.date) -> None:
     """The cases of these accounts' customers come back to the bank once none of the customer's
-    accounts is with an agency: charged off when one of them is, otherwise open."""
-    customers = Account.objects.filter(pk__in=account_ids).values("customer_id")
+    accounts is with an agency: charged off when one of them is, otherwise open. Per chunk of accounts."""
     still = Placement.objects.filter(account__customer_id=OuterRef("customer_id"), recalled_on__isnull=True)
     written_off = Account.objects.filter(customer_id=OuterRef("customer_id"), status=AccountStatus.CHARGED_OFF)
-    back = list(
-        Case.objects.filter(customer_id__in=customers, status=CaseStatus.WITH_AGENCY)
-        .exclude(Exists(still))
-        .annotate(
-            to=Choose(
-                When(Exists(written_off), then=Value(CaseStatus.CHARGED_OFF.value)),
-                default=Value(CaseStatus.OPEN.value),
-                output_field=CharField(),
+    for chunk in in_chunks(account_ids):
+        back = list(
+            Case.objects.filter(
+                customer_id__in=Account.objects.filter(pk__in=chunk).values("customer_id"),
+                status=CaseStatus.WITH_AGENCY,
             )
+            .exclude(Exists(still))
+            .annotate(
+                to=Choose(
+                    When(Exists(written_off), then=Value(CaseStatus.CHARGED_OFF.value)),
+                    default=Value(CaseStatus.OPEN.value),
+                    output_field=CharField(),
+                )
+            )
+            .values_list("id", "to")
         )
-        .values_list("id", "to")
-    )
-    for status in (CaseStatus.OPEN, CaseStatus.CHARGED_OFF):
-        ids = [c for c, to in back if to == status]
-        if ids:
-            Case.objects.filter(id__in=ids).update(status=status)
-    history([(c, CaseStatus.WITH_AGENCY, to) for c, to in back], d, "recalled from the agency")
+        if not back:
+            continue
+        update_rows(
+            Case._meta.db_table,
+            [("id", "bigint"), ("status", "text")],
+            json.dumps([{"id": c, "status": to} for c, to in back]),
+        )
+        history([(c, CaseStatus.WITH_AGENCY, to) for c, to in back], d, "recalled from the agency")
 
 
 # -- who sees what ----------------------------------------------------------------------------------
