@@ -223,6 +223,16 @@ class TestRules:
         again = rules.choose_agency(account_id, pool, exclude=frozenset({first or ""}))
         assert again is not None and again != first
 
+    @given(
+        st.integers(min_value=0, max_value=10**13),
+        st.decimals(min_value=0, max_value=1, places=4, allow_nan=False, allow_infinity=False),
+    )
+    def test_commission_is_the_exact_product_rounded_half_up(self, recovered: int, rate: Decimal) -> None:
+        fen = rules.commission_fen(recovered, rate)
+        exact = Decimal(recovered) * rate
+        assert 0 <= fen <= recovered
+        assert -Decimal("0.5") < fen - exact <= Decimal("0.5")
+
     def test_weights_split_the_portfolio(self) -> None:
         pool = [("alpha", 3), ("beta", 1)]
         chosen = [rules.choose_agency(i, pool) for i in range(1, 4001)]
