@@ -19,7 +19,7 @@ from arrears.agencies.models import Agency, Collection, Placement, RecallReason
 from arrears.agencies.queries import performance, remittance
 from arrears.application.contacts import record_contact
 from arrears.audit.models import AuditEntry
-from arrears.cases.models import Case, CaseStatus
+from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.contacts.models import Contact
 from arrears.contacts.operations import ContactIn
 from arrears.errors import Conflict, ContactNotAllowed, NotFound, NotPermitted
@@ -133,6 +133,11 @@ class TestWorkedExample:
             agencies.placement_of(user, account.pk, on=tomorrow)
         assert AuditEntry.objects.filter(action="agency.recall", object_id=str(account.pk)).count() == 1
         assert Case.objects.get(pk=debtor.case.pk).status == CaseStatus.OPEN  # back with the bank
+        assert list(
+            CaseStatusChange.objects.filter(case=debtor.case, change_date__gte=TODAY).values_list(
+                "change_date", "from_status", "to_status"
+            )
+        ) == [(TODAY, "open", "with_agency"), (tomorrow, "with_agency", "open")]
 
         # Commission: M1 at placement, tier 10 %: 423.45 x 0.10 = 42.345 -> 42.35 (half-up).
         statement = remittance(alpha, "2026-05")

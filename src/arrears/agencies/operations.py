@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case as Choose
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
@@ -33,14 +33,14 @@ from arrears.agencies.models import (
 )
 from arrears.application.contact_gate import check_case_contact
 from arrears.audit.operations import record, record_many
-from arrears.cases.cycle import history
-from arrears.cases.models import WORKABLE, Case, CaseStatus
+from arrears.cases.models import WORKABLE, Case, CaseStatus, CaseStatusChange
 from arrears.cases.queries import visible_accounts
 from arrears.contacts import operations as contacts
 from arrears.contacts.models import Contact, Direction
 from arrears.errors import Conflict, ContactNotAllowed, Duplicate, NotFound, NotPermitted, ValidationFailed
 from arrears.holds.models import Hold
-from arrears.kernel.sql import in_chunks, insert_objects, update_rows
+from arrears.kernel import clock
+from arrears.kernel.sql import date_param, in_chunks, insert_objects, update_rows
 from arrears.ledger.models import ACTIVE, Account, AccountStatus
 from arrears.money import to_fen
 from arrears.payments.operations import PaymentIn, post_payment
@@ -336,12 +336,36 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
     return len(due)
 
 
+def _move_cases(cases: QuerySet[Case], to: Any, d: dt.date, reason: str) -> None:
+    """Record the status changes of these cases (each from its status to `to`, an expression over the
+    case) and make them: two statements, whatever the number of cases (INSERT ... SELECT, then UPDATE)."""
+    moving = cases.annotate(to=to).values_list("id", "status", "to")
+    sql, params = moving.query.sql_with_params()
+    table = CaseStatusChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (case_id, from_status, to_status, change_date, reason, actor, at) "
+            f"SELECT q.*, {date_param()}, %s, %s, %s FROM ({sql}) q",
+            [
+                connection.ops.adapt_datefield_value(d),
+                reason,
+                "cycle",
+                connection.ops.adapt_datetimefield_value(clock.now()),
+                *params,
+            ],
+        )
+    cases.update(status=to)
+
+
 def _cases_to_agency(account_ids: list[int], d: dt.date) -> None:
     """The cases of these accounts' customers leave the collectors' queues while with an agency."""
     customers = Account.objects.filter(pk__in=account_ids).values("customer_id")
-    moving = list(Case.objects.filter(customer_id__in=customers, status__in=WORKABLE).values_list("id", "status"))
-    Case.objects.filter(id__in=[c for c, _ in moving]).update(status=CaseStatus.WITH_AGENCY)
-    history([(c, s, CaseStatus.WITH_AGENCY) for c, s in moving], d, "placed with an agency")
+    _move_cases(
+        Case.objects.filter(customer_id__in=customers, status__in=WORKABLE),
+        Value(CaseStatus.WITH_AGENCY.value, output_field=CharField()),
+        d,
+        "placed with an agency",
+    )
 
 
 def _cases_back(account_ids: list[int], d: dt.date) -> None:
@@ -349,30 +373,15 @@ def _cases_back(account_ids: list[int], d: dt.date) -> None:
     accounts is with an agency: charged off when one of them is, otherwise open. Per chunk of accounts."""
     still = Placement.objects.filter(account__customer_id=OuterRef("customer_id"), recalled_on__isnull=True)
     written_off = Account.objects.filter(customer_id=OuterRef("customer_id"), status=AccountStatus.CHARGED_OFF)
+    to = Choose(
+        When(Exists(written_off), then=Value(CaseStatus.CHARGED_OFF.value)),
+        default=Value(CaseStatus.OPEN.value),
+        output_field=CharField(),
+    )
     for chunk in in_chunks(account_ids):
-        back = list(
-            Case.objects.filter(
-                customer_id__in=Account.objects.filter(pk__in=chunk).values("customer_id"),
-                status=CaseStatus.WITH_AGENCY,
-            )
-            .exclude(Exists(still))
-            .annotate(
-                to=Choose(
-                    When(Exists(written_off), then=Value(CaseStatus.CHARGED_OFF.value)),
-                    default=Value(CaseStatus.OPEN.value),
-                    output_field=CharField(),
-                )
-            )
-            .values_list("id", "to")
-        )
-        if not back:
-            continue
-        update_rows(
-            Case._meta.db_table,
-            [("id", "bigint"), ("status", "text")],
-            json.dumps([{"id": c, "status": to} for c, to in back]),
-        )
-        history([(c, CaseStatus.WITH_AGENCY, to) for c, to in back], d, "recalled from the agency")
+        customers = Account.objects.filter(pk__in=chunk).values("customer_id")
+        cases = Case.objects.filter(customer_id__in=customers, status=CaseStatus.WITH_AGENCY).exclude(Exists(still))
+        _move_cases(cases, to, d, "recalled from the agency")
 
 
 # -- who sees what ----------------------------------------------------------------------------------
