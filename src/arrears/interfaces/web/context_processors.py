@@ -26,11 +26,11 @@ def business_date(request: HttpRequest) -> dict[str, Any]:
     today: Callable[[], dt.date] = functools.cache(stored.current)
     return {
         "business_date": today,
-        "nav": SimpleLazyObject(lambda: navigation(request.user, today, held=_held(request))),
+        "nav": SimpleLazyObject(lambda: navigation(request.user, today, held=held(request))),
     }
 
 
-def _held(request: HttpRequest) -> Held | None:
+def held(request: HttpRequest) -> Held | None:
     user = request.user
     if not user.is_authenticated:
         return None

@@ -16,9 +16,9 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_from_path, gettext
 
+from arrears.interfaces.web.context_processors import held
 from arrears.kernel import clock
 from arrears.people.models import Role
-from arrears.people.operations import roles_of
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -154,7 +154,11 @@ def agency_fence(get_response: Handler) -> Handler:
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.is_superuser or Role.AGENCY_USER not in roles_of(user):
+        if user is None or not user.is_authenticated or user.is_superuser:
+            return get_response(request)
+        # The roles the navigation keeps in the session (a minute at most): no query of its own on a page.
+        roles = held(request)
+        if roles is None or Role.AGENCY_USER not in roles.roles:
             return get_response(request)
         path = request.path_info
         if path.startswith("/api/"):
