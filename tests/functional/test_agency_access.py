@@ -234,3 +234,13 @@ class TestPortalWork:
         assert Placement.objects.filter(account=world.never.account, recalled_on__isnull=True).count() == 1
         collector = client_of(world.collector)
         assert post_json(collector, "/api/v1/agencies/placements", body).status_code == 403
+
+    def test_place_by_hand_on_the_page(self, world: AgencyWorld) -> None:
+        bank = client_of(world.admin)
+        form = {"action": "place", "account": world.never.account.number, "agency": "alpha", "days": "30"}
+        answer = bank.post("/en/agencies/", form, follow=True)
+        assert "Placed until 2 Jun 2026." in answer.content.decode()
+        assert Placement.objects.get(account=world.never.account, recalled_on__isnull=True).agency == world.alpha
+        again = bank.post("/en/agencies/", form, follow=True).content.decode()
+        assert "this clashes with what is already recorded" in again or "not_placeable" in again
+        assert client_of(world.collector).post("/agencies/", form).status_code == 403
