@@ -154,6 +154,18 @@ class TestTheFence:
             assert (answer.status_code, answer.json()["code"]) == (404, "not_found"), path
         assert post_json(client, f"/api/v1/cases/{case.pk}/contacts", {}).status_code == 404
 
+    def test_an_agency_users_token_reaches_only_the_agency_api(self, world: AgencyWorld) -> None:
+        from arrears.people.operations import issue_token
+
+        _, token = issue_token(actor="admin", user=world.alpha_user, name="agency system", scopes=["read", "write"])
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert [p["account_id"] for p in client.get("/api/v1/agency/placements").json()] == [world.placed.account.pk]
+        case = world.placed.case
+        assert case is not None
+        for path in ("/api/v1/cases", f"/api/v1/cases/{case.pk}", f"/api/v1/accounts/{world.placed.account.ref}"):
+            answer = client.get(path)
+            assert (answer.status_code, answer.json()["code"]) == (404, "not_found"), path
+
     def test_the_banks_staff_reach_none_of_the_agency_portal(self, world: AgencyWorld) -> None:
         for user in (world.collector, world.admin):
             client = client_of(user)
