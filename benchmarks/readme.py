@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 README = Path(__file__).resolve().parent / "README.md"
-SECTIONS = ("cycle", "workbench", "compliance", "dialer", "recovery", "bureau", "legal", "strategy")
+SECTIONS = ("cycle", "workbench", "compliance", "dialer", "recovery", "bureau", "legal", "strategy", "agencies")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 

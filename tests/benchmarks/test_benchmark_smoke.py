@@ -125,3 +125,11 @@ def test_the_strategy_benchmark_applies_the_default_strategy_at_its_smoke_size(t
 
     assert "strategy: 1,000 accounts" in out and "(0 new)" in out and "load average" in out
     _assert_only_its_section_changed("strategy", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_agencies_benchmark_places_and_recalls_its_smoke_portfolio(tmp_path: Path) -> None:
+    out, copy = _smoke("agencies", tmp_path)
+
+    assert "agencies: placed 1,000" in out and "recalled 1,000" in out and "load average" in out
+    _assert_only_its_section_changed("agencies", copy)

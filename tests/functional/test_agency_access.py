@@ -154,6 +154,18 @@ class TestTheFence:
             assert (answer.status_code, answer.json()["code"]) == (404, "not_found"), path
         assert post_json(client, f"/api/v1/cases/{case.pk}/contacts", {}).status_code == 404
 
+    def test_an_agency_users_token_reaches_only_the_agency_api(self, world: AgencyWorld) -> None:
+        from arrears.people.operations import issue_token
+
+        _, token = issue_token(actor="admin", user=world.alpha_user, name="agency system", scopes=["read", "write"])
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+        assert [p["account_id"] for p in client.get("/api/v1/agency/placements").json()] == [world.placed.account.pk]
+        case = world.placed.case
+        assert case is not None
+        for path in ("/api/v1/cases", f"/api/v1/cases/{case.pk}", f"/api/v1/accounts/{world.placed.account.ref}"):
+            answer = client.get(path)
+            assert (answer.status_code, answer.json()["code"]) == (404, "not_found"), path
+
     def test_the_banks_staff_reach_none_of_the_agency_portal(self, world: AgencyWorld) -> None:
         for user in (world.collector, world.admin):
             client = client_of(user)
@@ -234,3 +246,13 @@ class TestPortalWork:
         assert Placement.objects.filter(account=world.never.account, recalled_on__isnull=True).count() == 1
         collector = client_of(world.collector)
         assert post_json(collector, "/api/v1/agencies/placements", body).status_code == 403
+
+    def test_place_by_hand_on_the_page(self, world: AgencyWorld) -> None:
+        bank = client_of(world.admin)
+        form = {"action": "place", "account": world.never.account.number, "agency": "alpha", "days": "30"}
+        answer = bank.post("/en/agencies/", form, follow=True)
+        assert "Placed until 2 Jun 2026." in answer.content.decode()
+        assert Placement.objects.get(account=world.never.account, recalled_on__isnull=True).agency == world.alpha
+        again = bank.post("/en/agencies/", form, follow=True).content.decode()
+        assert "this clashes with what is already recorded" in again or "not_placeable" in again
+        assert client_of(world.collector).post("/agencies/", form).status_code == 403

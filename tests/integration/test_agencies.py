@@ -19,6 +19,7 @@ from arrears.agencies.models import Agency, Collection, Placement, RecallReason
 from arrears.agencies.queries import performance, remittance
 from arrears.application.contacts import record_contact
 from arrears.audit.models import AuditEntry
+from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.contacts.models import Contact
 from arrears.contacts.operations import ContactIn
 from arrears.errors import Conflict, ContactNotAllowed, NotFound, NotPermitted
@@ -26,7 +27,7 @@ from arrears.holds.operations import lift_hold, set_hold
 from arrears.ledger.models import Account, AccountStatus
 from arrears.payments.models import Payment
 from arrears.people.models import Role
-from tests.builders import past_due, staff
+from tests.builders import charged_off, past_due, staff
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 TODAY = dt.date(2026, 5, 3)  # 10 days past the 04-23 due date
@@ -80,6 +81,8 @@ class TestWorkedExample:
         assert (placement.bucket, placement.expires_on) == (1, dt.date(2026, 6, 2))
         assert placement.balance_fen == account.balance_fen > 100_000
         assert agencies.placement_of(user, account.pk, on=TODAY) == placement
+        # The case leaves the collectors' queues while the account is with the agency.
+        assert Case.objects.get(pk=debtor.case.pk).status == CaseStatus.WITH_AGENCY
         with pytest.raises(Conflict):  # one live placement per account
             agencies.place_by_hand(user=lead, account=account, agency=beta, business_date=TODAY)
 
@@ -129,6 +132,12 @@ class TestWorkedExample:
         with pytest.raises(NotFound):
             agencies.placement_of(user, account.pk, on=tomorrow)
         assert AuditEntry.objects.filter(action="agency.recall", object_id=str(account.pk)).count() == 1
+        assert Case.objects.get(pk=debtor.case.pk).status == CaseStatus.OPEN  # back with the bank
+        assert list(
+            CaseStatusChange.objects.filter(case=debtor.case, change_date__gte=TODAY).values_list(
+                "change_date", "from_status", "to_status"
+            )
+        ) == [(TODAY, "open", "with_agency"), (tomorrow, "with_agency", "open")]
 
         # Commission: M1 at placement, tier 10 %: 423.45 x 0.10 = 42.345 -> 42.35 (half-up).
         statement = remittance(alpha, "2026-05")
@@ -173,17 +182,37 @@ class TestWorkedExample:
         assert agencies.recall_placements(nxt, debtor.account.pk, debtor.account.pk + 1) == 1
         assert Placement.objects.get(account=debtor.account).recall_reason == RecallReason.ENTRUSTMENT
 
-    def test_recall_at_expiry_and_on_closed_accounts(self) -> None:
-        debtors = past_due(dpd=10, count=2)
+    def test_recall_at_expiry_on_closed_and_on_cured_accounts(self) -> None:
+        debtors = past_due(dpd=10, count=3)
         agency("alpha")
         ids = [d.account.pk for d in debtors]
-        assert len(agencies.place_many(ids, business_date=TODAY, by="strategy", days=5)) == 2
+        assert len(agencies.place_many(ids, business_date=TODAY, by="strategy", days=5)) == 3
         Account.objects.filter(pk=ids[1]).update(status=AccountStatus.CLOSED)
-        assert agencies.recall_placements(TODAY + dt.timedelta(days=4), min(ids), max(ids) + 1) == 1
+        Account.objects.filter(pk=ids[2]).update(dpd=0)  # as the ageing step leaves a cured account
+        assert agencies.recall_placements(TODAY + dt.timedelta(days=4), min(ids), max(ids) + 1) == 2
         assert agencies.recall_placements(TODAY + dt.timedelta(days=5), min(ids), max(ids) + 1) == 1
         reasons = dict(Placement.objects.values_list("account_id", "recall_reason"))
-        assert reasons == {ids[0]: RecallReason.EXPIRED, ids[1]: RecallReason.CLOSED}
+        assert reasons == {ids[0]: RecallReason.EXPIRED, ids[1]: RecallReason.CLOSED, ids[2]: RecallReason.CURED}
         assert Collection.objects.count() == 0
+
+    def test_a_charged_off_account_recovers_through_the_agency(self) -> None:
+        debtor = charged_off(amount="1000.00")
+        account = Account.objects.get(pk=debtor.account.pk)
+        day = account.charged_off_on
+        assert day is not None
+        alpha = agency("alpha", tiers={1: "0.10", 6: "0.25"})
+        admin, user = staff(Role.ADMINISTRATOR), agency_user(alpha)
+        placement = agencies.place_by_hand(user=admin, account=account, agency=alpha, business_date=day)
+        assert placement.balance_fen == account.charged_off_fen > 0  # what is still owed
+        reported = agencies.report_collection(
+            user=user, placement=placement, amount=Decimal("200.00"), paid_on=day, reference="C1", business_date=day
+        )
+        agencies.confirm_collection(user=admin, collection=reported, business_date=day)
+        assert Account.objects.get(pk=account.pk).recovered_fen == 20_000
+        agencies.recall(user=admin, placement=placement, business_date=day)
+        assert Case.objects.get(customer=debtor.customer).status == CaseStatus.CHARGED_OFF
+        [line] = remittance(alpha, day.strftime("%Y-%m")).lines
+        assert (line.bucket, line.rate, line.commission_fen) == (placement.bucket, Decimal("0.2500"), 5_000)
 
 
 def _bank_dial() -> ContactIn:
@@ -198,6 +227,16 @@ class TestRules:
         assert first == rules.choose_agency(account_id, list(reversed(pool)))
         again = rules.choose_agency(account_id, pool, exclude=frozenset({first or ""}))
         assert again is not None and again != first
+
+    @given(
+        st.integers(min_value=0, max_value=10**13),
+        st.decimals(min_value=0, max_value=1, places=4, allow_nan=False, allow_infinity=False),
+    )
+    def test_commission_is_the_exact_product_rounded_half_up(self, recovered: int, rate: Decimal) -> None:
+        fen = rules.commission_fen(recovered, rate)
+        exact = Decimal(recovered) * rate
+        assert 0 <= fen <= recovered
+        assert -Decimal("0.5") < fen - exact <= Decimal("0.5")
 
     def test_weights_split_the_portfolio(self) -> None:
         pool = [("alpha", 3), ("beta", 1)]

@@ -58,6 +58,7 @@ class RecallReason(models.TextChoices):
     PLAN = "plan", _("repayment plan")
     HOLD = "hold", _("hold or dispute")
     CLOSED = "closed", _("account closed or settled")
+    CURED = "cured", _("account cured")
     ENTRUSTMENT = "entrustment", _("entrustment lapsed")
     BY_HAND = "by_hand", _("recalled by hand")
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case as Choose
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
@@ -32,14 +33,15 @@ from arrears.agencies.models import (
 )
 from arrears.application.contact_gate import check_case_contact
 from arrears.audit.operations import record, record_many
-from arrears.cases.models import Case, CaseStatus
+from arrears.cases.models import WORKABLE, Case, CaseStatus, CaseStatusChange
 from arrears.cases.queries import visible_accounts
 from arrears.contacts import operations as contacts
 from arrears.contacts.models import Contact, Direction
 from arrears.errors import Conflict, ContactNotAllowed, Duplicate, NotFound, NotPermitted, ValidationFailed
 from arrears.holds.models import Hold
-from arrears.kernel.sql import in_chunks, insert_objects
-from arrears.ledger.models import Account, AccountStatus
+from arrears.kernel import clock
+from arrears.kernel.sql import date_param, in_chunks, insert_objects, update_rows
+from arrears.ledger.models import ACTIVE, Account, AccountStatus
 from arrears.money import to_fen
 from arrears.payments.operations import PaymentIn, post_payment
 from arrears.people.models import Role
@@ -190,21 +192,21 @@ def place_many(
     if not pool:
         return []
     weights = [(code, a.weight) for code, a in pool.items()]
+    code_of = dict(Agency.objects.values_list("pk", "code"))
     expires = rules.expiry(business_date, days)
     placed: list[Placed] = []
     live = Placement.objects.filter(account=OuterRef("pk"), recalled_on__isnull=True)
     held = Hold.objects.filter(customer=OuterRef("customer_id"), lifted_at__isnull=True, starts_on__lte=business_date)
     held = held.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=business_date))
     open_case = Case.objects.filter(customer=OuterRef("customer_id")).exclude(status=CaseStatus.CLOSED)
-    last_agency = (
-        Placement.objects.filter(account=OuterRef("pk")).order_by("-placed_on", "-id").values("agency__code")[:1]
-    )
+    # The agency's id (not its code through a join): one index probe of the account's few placements.
+    last_agency = Placement.objects.filter(account=OuterRef("pk")).order_by("-placed_on", "-id").values("agency_id")[:1]
     in_plan = Plan.objects.filter(account=OuterRef("pk"), status=PlanStatus.ACTIVE)
     with transaction.atomic():
         for chunk in in_chunks(account_ids):
             rows = (
                 Account.objects.filter(pk__in=chunk, status__in=PLACEABLE)
-                .annotate(owed=_still_owed(), last=Subquery(last_agency, output_field=CharField()))
+                .annotate(owed=_still_owed(), last=Subquery(last_agency))
                 .filter(owed__gt=0, bucket__gte=1)
                 .filter(Exists(open_case))
                 .exclude(Exists(live))
@@ -214,7 +216,8 @@ def place_many(
             )
             new: list[Placement] = []
             for account_id, bucket, owed, last in rows:
-                exclude = frozenset({last}) if last and agency is None and len(pool) > 1 else frozenset()
+                last_code = code_of.get(last) if last else None
+                exclude = frozenset({last_code}) if last_code and agency is None and len(pool) > 1 else frozenset()
                 code = rules.choose_agency(account_id, weights, exclude=exclude)
                 if code is None:
                     continue
@@ -236,6 +239,8 @@ def place_many(
                 insert_objects(new)
             except IntegrityError:
                 raise Conflict("an account was placed meanwhile; try again", field="accounts") from None
+            if new:
+                _cases_to_agency([p.account_id for p in new], business_date)
         record_many(
             actor=by,
             action="agency.place",
@@ -275,6 +280,7 @@ def recall(*, user: Any, placement: Placement, business_date: dt.date, reason: s
         )
         if not done:
             raise Conflict("the placement was already recalled", field="placement", code="already_recalled")
+        _cases_back([placement.account_id], business_date)
         record(
             actor=user.get_username(),
             action="agency.recall",
@@ -295,6 +301,7 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
     planned = Plan.objects.filter(account=OuterRef("account_id"), status=PlanStatus.ACTIVE)
     reason = Choose(
         When(account__status__in=[AccountStatus.CLOSED, AccountStatus.SETTLED], then=Value(RecallReason.CLOSED.value)),
+        When(Q(account__status__in=ACTIVE, account__dpd__lte=0), then=Value(RecallReason.CURED.value)),
         When(Exists(held), then=Value(RecallReason.HOLD.value)),
         When(Exists(planned), then=Value(RecallReason.PLAN.value)),
         When(
@@ -313,13 +320,13 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
     )
     if not due:
         return 0
-    by_reason: dict[str, list[int]] = {}
-    for pk, _, _, why in due:
-        by_reason.setdefault(why, []).append(pk)
-    Placement.objects.filter(pk__in=[pk for pk, *_ in due]).update(
-        recalled_on=d,
-        recall_reason=Choose(*(When(pk__in=ids, then=Value(why)) for why, ids in by_reason.items()), default=Value("")),
+    rows = [{"id": pk, "recall_reason": why, "recalled_on": d.isoformat()} for pk, _, _, why in due]
+    update_rows(
+        Placement._meta.db_table,
+        [("id", "bigint"), ("recall_reason", "text"), ("recalled_on", "date")],
+        json.dumps(rows),
     )
+    _cases_back([account_id for _, account_id, _, _ in due], d)
     record_many(
         actor="cycle",
         action="agency.recall",
@@ -327,6 +334,54 @@ def recall_placements(d: dt.date, lo: int, hi: int) -> int:
         items=[(account_id, {"agency": code, "reason": why, "on": d}) for _, account_id, code, why in due],
     )
     return len(due)
+
+
+def _move_cases(cases: QuerySet[Case], to: Any, d: dt.date, reason: str) -> None:
+    """Record the status changes of these cases (each from its status to `to`, an expression over the
+    case) and make them: two statements, whatever the number of cases (INSERT ... SELECT, then UPDATE)."""
+    moving = cases.annotate(to=to).values_list("id", "status", "to")
+    sql, params = moving.query.sql_with_params()
+    table = CaseStatusChange._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (case_id, from_status, to_status, change_date, reason, actor, at) "
+            f"SELECT q.*, {date_param()}, %s, %s, %s FROM ({sql}) q",
+            [
+                connection.ops.adapt_datefield_value(d),
+                reason,
+                "cycle",
+                connection.ops.adapt_datetimefield_value(clock.now()),
+                *params,
+            ],
+        )
+    cases.update(status=to)
+
+
+def _cases_to_agency(account_ids: list[int], d: dt.date) -> None:
+    """The cases of these accounts' customers leave the collectors' queues while with an agency."""
+    customers = Account.objects.filter(pk__in=account_ids).values("customer_id")
+    _move_cases(
+        Case.objects.filter(customer_id__in=customers, status__in=WORKABLE),
+        Value(CaseStatus.WITH_AGENCY.value, output_field=CharField()),
+        d,
+        "placed with an agency",
+    )
+
+
+def _cases_back(account_ids: list[int], d: dt.date) -> None:
+    """The cases of these accounts' customers come back to the bank once none of the customer's
+    accounts is with an agency: charged off when one of them is, otherwise open. Per chunk of accounts."""
+    still = Placement.objects.filter(account__customer_id=OuterRef("customer_id"), recalled_on__isnull=True)
+    written_off = Account.objects.filter(customer_id=OuterRef("customer_id"), status=AccountStatus.CHARGED_OFF)
+    to = Choose(
+        When(Exists(written_off), then=Value(CaseStatus.CHARGED_OFF.value)),
+        default=Value(CaseStatus.OPEN.value),
+        output_field=CharField(),
+    )
+    for chunk in in_chunks(account_ids):
+        customers = Account.objects.filter(pk__in=chunk).values("customer_id")
+        cases = Case.objects.filter(customer_id__in=customers, status=CaseStatus.WITH_AGENCY).exclude(Exists(still))
+        _move_cases(cases, to, d, "recalled from the agency")
 
 
 # -- who sees what ----------------------------------------------------------------------------------

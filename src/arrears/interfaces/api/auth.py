@@ -23,9 +23,9 @@ from ninja import NinjaAPI
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
-from arrears.errors import NotAuthenticated, NotPermitted
-from arrears.people.models import Scope
-from arrears.people.operations import authenticate_token, require_scope
+from arrears.errors import NotAuthenticated, NotFound, NotPermitted
+from arrears.people.models import Role, Scope
+from arrears.people.operations import authenticate_token, require_scope, roles_of
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _SCOPE = "arrears_scope"  # the attribute a view's declared scope, then the request's needed scope, is kept in
@@ -83,7 +83,18 @@ class BearerToken(HttpBearer):
         needed = getattr(request, _SCOPE, None) or (Scope.READ if request.method in SAFE_METHODS else Scope.WRITE)
         require_scope(row, needed)
         request.user = row.user
+        _agency_fence(request, row.user)
         return row.user
+
+
+AGENCY_API = "/api/v1/agency/"
+
+
+def _agency_fence(request: HttpRequest, user: Any) -> None:
+    """An agency's user reaches only the agency's operations with a token too (a session is fenced by
+    arrears.interfaces.web.middleware.agency_fence): anything else is not found, as an unknown path."""
+    if not request.path.startswith(AGENCY_API) and not user.is_superuser and Role.AGENCY_USER in roles_of(user):
+        raise NotFound("not found, or not one you can see")
 
 
 class Session(APIKeyCookie):

@@ -26,6 +26,7 @@ from arrears.contacts.models import Channel, Party, Result
 from arrears.contacts.operations import ContactIn
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, NotPermitted, ValidationFailed
+from arrears.interfaces.web import formatting
 from arrears.interfaces.web.errors import error_line
 from arrears.kernel import clock
 from arrears.kernel.pan import mask_pan
@@ -165,6 +166,23 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Agency performance, and the collections the agencies reported, to confirm or reject."""
     _bank_or_403(request)
     today = business_date.current()
+    if request.method == "POST" and request.POST.get("action") == "place":
+        try:
+            account = agencies.account_to_place(request.user, request.POST.get("account", "").strip())
+            agency = Agency.objects.filter(code=request.POST.get("agency", "")).first()
+            if agency is None:
+                raise NotFound("no such agency", field="agency")
+            placement = agencies.place_by_hand(
+                user=request.user,
+                account=account,
+                agency=agency,
+                business_date=today,
+                days=_posted_days(request.POST.get("days", "")),
+            )
+            messages.success(request, _("Placed until %(date)s.") % {"date": formatting.day(placement.expires_on)})
+        except ArrearsError as exc:
+            messages.error(request, error_line(exc))
+        return redirect("agencies")
     if request.method == "POST":
         try:
             collection = agencies.collection_for(request.user, _posted_int(request.POST.get("collection", "")))
@@ -190,8 +208,16 @@ def overview(request: HttpRequest) -> HttpResponse:
             "rows": performance(on=today),
             "pending": [(c, mask_pan(c.placement.account.number)) for c in pending],
             "month": today.strftime("%Y-%m"),
+            "in_force": list(agencies.in_force(today).order_by("code")),
         },
     )
+
+
+def _posted_days(text: str) -> int:
+    try:
+        return int(text or "90")
+    except ValueError:
+        raise ValidationFailed("a whole number of days", field="days", code="not_a_number") from None
 
 
 def _posted_int(text: str) -> int:

@@ -38,16 +38,11 @@ def business_date(request: HttpRequest) -> dict[str, Any]:
     today: Callable[[], dt.date] = functools.partial(business_date_of, request)
     return {
         "business_date": today,
-        "nav": SimpleLazyObject(lambda: navigation(request.user, today, held=_held(request))),
+        "nav": SimpleLazyObject(lambda: navigation(request.user, today, held=held(request))),
     }
 
 
-def held_roles(request: HttpRequest) -> frozenset[str]:
-    held = _held(request)
-    return held.roles if held is not None else frozenset()
-
-
-def _held(request: HttpRequest) -> Held | None:
+def held(request: HttpRequest) -> Held | None:
     user = request.user
     if not user.is_authenticated:
         return None

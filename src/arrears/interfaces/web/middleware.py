@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language_from_path, gettext
 
-from arrears.interfaces.web.context_processors import held_roles
+from arrears.interfaces.web.context_processors import held
 from arrears.kernel import clock
 from arrears.people.models import Role
 
@@ -148,19 +148,17 @@ AGENCY_PAGES = frozenset({"agency-portal", "agency-account", "login", "logout", 
 AGENCY_API = "/api/v1/agency/"
 
 
-def _roles(request: HttpRequest) -> frozenset[str]:
-    """The user's roles as the navigation keeps them in the session (a minute), so the fence costs a page
-    no query of its own."""
-    return held_roles(request)
-
-
 def agency_fence(get_response: Handler) -> Handler:
     """An agency's user (role agency_user) reaches the agency portal and nothing else of the bank's:
     every other page is a 404, every other API path a JSON 404, alike for what exists and what does not."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or user.is_superuser or Role.AGENCY_USER not in _roles(request):
+        if user is None or not user.is_authenticated or user.is_superuser:
+            return get_response(request)
+        # The roles the navigation keeps in the session (a minute at most): no query of its own on a page.
+        roles = held(request)
+        if roles is None or Role.AGENCY_USER not in roles.roles:
             return get_response(request)
         path = request.path_info
         if path.startswith("/api/"):
