@@ -42,7 +42,9 @@ Specific codes a raise may name (the status stays its class's):
     promise_below_minimum, too_many_open_promises, promise_needs_amount_and_date, nothing_chosen,
     not_yours_to_reassign, collector_not_in_team, payment_line_malformed, payment_line_no_amount,
     waiver_above_waivable, settlement_not_below_balance, malformed_body, before_business_date,
-    rate_not_used, rate_above_maximum, plan_in_force, account_settled;
+    rate_not_used, rate_above_maximum, plan_in_force, account_settled, invalid_code, ends_before_start,
+    not_agency_user, invalid_reference, before_placement;
+    not_placeable, already_decided, agency_not_in_force, already_recalled (409, the agencies' conflicts);
     token_expired, token_revoked (401); scope_missing, csrf_failed (403);
     signature_invalid, timestamp_out_of_window, signature_replayed (401, a system's signed request),
     wrong_integration_kind (403), idempotency_key_reused (409).
@@ -229,9 +231,15 @@ CODES: dict[str, str] = {
             "rate_above_maximum",
             "plan_in_force",
             "account_settled",
+            "invalid_code",
+            "ends_before_start",
+            "not_agency_user",
+            "invalid_reference",
+            "before_placement",
         ),
         "validation_failed",
     ),
+    **dict.fromkeys(("not_placeable", "already_decided", "agency_not_in_force", "already_recalled"), "conflict"),
     **dict.fromkeys(
         (
             "not_finite",

@@ -254,5 +254,5 @@ class TestPortalWork:
         assert "Placed until 2 Jun 2026." in answer.content.decode()
         assert Placement.objects.get(account=world.never.account, recalled_on__isnull=True).agency == world.alpha
         again = bank.post("/en/agencies/", form, follow=True).content.decode()
-        assert "this clashes with what is already recorded" in again or "not_placeable" in again
+        assert "this account cannot be placed: already placed" in again
         assert client_of(world.collector).post("/agencies/", form).status_code == 403

@@ -533,7 +533,9 @@ def report_collection(
             "1 to 40 letters, digits, dots, hyphens or underscores", field="reference", code="invalid_reference"
         )
     if paid_on > business_date:
-        raise ValidationFailed("must not be after the business date", field="paid_on", code="in_the_future")
+        raise ValidationFailed(
+            "must not be after the business date", field="paid_on", code="value_date_after_business_date"
+        )
     if paid_on < placement.placed_on:
         raise ValidationFailed("must not be before the placement", field="paid_on", code="before_placement")
     full = f"{placement.agency.code}:{reference}"

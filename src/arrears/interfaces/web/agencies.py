@@ -148,7 +148,7 @@ def _date(text: str, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ValidationFailed("a date as YYYY-MM-DD", field=field, code="invalid_date") from None
+        raise ValidationFailed("a date as YYYY-MM-DD", field=field, code="not_a_date") from None
 
 
 # -- the bank's pages -------------------------------------------------------------------------------

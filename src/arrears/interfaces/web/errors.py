@@ -99,6 +99,18 @@ MESSAGES: dict[str, Any] = {
     "rate_above_maximum": _("above the highest rate the policy allows (%(maximum)s)"),
     "plan_in_force": _("this account already has a plan offered, accepted or in force"),
     "account_settled": _("the debt on this account was settled after charge-off: nothing more is owed"),
+    "invalid_code": _("2 to 12 lower-case letters, digits or hyphens"),
+    "ends_before_start": _("the end must not be before the start"),
+    "not_agency_user": _("the person must have the agency user role"),
+    "invalid_reference": _("1 to 40 letters, digits, dots, hyphens or underscores"),
+    "before_placement": _("must not be before the account was placed with the agency"),
+    "not_placeable": _(
+        "this account cannot be placed: already placed, nothing owed, not delinquent, in a plan, under a hold "
+        "or without an open case"
+    ),
+    "already_decided": _("this was already decided"),
+    "agency_not_in_force": _("the agency is not published and active with an entrustment in force"),
+    "already_recalled": _("the placement was already recalled"),
 }
 
 # The fields errors name, by their label on the pages.
