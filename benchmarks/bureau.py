@@ -14,23 +14,18 @@ of its own (`bench_bureau_smoke_<pid>`) and drops it at the end.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
-from readme import load_average, write_section
+import harness
 
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 os.environ.setdefault("ARREARS_DEMO", "1")
 DB = "bench_bureau"
-RESULT = "BENCH-RESULT "
 
 
 def build(accounts: int) -> None:
@@ -105,19 +100,15 @@ def measure(accounts: int) -> None:
     print(f"report October: {october:,} records in {t_october:.1f} s; November: {november:,} in {t_november:.1f} s")
     print(f"PBOC file: {pboc.records:,} records, {len(pboc.text):,} characters in {t_pboc:.1f} s")
     print(f"Metro 2 file: {metro2.records:,} records, {len(metro2.text):,} bytes in {t_metro2:.1f} s")
-    print(
-        RESULT
-        + json.dumps(
-            {
-                "accounts": accounts,
-                "october": t_october,
-                "november": t_november,
-                "pboc": t_pboc,
-                "metro2": t_metro2,
-                "records": metro2.records,
-            }
-        ),
-        flush=True,
+    harness.report(
+        {
+            "accounts": accounts,
+            "october": t_october,
+            "november": t_november,
+            "pboc": t_pboc,
+            "metro2": t_metro2,
+            "records": metro2.records,
+        }
     )
 
 
@@ -145,50 +136,18 @@ validated, not written. Measured {dt.date.today().isoformat()} ({load} at the en
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--smoke", action="store_true", help="500 accounts on a database of its own; no README")
-    parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
-    parser.add_argument("--no-readme", action="store_true")
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.smoke:
-        args.accounts = 500
+    args = harness.parse(harness.arguments(__doc__, smoke=500))
     if args.inner:
         measure(args.accounts)
         return
-    db = f"{DB}_smoke_{os.getpid()}" if args.smoke else DB
-    _psql(f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db}")
-    env = {**os.environ, "DATABASE_URL": f"{PG_SERVER}/{db}", "DJANGO_SETTINGS_MODULE": "arrears.settings"}
-    try:
-        child = subprocess.run(
-            [sys.executable, __file__, "--inner", "--accounts", str(args.accounts)],
-            env=env,
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-    finally:
-        if args.smoke:
-            _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    result: dict[str, Any] = {}
-    for line in child.stdout.splitlines():
-        if line.startswith(RESULT):
-            result = json.loads(line[len(RESULT) :])
-        else:
-            print(line)
-    load = load_average()
-    print(load)
-    if not result or args.no_readme or (args.smoke and args.readme is None):
-        return
-    path = write_section("bureau", _section(result, load), **({"path": args.readme} if args.readme else {}))
-    print(f"wrote the bureau section of {path}")
-
-
-def _psql(*statements: str) -> None:
-    for statement in statements:
-        env = {**os.environ, "PGOPTIONS": "--client-min-messages=warning"}
-        subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", statement], check=True, env=env)
+    harness.run(
+        script=__file__,
+        section="bureau",
+        database=DB,
+        args=args,
+        inner=["--accounts", str(args.accounts)],
+        render=_section,
+    )
 
 
 if __name__ == "__main__":

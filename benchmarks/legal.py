@@ -15,23 +15,19 @@ gate's load of the legal stages reached (`reached_stages`) for every customer. A
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
-from readme import load_average, write_section
+import harness
+from readme import load_average
 
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 os.environ.setdefault("ARREARS_DEMO", "1")  # the audit trail's MAC key: demo mode's on this machine
 DB = "bench_legal"
-RESULT = "BENCH-RESULT "
 
 
 def build(accounts: int) -> None:
@@ -104,19 +100,15 @@ def measure(accounts: int) -> None:
         f"{len(queries.captured_queries)} SQL statements; {referred:,} referred, {refused:,} refused as time-barred; "
         f"stages reached for {len(stages):,} customers in {gate_seconds:.2f} s; {load_average()}"
     )
-    print(
-        RESULT
-        + json.dumps(
-            {
-                "accounts": accounts,
-                "seconds": seconds,
-                "queries": len(queries.captured_queries),
-                "referred": referred,
-                "refused": refused,
-                "gate_seconds": gate_seconds,
-            }
-        ),
-        flush=True,
+    harness.report(
+        {
+            "accounts": accounts,
+            "seconds": seconds,
+            "queries": len(queries.captured_queries),
+            "referred": referred,
+            "refused": refused,
+            "gate_seconds": gate_seconds,
+        }
     )
 
 
@@ -146,50 +138,18 @@ legal stages reached for every customer. Measured {dt.date.today().isoformat()} 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", type=int, default=100_000)
-    parser.add_argument("--smoke", action="store_true", help="300 accounts on a database of its own; no README")
-    parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
-    parser.add_argument("--no-readme", action="store_true")
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.smoke:
-        args.accounts = 300
+    args = harness.parse(harness.arguments(__doc__, smoke=300))
     if args.inner:
         measure(args.accounts)
         return
-    db = f"{DB}_smoke_{os.getpid()}" if args.smoke else DB
-    _psql(f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db}")
-    env = {**os.environ, "DATABASE_URL": f"{PG_SERVER}/{db}", "DJANGO_SETTINGS_MODULE": "arrears.settings"}
-    try:
-        child = subprocess.run(
-            [sys.executable, __file__, "--inner", "--accounts", str(args.accounts)],
-            env=env,
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-    finally:
-        if args.smoke:
-            _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    result: dict[str, Any] = {}
-    for line in child.stdout.splitlines():
-        if line.startswith(RESULT):
-            result = json.loads(line[len(RESULT) :])
-        else:
-            print(line)
-    load = load_average()
-    print(load)
-    if not result or args.no_readme or (args.smoke and args.readme is None):
-        return
-    path = write_section("legal", _section(result, load), **({"path": args.readme} if args.readme else {}))
-    print(f"wrote the legal section of {path}")
-
-
-def _psql(*statements: str) -> None:
-    for statement in statements:
-        env = {**os.environ, "PGOPTIONS": "--client-min-messages=warning"}
-        subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", statement], check=True, env=env)
+    harness.run(
+        script=__file__,
+        section="legal",
+        database=DB,
+        args=args,
+        inner=["--accounts", str(args.accounts)],
+        render=_section,
+    )
 
 
 if __name__ == "__main__":

@@ -21,11 +21,8 @@ own (`bench_strategy_smoke_<pid>`) and drops it at the end.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,12 +30,11 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/readme.py
-from readme import load_average, write_section
+import harness
+from readme import load_average
 
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 os.environ.setdefault("ARREARS_DEMO", "1")
 DB = "bench_strategy"
-RESULT = "BENCH-RESULT "
 DAY = dt.date(2026, 6, 1)
 SMOKE = 1000
 
@@ -156,7 +152,7 @@ def measure(accounts: int, partition: int, every: int = 1) -> None:
         f"{sms:,} SMS); rerun {rerun_s:.1f} s ({again} new); day 3 {day3_s:.1f} s ({day3:,} actions); "
         f"{load_average()}"
     )
-    print(RESULT + json.dumps(result), flush=True)
+    harness.report(result)
 
 
 def _section(r: dict[str, Any], load: str) -> str:
@@ -196,70 +192,34 @@ and deciding, rendering the texts and writing the SMS file. A letter's PDF takes
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--accounts", type=int, default=100_000)
+    parser = harness.arguments(__doc__, smoke=SMOKE)
     parser.add_argument("--partition", type=int, default=250_000, help="customers per partition")
-    parser.add_argument("--smoke", action="store_true", help="1,000 accounts on a database of its own; no README")
-    parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
-    parser.add_argument("--no-readme", action="store_true")
     parser.add_argument(
         "--past-due-every", type=int, default=1, help="one account in K past due, the others current (default 1: all)"
     )
-    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = harness.parse(parser)
     if args.smoke:
-        args.accounts, args.partition = SMOKE, 300
+        args.partition = 300
     if args.inner:
         measure(args.accounts, args.partition, args.past_due_every)
         return
-    db = f"{DB}_smoke_{os.getpid()}" if args.smoke else DB
-    _psql(f"DROP DATABASE IF EXISTS {db}", f"CREATE DATABASE {db}")
     with tempfile.TemporaryDirectory() as outbox:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"{PG_SERVER}/{db}",
-            "DJANGO_SETTINGS_MODULE": "arrears.settings",
-            "ARREARS_SMS_OUTBOX": str(Path(outbox) / "outbox.jsonl"),
-        }
-        try:
-            child = subprocess.run(
-                [
-                    sys.executable,
-                    __file__,
-                    "--inner",
-                    "--accounts",
-                    str(args.accounts),
-                    "--partition",
-                    str(args.partition),
-                    "--past-due-every",
-                    str(args.past_due_every),
-                ],
-                env=env,
-                check=True,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-        finally:
-            if args.smoke:
-                _psql(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
-    result: dict[str, Any] = {}
-    for line in child.stdout.splitlines():
-        if line.startswith(RESULT):
-            result = json.loads(line[len(RESULT) :])
-        else:
-            print(line)
-    load = load_average()
-    print(load)
-    if not result or args.no_readme or (args.smoke and args.readme is None):
-        return
-    path = write_section("strategy", _section(result, load), **({"path": args.readme} if args.readme else {}))
-    print(f"wrote the strategy section of {path}")
-
-
-def _psql(*statements: str) -> None:
-    for statement in statements:
-        env = {**os.environ, "PGOPTIONS": "--client-min-messages=warning"}
-        subprocess.run(["psql", f"{PG_SERVER}/postgres", "-qc", statement], check=True, env=env)
+        harness.run(
+            script=__file__,
+            section="strategy",
+            database=DB,
+            args=args,
+            inner=[
+                "--accounts",
+                str(args.accounts),
+                "--partition",
+                str(args.partition),
+                "--past-due-every",
+                str(args.past_due_every),
+            ],
+            render=_section,
+            env={"ARREARS_SMS_OUTBOX": str(Path(outbox) / "outbox.jsonl")},
+        )
 
 
 if __name__ == "__main__":
