@@ -31,13 +31,13 @@ from arrears.agencies.models import (
     Placement,
     RecallReason,
 )
-from arrears.application.contact_gate import check_case_contact
+from arrears.application.contacts import gate_decision
 from arrears.audit.operations import record, record_many
 from arrears.cases.models import WORKABLE, Case, CaseStatus, CaseStatusChange
 from arrears.cases.queries import visible_accounts
 from arrears.contacts import operations as contacts
 from arrears.contacts.models import Contact, Direction
-from arrears.errors import Conflict, ContactNotAllowed, Duplicate, NotFound, NotPermitted, ValidationFailed
+from arrears.errors import Conflict, Duplicate, NotFound, NotPermitted, ValidationFailed
 from arrears.holds.models import Hold
 from arrears.kernel import clock
 from arrears.kernel.sql import date_param, in_chunks, insert_objects, update_rows
@@ -483,30 +483,18 @@ def address_for(placement: Placement, channel: str) -> str:
     }.get(channel, "")
 
 
-def record_agency_contact(
-    *, user: Any, placement: Placement, data: contacts.ContactIn, at: dt.datetime, language: str | None = None
-) -> Contact:
+def record_agency_contact(*, user: Any, placement: Placement, data: contacts.ContactIn, at: dt.datetime) -> Contact:
     """An agency's contact, judged by the same compliance gate as the bank's (as a third-party
     collector, `agency`), over the customer's whole history: the bank's, the dialer's and every
     agency's contacts count against the same limits. Recorded on the customer's case."""
     contacts.validate_contact(data)
     case = _case_of(placement)
     data = dataclasses.replace(data, address=address_for(placement, data.channel), corrects_id=None)
-    decision = None
-    if data.direction == Direction.OUTBOUND:
-        verdict = check_case_contact(
-            case=case,
-            channel=data.channel,
-            address=data.address,
-            party=data.party,
-            at=at,
-            text=data.notes if data.channel in ("sms", "email", "letter") else None,
-            collector_type="agency",
-            language=language,
-        )
-        decision = verdict.as_dict()
-        if not verdict.allowed:
-            raise ContactNotAllowed("; ".join(verdict.reasons), decision=decision, field="channel")
+    decision = (
+        gate_decision(case=case, data=data, at=at, collector_type="agency")
+        if data.direction == Direction.OUTBOUND
+        else None
+    )
     return contacts.record_contact(
         user=user, case=case, data=data, at=at, decision=decision, source=f"agency:{placement.agency.code}"
     )

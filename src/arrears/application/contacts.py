@@ -19,8 +19,11 @@ from arrears.kernel import clock
 from arrears.promises.operations import take_promise
 
 
-def gate_decision(*, case: Case, data: contacts.ContactIn, at: dt.datetime) -> dict[str, Any]:
-    """Ask the compliance gate about an outbound contact; refuse it when blocked."""
+def gate_decision(
+    *, case: Case, data: contacts.ContactIn, at: dt.datetime, collector_type: str = "first_party"
+) -> dict[str, Any]:
+    """Ask the compliance gate about an outbound contact (by the bank, or by an `agency`); refuse it when
+    blocked."""
     verdict = check_case_contact(
         case=case,
         channel=data.channel,
@@ -28,6 +31,7 @@ def gate_decision(*, case: Case, data: contacts.ContactIn, at: dt.datetime) -> d
         party=data.party,
         at=at,
         text=data.notes if data.channel in ("sms", "email", "letter") else None,
+        collector_type=collector_type,
         language=translation.get_language(),  # the reasons in the language of the person who asks
     )
     decision = verdict.as_dict()

@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils import translation
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -126,7 +125,6 @@ def create_agency_contact(request: HttpRequest, placement_id: int, body: AgencyC
             notes=body.notes,
         ),
         at=clock.now(),
-        language=translation.get_language(),
     )
     return Status(
         201,

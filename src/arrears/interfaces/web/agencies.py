@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from arrears.agencies import operations as agencies
@@ -119,7 +118,6 @@ def _act(request: HttpRequest, placement: Placement, today: dt.date) -> str:
                 notes=request.POST.get("notes", "")[:4000],
             ),
             at=clock.now(),
-            language=translation.get_language(),
         )
         return _("Contact recorded.")
     if action == "promise":
