@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "arrears.agencies",
     "arrears.strategy",
     "arrears.bureau",
+    "arrears.inquiries",
+    "arrears.complaints",
+    "arrears.disputes",
+    "arrears.portal",
     "arrears.interfaces",
 ]
 
