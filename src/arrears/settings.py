@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "arrears.complaints",
     "arrears.disputes",
     "arrears.portal",
+    "arrears.insight",
     "arrears.interfaces",
 ]
 

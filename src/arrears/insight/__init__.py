@@ -1,0 +1,1 @@
+"""Insight: KPIs with tested definitions, reports, quality review, propensity to pay."""
