@@ -166,6 +166,18 @@ ARREARS_LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("ARREARS_LOGIN_FAILURES
 ARREARS_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ARREARS_LOGIN_FAILURES_PER_ADDRESS", "5"))
 ARREARS_LOGIN_WINDOW_MINUTES = int(os.environ.get("ARREARS_LOGIN_WINDOW_MINUTES", "15"))
 ARREARS_LOGIN_LOCK_MINUTES = int(os.environ.get("ARREARS_LOGIN_LOCK_MINUTES", "15"))
+# The cardholder portal (/portal/, arrears.portal): its own session cookie and lifetimes, one-time codes
+# by SMS, and its own throttle (a wrong code counts against the identity typed and the address).
+ARREARS_PORTAL_COOKIE = "arrears_portal"
+ARREARS_PORTAL_IDLE_MINUTES = int(os.environ.get("ARREARS_PORTAL_IDLE_MINUTES", "15"))
+ARREARS_PORTAL_MAX_HOURS = int(os.environ.get("ARREARS_PORTAL_MAX_HOURS", "8"))
+ARREARS_PORTAL_CODE_MINUTES = int(os.environ.get("ARREARS_PORTAL_CODE_MINUTES", "5"))
+ARREARS_PORTAL_CODE_TRIES = int(os.environ.get("ARREARS_PORTAL_CODE_TRIES", "3"))
+ARREARS_PORTAL_CODES_PER_WINDOW = int(os.environ.get("ARREARS_PORTAL_CODES_PER_WINDOW", "3"))
+ARREARS_PORTAL_FAILURES_PER_IDENTITY = int(os.environ.get("ARREARS_PORTAL_FAILURES_PER_IDENTITY", "5"))
+ARREARS_PORTAL_FAILURES_PER_ADDRESS = int(os.environ.get("ARREARS_PORTAL_FAILURES_PER_ADDRESS", "10"))
+ARREARS_PORTAL_WINDOW_MINUTES = int(os.environ.get("ARREARS_PORTAL_WINDOW_MINUTES", "30"))
+ARREARS_PORTAL_LOCK_MINUTES = int(os.environ.get("ARREARS_PORTAL_LOCK_MINUTES", "30"))
 # The client's address: REMOTE_ADDR, or behind a proxy that sets it, the header named here (e.g. HTTP_X_REAL_IP).
 ARREARS_CLIENT_ADDRESS_HEADER = os.environ.get("ARREARS_CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
 

@@ -1,11 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
+from arrears.interfaces.portal.api import portal_api
 from arrears.interfaces.web import (
     agencies,
     case,
@@ -35,6 +36,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api_urls(api)),
     re_path(r"^api/(?P<rest>.*)$", unknown_path),  # after the API: any other /api/ path is a JSON 404
     path("i18n/setlang/", session.set_language, name="set_language"),
+    path("portal/api/", api_urls(portal_api)),
+    re_path(r"^portal/api/(?P<rest>.*)$", unknown_path),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
@@ -68,5 +71,6 @@ urlpatterns += i18n_patterns(
     path("login/", session.SignIn.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("portal/", include("arrears.interfaces.portal.urls")),
     prefix_default_language=False,
 )

@@ -111,3 +111,22 @@ def record_consent(
             after={"channel": channel, "from_at": from_at, "to_at": to_at},
         )
     return row
+
+
+def withdraw_opt_out(*, actor: str, customer: Customer, channel: str) -> int:
+    """The customer takes back their opt-out of a channel: every opt-out of it in force is withdrawn."""
+    _channels([channel])
+    with transaction.atomic():
+        now = clock.now()
+        withdrawn = ChannelOptOut.objects.filter(customer=customer, channel=channel, withdrawn_at__isnull=True).update(
+            withdrawn_at=now
+        )
+        if withdrawn:
+            record(
+                actor=actor,
+                action="optout.withdraw",
+                object_type="customer",
+                object_id=customer.pk,
+                after={"channel": channel, "withdrawn": withdrawn},
+            )
+    return withdrawn

@@ -111,6 +111,13 @@ MESSAGES: dict[str, Any] = {
     "already_decided": _("this was already decided"),
     "agency_not_in_force": _("the agency is not published and active with an entrustment in force"),
     "already_recalled": _("the placement was already recalled"),
+    "national_id_invalid": _("this is not a valid 18-character resident ID number"),
+    "last_four_invalid": _("give the last four digits of your card number"),
+    "wrong_sign_in_code": _("the code is wrong or no longer valid; ask for a new code if it has expired"),
+    "sign_in_locked": _("too many wrong codes: signing in is locked until %(until)s"),
+    "too_many_codes": _("too many codes were asked for: please wait a while before asking again"),
+    "plan_not_offered": _("this plan is no longer offered"),
+    "plan_document_changed": _("the plan document changed since it was shown: please read it again"),
 }
 
 # The fields errors name, by their label on the pages.
@@ -143,6 +150,10 @@ FIELDS: dict[str, Any] = {
     "handoff": _("Hand-off"),
     "instalments": _("Instalments"),
     "kind": _("Type"),
+    "last_four": _("Last four digits of the card"),
+    "national_id": _("National ID"),
+    "code": _("One-time code"),
+    "document": _("Plan document"),
     "method": _("Method"),
     "monthly_expenses": _("Monthly expenses"),
     "monthly_income": _("Monthly income"),
