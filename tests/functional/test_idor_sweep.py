@@ -108,6 +108,7 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     # Unnamed: the JSON 404 of /api/ paths no operation serves.
     "api/": "the JSON 404 of the bare API root",
     "^api/(?P<rest>.*)$": "the JSON 404 of any /api/ path no operation serves",
+    "^portal/api/(?P<rest>.*)$": "the JSON 404 of any /portal/api/ path no operation serves",
 }
 # The pages a collector may not open at all: 403 for them, whatever is posted.
 FORBIDDEN_TO_COLLECTOR = {
@@ -130,6 +131,9 @@ INCLUDES_NOT_SWEPT: dict[str, str] = {
     "admin": "the Django admin: staff only (is_staff), with its own model permissions; "
     "a collector is sent to its login",
     "api-v1": "the API: swept operation by operation from its OpenAPI schema (below)",
+    "portal": "the cardholder portal: no staff session opens it; a cardholder's guessed ids of another "
+    "customer's objects are swept in tests/functional/test_portal_scoping.py",
+    "portal-api": "the cardholder portal's API: as the portal (tests/functional/test_portal_scoping.py)",
 }
 
 # API paths that take no id of a team's object, and why (every method on them is swept for leaks).

@@ -224,7 +224,9 @@ def pages(world: World) -> Iterator[tuple[str, str]]:
     def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> Iterator[tuple[str, str]]:
         for p in patterns:
             if isinstance(p, URLResolver):
-                if (p.namespace or p.app_name) in ("admin", "api-v1") or str(p.pattern).startswith("api/"):
+                if (p.namespace or p.app_name) in ("admin", "api-v1", "portal", "portal-api") or str(
+                    p.pattern
+                ).startswith(("api/", "portal/api/")):
                     continue
                 if str(p.pattern) == "i18n/":
                     continue
@@ -234,7 +236,7 @@ def pages(world: World) -> Iterator[tuple[str, str]]:
                 yield from walk(p.url_patterns, prefix + _template("", p.pattern).lstrip("/"))
             elif isinstance(p, URLPattern):
                 name = p.name or str(p.pattern)
-                if name in NOT_RENDERED or str(p.pattern).startswith(("api/", "^api/")):
+                if name in NOT_RENDERED or str(p.pattern).startswith(("api/", "^api/", "portal/api/", "^portal/api/")):
                     continue
                 template = _template(prefix, p.pattern)
                 params = re.findall(r"\{(\w+)\}", template)

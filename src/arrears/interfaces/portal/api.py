@@ -146,7 +146,7 @@ def list_statements(request: HttpRequest) -> Any:
 
 
 @portal_api.get(
-    "/v1/statements/{statement_id}", response={200: StatementDetailOut, **errors(401, 404)}, tags=["statements"]
+    "/v1/statements/{statement_id}", response={200: StatementDetailOut, **errors(401, 404, 422)}, tags=["statements"]
 )
 def read_statement(request: HttpRequest, statement_id: int) -> Any:
     """One statement of the cardholder's with its lines and how each amount was computed."""

@@ -196,7 +196,7 @@ def plan_accept(request: HttpRequest, plan_id: int) -> HttpResponse:
         p.refresh_from_db()
         return _plan_page(request, p, problem=error_text(exc), status=exc.status)
     messages.success(request, gettext("Thank you: you accepted the plan. We will confirm when it starts."))
-    return redirect("portal-plan", plan_id=p.pk)
+    return redirect("portal:plan", plan_id=p.pk)
 
 
 def _date(text: str, field: str) -> dt.date:
@@ -227,7 +227,7 @@ def promise(request: HttpRequest) -> HttpResponse:
             errors[exc.field or ""], status = error_text(exc), exc.status
         else:
             messages.success(request, gettext("Thank you: your promise to pay is recorded."))
-            return redirect("portal-home")
+            return redirect("portal:home")
     return render(
         request,
         "arrears/portal/promise.html",
@@ -258,7 +258,7 @@ def contact(request: HttpRequest) -> HttpResponse:
         else:
             withdraw_opt_out(actor=actor, customer=customer, channel=channel)
         messages.success(request, gettext("Your contact preferences are saved."))
-        return redirect("portal-contact")
+        return redirect("portal:contact")
     out = queries.opt_outs(customer)
     labels = {
         Channel.SMS: gettext("Text messages (SMS)"),

@@ -47,7 +47,7 @@ def cardholder_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def page(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         session = session_of(request)
         if session is None:
-            response = redirect("portal-login")
+            response = redirect("portal:login")
             if settings.ARREARS_PORTAL_COOKIE in request.COOKIES:
                 response.delete_cookie(settings.ARREARS_PORTAL_COOKIE, path="/")
             return response

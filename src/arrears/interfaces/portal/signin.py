@@ -31,7 +31,7 @@ def _problem(exc: ArrearsError) -> str:
 
 def login(request: HttpRequest) -> HttpResponse:
     if session_of(request) is not None:
-        return redirect("portal-home")
+        return redirect("portal:home")
     errors: dict[str, str] = {}
     problem, status = "", 200
     typed = {"last_four": request.POST.get("last_four", "")}
@@ -47,7 +47,7 @@ def login(request: HttpRequest) -> HttpResponse:
         except ArrearsError as exc:
             errors[exc.field or ""], status = error_text(exc), exc.status
         else:
-            response = redirect("portal-code")
+            response = redirect("portal:code")
             set_cookie(response, CHALLENGE_COOKIE, asked.token, max_age=settings.ARREARS_PORTAL_CODE_MINUTES * 60)
             return response
     return render(
@@ -61,7 +61,7 @@ def login(request: HttpRequest) -> HttpResponse:
 def code(request: HttpRequest) -> HttpResponse:
     token = request.COOKIES.get(CHALLENGE_COOKIE, "")
     if not token:
-        return redirect("portal-login")
+        return redirect("portal:login")
     problem, status = "", 200
     if request.method == "POST":
         try:
@@ -75,7 +75,7 @@ def code(request: HttpRequest) -> HttpResponse:
             problem, status = _problem(exc), exc.status
         else:
             rotate_token(request)
-            response = redirect("portal-home")
+            response = redirect("portal:home")
             set_cookie(
                 response, settings.ARREARS_PORTAL_COOKIE, signed.token, max_age=settings.ARREARS_PORTAL_MAX_HOURS * 3600
             )
@@ -92,6 +92,6 @@ def code(request: HttpRequest) -> HttpResponse:
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     operations.sign_out(token=request.COOKIES.get(settings.ARREARS_PORTAL_COOKIE, ""))
-    response = redirect("portal-login")
+    response = redirect("portal:login")
     response.delete_cookie(settings.ARREARS_PORTAL_COOKIE, path="/")
     return response
