@@ -70,7 +70,7 @@ class TestPromise:
         self, holders: list[Holder], client: Client
     ) -> None:
         below = client.post("/portal/promise/", {"amount": "1.00", "promised_date": "2026-05-08"})
-        assert below.status_code == 422 and "至少" in below.content.decode()
+        assert below.status_code == 422 and "不能低于" in below.content.decode()
         comma = client.post("/portal/promise/", {"amount": "1,50", "promised_date": "2026-05-08"})
         assert comma.status_code == 422
         assert not Promise.objects.exists()
