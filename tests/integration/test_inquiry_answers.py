@@ -135,7 +135,7 @@ class TestRevolvingAccount:
         with pytest.raises(ValidationFailed) as after:
             explain.payoff_answer(revolving, on=dt.date(2026, 6, 6), language="en", business_date=BUSINESS_DATE)
         assert (after.value.field, after.value.code) == ("on", "out_of_range")
-        assert after.value.params == {"date": "2026-06-05"}
+        assert after.value.params == {"low": BUSINESS_DATE, "high": dt.date(2026, 6, 5)}
         with pytest.raises(ValidationFailed) as language:
             explain.balance_answer(revolving, on=BUSINESS_DATE, language="fr")
         assert language.value.field == "language"

@@ -212,7 +212,7 @@ def payoff_answer(account: Account, *, on: dt.date, language: str, business_date
             f"{on} is after the next statement date {limit}: a payoff is quoted up to that date",
             field="on",
             code="out_of_range",
-            params={"date": limit.isoformat()},
+            params={"low": business_date, "high": limit},
         )
     interest = _interest_to(account, on) if account.status in ACTIVE else None
     interest_fen = interest.amount_fen if interest else 0

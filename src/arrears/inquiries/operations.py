@@ -33,7 +33,8 @@ def may_use_desk(user: Any) -> bool:
 
 def _choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
-        raise ValidationFailed(f"must be one of {', '.join(choices.values)}", field=field, code="not_a_choice")
+        values = ", ".join(choices.values)
+        raise ValidationFailed(f"must be one of {values}", field=field, code="not_a_choice", params={"values": values})
     return value
 
 
@@ -122,24 +123,15 @@ def answer_inquiry(
     """Answer an open inquiry: by e-mail or SMS through the compliance gate from an approved template
     (`inquiry_answer` unless another is named; the gate refuses: ContactNotAllowed, the inquiry stays
     open and nothing is sent), in the portal, or logged as given on the phone. Audited; asks a survey."""
-    if not may_use_desk(user):
-        raise NotPermitted("only customer service, collectors, team leads and administrators answer inquiries")
-    _choice(channel, InquiryChannel, "channel")
-    answer = _text(answer, "answer", ANSWER_LIMIT)
+    code = check_answer(
+        user=user, customer=inquiry.customer, answer=answer, channel=channel, template_code=template_code
+    )
+    answer = answer.strip()
     if inquiry.outcome != Outcome.OPEN:
         raise Conflict(f"the inquiry is {inquiry.outcome}, not open", field="inquiry", code="already_decided")
     customer = inquiry.customer
     message = None
-    if channel in SENT_CHANNELS:
-        code = (template_code or ANSWER_TEMPLATE).strip()
-        try:
-            outreach.approved_template(code, channel, customer.language)
-        except NotFound:
-            raise ValidationFailed(
-                f"no approved {channel} template {code!r} in {customer.language}",
-                field="template_code",
-                code="not_a_choice",
-            ) from None
+    if code is not None:
         message = outreach.send_message(
             actor=user.get_username(),
             customer=customer,
@@ -172,6 +164,27 @@ def answer_inquiry(
     inquiry.refresh_from_db()
     _ask_survey(actor=user.get_username(), inquiry=inquiry, business_date=business_date)
     return inquiry
+
+
+def check_answer(*, user: Any, customer: Customer, answer: str, channel: str, template_code: str | None) -> str | None:
+    """Everything an answer needs before anything is written or sent: the person's role, the channel, the
+    text, and for e-mail and SMS an approved template in the customer's language (its code is returned)."""
+    if not may_use_desk(user):
+        raise NotPermitted("only customer service, collectors, team leads and administrators answer inquiries")
+    _choice(channel, InquiryChannel, "channel")
+    _text(answer, "answer", ANSWER_LIMIT)
+    if channel not in SENT_CHANNELS:
+        return None
+    code = (template_code or ANSWER_TEMPLATE).strip()
+    try:
+        outreach.approved_template(code, channel, customer.language)
+    except NotFound:
+        raise ValidationFailed(
+            f"no approved {channel} template {code!r} in {customer.language}",
+            field="template_code",
+            code="not_a_choice",
+        ) from None
+    return code
 
 
 def _ask_survey(*, actor: str, inquiry: Inquiry, business_date: dt.date) -> None:

@@ -6,9 +6,12 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from arrears.cases.queries import visible_accounts
+from arrears.errors import NotFound
 from arrears.inquiries.models import Inquiry, Survey
 from arrears.inquiries.surveys import SCORES
 
@@ -53,3 +56,11 @@ def csat(*, start: dt.date, end: dt.date, teams: Iterable[int] | None = None, su
 
 def inquiries_of(customer_id: int, *, limit: int = 20) -> list[Inquiry]:
     return list(Inquiry.objects.filter(customer_id=customer_id).order_by("-created_at", "-id")[:limit])
+
+
+def inquiry_for(user: Any, inquiry_id: int) -> Inquiry:
+    """The inquiry, if this person may see its customer; otherwise NotFound (unknown and forbidden alike)."""
+    inquiry = Inquiry.objects.filter(pk=inquiry_id).select_related("customer", "account", "case").first()
+    if inquiry is None or not visible_accounts(user).filter(customer_id=inquiry.customer_id).exists():
+        raise NotFound(f"no inquiry {inquiry_id} that you can see", field="inquiry")
+    return inquiry

@@ -18,7 +18,12 @@ DAYS_A_YEAR = 365  # CN-RATE: a daily rate is shown with its annualised rate, da
 
 def checked_language(language: str) -> str:
     if language not in LANGUAGES:
-        raise ValidationFailed(f"{language!r} is not a language: zh-hans or en", field="language", code="not_a_choice")
+        raise ValidationFailed(
+            f"{language!r} is not a language: zh-hans or en",
+            field="language",
+            code="not_a_choice",
+            params={"values": ", ".join(LANGUAGES)},
+        )
     return language
 
 
