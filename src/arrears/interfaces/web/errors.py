@@ -170,6 +170,15 @@ FIELDS: dict[str, Any] = {
     "text": _("Note"),
     "to_role": _("Hand to"),
     "token": _("Link"),
+    "question": _("Question"),
+    "on": _("Date"),
+    "answer": _("Answer"),
+    "template_code": _("Message template"),
+    "category": _("Category"),
+    "outcome": _("Outcome"),
+    "score": _("Score"),
+    "language": _("Language"),
+    "inquiry": _("Inquiry"),
 }
 
 
