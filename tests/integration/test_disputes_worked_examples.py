@@ -28,8 +28,10 @@ from pathlib import Path
 import pytest
 
 from arrears.application.contact_gate import check_customer_contact
+from arrears.application.outreach import approve_template, create_template, send_message
 from arrears.audit.models import AuditEntry
-from arrears.bureau.models import DisputeTask
+from arrears.bureau.cycle import report_month
+from arrears.bureau.models import BureauRecord, DisputeTask
 from arrears.disputes.models import Dispute, DisputeStatus
 from arrears.disputes.operations import decide, open_dispute, propose_resolution
 from arrears.errors import Conflict, NotPermitted, ValidationFailed
@@ -86,6 +88,8 @@ class TestFeeDisputeUpheld:
         assert verdict.allowed
         assert any("CNY 200.00 is under dispute" in r for r in verdict.reasons)
 
+        report_month(dt.date(2026, 4, 1))  # April's credit report, as the cycle of 05-01 writes it
+        reported = BureauRecord.objects.get(account=account, month=dt.date(2026, 4, 1)).balance_fen
         propose_resolution(
             user=cs, dispute=dispute, outcome="upheld", reasons="no signed consent to the fee", business_date=DECIDED
         )
@@ -105,6 +109,10 @@ class TestFeeDisputeUpheld:
         assert account.balance_fen == 0
         assert (account.principal_fen, account.interest_fen, account.fees_fen) == (20000, 0, -20000)
         assert cache_mismatches() == []
+        # The credit report is corrected: April's record no longer counts the fee.
+        assert dispute.resolution["credit_report_restated"] == ["2026-04"]
+        restated = BureauRecord.objects.get(account=account, month=dt.date(2026, 4, 1)).balance_fen
+        assert restated == max(0, reported - 20000)
         hold.refresh_from_db()
         assert hold.lifted_at is not None
         assert AuditEntry.objects.filter(action="dispute.upheld", object_id=str(dispute.pk)).exists()
@@ -279,3 +287,23 @@ class TestDeadlines:
         assert dispute_deadlines(dispute.due_on + dt.timedelta(days=1)) == 1
         dispute.refresh_from_db()
         assert dispute.sla_breached
+
+
+class TestAnnotatedOnLetters:
+    def test_a_collection_letter_annotates_the_disputed_amount(self, tmp_path: Path) -> None:
+        today = dt.date(2026, 5, 3)  # the tests' clock
+        account = fee_left_unpaid(through=dt.date(2026, 5, 2), contact={"mobile": "13800138000", "address": "北京市"})
+        officer, checker = staff(Role.COMPLIANCE_OFFICER), staff(Role.COMPLIANCE_OFFICER)
+        template = create_template(
+            user=officer, code="letter", channel="letter", language="zh-hans", body="{{ name }}：请按期还款。"
+        )
+        approve_template(user=checker, template=template, business_date=today)
+        open_dispute(
+            actor="cs", account=account, kind="fee", entry=fee_entry(account), reason="r", channel="phone",
+            business_date=today,
+        )  # fmt: skip
+        message = send_message(
+            actor="test", customer=account.customer, channel="letter", template_code="letter", business_date=today
+        )
+        flat = "".join(_pdf_text(tmp_path, bytes(message.document)).split())
+        assert "其中人民币200.00元存在异议，异议处理完毕前不予催收" in flat
