@@ -41,6 +41,7 @@ from arrears.plans.models import Plan
 from arrears.promises.models import Promise
 from arrears.urls import urlpatterns
 from tests.builders import PASSWORD
+from tests.disputes_world import answered_dispute
 from tests.functional.two_teams import TODAY, Side, World, two_teams
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,7 @@ ID_PARAMS: dict[str, Callable[[Side], object]] = {
     "handoff_id": lambda s: s.handoff.pk,
     "number": lambda s: s.account.number,
     "ref": lambda s: s.account.ref,
+    "dispute_id": lambda s: answered_dispute(s).pk,
 }
 UNKNOWN: dict[str, object] = {name: UNKNOWN_ID for name in ID_PARAMS} | {"number": UNKNOWN_NUMBER, "ref": UNKNOWN_REF}
 # Other path parameters of id-scoped routes, with every value to try.
@@ -93,6 +95,8 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "plans-inbox": "credit assessors and team leads only (403 otherwise): plans on cases they see",
     "approvals": "the person's own requests and those they may decide; a posted id they cannot see is not found",
     "legal": "legal officers only (403 otherwise), who work the bank's legal cases across teams",
+    "disputes": "team leads, customer service, compliance (403 otherwise): the disputes of accounts they see",
+    "dispute-open": "a POST naming an account: one the person cannot see is not found, as an unknown one",
     "legal-case": "legal officers only (403 otherwise), who work the bank's legal cases across teams; "
     "an unknown case is 404 (tests/functional/test_legal_pages.py)",
     "agency-portal": "agency users only (403 to the bank's staff): their agency's live placements",
@@ -113,6 +117,7 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
 # The pages a collector may not open at all: 403 for them, whatever is posted.
 FORBIDDEN_TO_COLLECTOR = {
     "team",
+    "disputes",
     "team-export-csv",
     "team-export-xlsx",
     "handoffs",
@@ -145,6 +150,7 @@ API_NOT_ID_SCOPED: dict[str, str] = {
     "/api/v1/plans/quote": "a calculator: reads no stored data",
     "/api/v1/compliance/check": "the gate over the document posted: reads no stored data",
     "/api/v1/approvals": "the requests the person may decide",
+    "/api/v1/disputes": "opens a dispute of an account the person may see; another's is not found, as an unknown",
     **dict.fromkeys(
         (
             "/api/v1/agency/placements",

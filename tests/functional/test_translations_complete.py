@@ -35,6 +35,7 @@ from arrears.cases.models import Queue
 from arrears.concessions.models import Concession
 from arrears.contacts.models import Handoff, Note
 from arrears.cycle import business_date
+from arrears.disputes.models import Dispute
 from arrears.interfaces.web.concessions import masked_name
 from arrears.ledger.models import Customer
 from arrears.people.models import Role
@@ -111,6 +112,9 @@ NOT_RENDERED = {
     "plan-propose": "POST only",
     "plan-quote": "POST only",
     "concession-create": "POST only",
+    "dispute-open": "POST only: the form on the case and account pages",
+    "dispute-evidence": "a PDF (its text is checked in tests/functional/test_disputes_pages.py)",
+    "dispute-letter": "a PDF (its text is checked in tests/integration/test_disputes_worked_examples.py)",
     "account-reveal": "POST only: the reveal is a form on the account page",
     "set_language": "POST only: the language menu of every page",
     "team-export-csv": "a CSV file (its headers are checked in tests/functional/test_lead_page.py)",
@@ -324,6 +328,8 @@ def data_names() -> set[str]:
     names |= set(Handoff.objects.values_list("comment", flat=True))
     names |= set(Concession.objects.values_list("evidence", flat=True))
     names |= set(Note.objects.values_list("text", flat=True))
+    names |= set(Dispute.objects.values_list("reason", flat=True))
+    names |= set(Dispute.objects.values_list("proposed_reasons", flat=True))
     names |= {"简体中文"}  # the language picker names each language in itself
     return {n for n in names if n}
 

@@ -205,3 +205,7 @@ api.add_router("/v1", agencies_router)
 from arrears.interfaces.api.inquiries import router as inquiries_router  # noqa: E402
 
 api.add_router("/v1", inquiries_router)
+
+from arrears.interfaces.api.disputes import router as disputes_router  # noqa: E402
+
+api.add_router("/v1", disputes_router)
