@@ -1,5 +1,5 @@
 """The portal in a real browser on a phone-sized screen: signing in with the one-time code read from the SMS
-outbox, accepting the plan offered and promising to pay, in Chinese and in English."""
+outbox, accepting the plan offered, promising to pay and disputing a fee, in Chinese and in English."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 
 from arrears.cases.models import Case
+from arrears.disputes.models import Dispute
+from arrears.ledger.models import Entry
 from arrears.plans.models import Evidence, PlanAcceptance, PlanStatus
 from arrears.promises.models import Promise, PromiseSource
 from tests.functional.conftest import screenshot
@@ -39,7 +41,7 @@ def sign_in(page: Any, base: str, holder: Holder, settings: Any, prefix: str) ->
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_sign_in_accept_the_plan_and_promise(
+def test_sign_in_accept_the_plan_promise_and_dispute_a_fee(
     live_server: Any, phone: Any, settings: Any, tmp_path: Path, language: str
 ) -> None:
     holders = build(settings, tmp_path, languages=(language, language))
@@ -79,6 +81,18 @@ def test_sign_in_accept_the_plan_and_promise(
     phone.wait_for_url(f"**{prefix}/portal/")
     promise = Promise.objects.get(case=case)
     assert (promise.taken_via, promise.amount_fen) == (PromiseSource.PORTAL, case.past_due_fen)
+
+    fee = Entry.objects.filter(account=a.account, kind="late_fee").first()
+    assert fee is not None
+    phone.goto(f"{base}{prefix}/portal/disputes/")
+    phone.select_option("#kind", "fee")
+    phone.select_option("#entry", str(fee.pk))
+    phone.fill("#reason", "I paid on time" if language == "en" else "我按时还款了")
+    phone.click("#open-dispute")
+    phone.wait_for_selector("#my-disputes li[id^=dispute-]")
+    dispute = Dispute.objects.get(customer=a.customer)
+    assert (dispute.kind, dispute.entry_id, dispute.channel) == ("fee", fee.pk, "portal")
+    screenshot(phone, f"portal-dispute-{language}")
 
     phone.click("#portal-logout")
     phone.wait_for_url(f"**{prefix}/portal/login/")

@@ -12,7 +12,10 @@ from django.test import Client
 
 from arrears.audit.models import AuditEntry
 from arrears.cases.models import Case, CaseStatus
+from arrears.disputes.models import Dispute
 from arrears.holds.models import ChannelOptOut
+from arrears.inquiries.models import Inquiry
+from arrears.ledger.models import Entry
 from arrears.plans.models import Evidence, PlanAcceptance, PlanStatus
 from arrears.plans.operations import activate_plan
 from arrears.promises.models import Promise, PromiseSource
@@ -44,6 +47,12 @@ def object_paths(h: Holder) -> dict[str, str]:
         "letter": f"/portal/letters/{h.letter.pk}.pdf",
         "api statement": f"/portal/api/v1/statements/{statement.pk}",
     }
+
+
+def sign_in_other(holders: list[Holder]) -> Client:
+    from django.conf import settings
+
+    return sign_in(settings, holders[1])
 
 
 class TestOnlyTheirOwn:
@@ -115,6 +124,31 @@ class TestPlanAcceptance:
         assert plan.status == PlanStatus.ACTIVE
 
 
+class TestQuestionsAndDisputes:
+    def test_a_question_is_recorded_as_an_open_portal_inquiry(self, holders: list[Holder], client: Client) -> None:
+        response = client.post("/portal/question/", {"category": "fee", "question": "为什么收了滞纳金？"})
+        assert response.status_code == 302
+        inquiry = Inquiry.objects.get()
+        assert (inquiry.customer_id, inquiry.channel, inquiry.outcome) == (holders[0].customer.pk, "portal", "open")
+        assert client.post("/portal/question/", {"category": "fee", "question": " "}).status_code == 422
+
+    def test_a_fee_dispute_is_opened_on_their_own_line_only(self, holders: list[Holder], client: Client) -> None:
+        fee = Entry.objects.filter(account=holders[0].account, kind="late_fee").first()
+        theirs = Entry.objects.filter(account=holders[1].account, kind="late_fee").first()
+        assert fee is not None and theirs is not None
+        page = client.get("/portal/disputes/").content.decode()
+        assert f'value="{fee.pk}"' in page and f'value="{theirs.pk}"' not in page
+        refused = client.post("/portal/disputes/", {"kind": "fee", "entry": theirs.pk, "reason": "不是我的"})
+        assert refused.status_code == 422 and not Dispute.objects.exists()
+        response = client.post("/portal/disputes/", {"kind": "fee", "entry": fee.pk, "reason": "我按时还款了"})
+        assert response.status_code == 302
+        dispute = Dispute.objects.get()
+        assert (dispute.customer_id, dispute.channel, dispute.entry_id) == (holders[0].customer.pk, "portal", fee.pk)
+        assert f"dispute-{dispute.pk}" in client.get("/portal/disputes/").content.decode()
+        other = sign_in_other(holders)
+        assert f"dispute-{dispute.pk}" not in other.get("/portal/disputes/").content.decode()
+
+
 class TestContactAndLetters:
     def test_opting_out_of_a_channel_and_taking_it_back(self, holders: list[Holder], client: Client) -> None:
         customer = holders[0].customer
@@ -150,6 +184,8 @@ class TestLanguages:
             "/portal/promise/",
             "/portal/contact/",
             "/portal/letters/",
+            "/portal/disputes/",
+            "/portal/question/",
         ]
         texts = []
         for path in paths:

@@ -6,9 +6,11 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from arrears.cases.models import Case, CaseStatus
+from arrears.disputes.models import Dispute
+from arrears.disputes.rules import LINE_KINDS
 from arrears.errors import NotFound
 from arrears.holds.models import ChannelOptOut
-from arrears.ledger.models import Account, Customer
+from arrears.ledger.models import Account, Customer, Entry
 from arrears.outreach.models import Message, MessageStatus, TemplateChannel
 from arrears.plans.models import Plan, PlanStatus
 from arrears.statements.models import Statement
@@ -90,3 +92,23 @@ def opt_outs(customer: Customer) -> dict[str, ChannelOptOut]:
     """The channels the customer has opted out of (in force), by channel."""
     rows = ChannelOptOut.objects.filter(customer=customer, withdrawn_at__isnull=True).order_by("id")
     return {row.channel: row for row in rows}
+
+
+def disputes(customer: Customer) -> QuerySet[Dispute]:
+    return Dispute.objects.filter(customer=customer).select_related("account").order_by("-id")
+
+
+def disputable_entries(customer: Customer) -> QuerySet[Entry]:
+    """The charges on the customer's accounts a dispute may name (purchases, fees, interest), newest first."""
+    return (
+        Entry.objects.filter(account__customer=customer, kind__in=LINE_KINDS, amount_fen__gt=0, reverses__isnull=True)
+        .select_related("account")
+        .order_by("-posting_date", "-id")
+    )
+
+
+def disputable_entry(customer: Customer, entry_id: int) -> Entry:
+    found = disputable_entries(customer).filter(pk=entry_id).first()
+    if found is None:
+        raise NotFound("no such entry")
+    return found

@@ -17,13 +17,17 @@ from django.views.decorators.http import require_POST
 
 from arrears.application.figures import AccountFigures, customer_figures
 from arrears.cycle import business_date
+from arrears.disputes.models import DisputeKind
+from arrears.disputes.operations import open_dispute
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
 from arrears.holds.operations import opt_out, withdraw_opt_out
+from arrears.inquiries.models import Category, InquiryChannel, Outcome
+from arrears.inquiries.operations import record_inquiry
 from arrears.interfaces.portal.session import cardholder_page, customer_of
 from arrears.interfaces.web import formatting
 from arrears.interfaces.web.errors import error_text
 from arrears.interfaces.web.forms_login import client_address
-from arrears.interfaces.web.labels import component_label
+from arrears.interfaces.web.labels import component_label, entry_kind_label
 from arrears.interfaces.web.views import _labelled
 from arrears.kernel.vocabulary import Channel
 from arrears.money import parse_amount
@@ -280,3 +284,91 @@ def letter(request: HttpRequest, message_id: int) -> HttpResponse:
     response = HttpResponse(bytes(m.document or b""), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="letter-{m.pk}.pdf"'
     return response
+
+
+@portal_page
+def question(request: HttpRequest) -> HttpResponse:
+    customer = customer_of(request)
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            record_inquiry(
+                actor=cardholder(customer.pk),
+                customer=customer,
+                category=request.POST.get("category", ""),
+                channel=InquiryChannel.PORTAL,
+                question=request.POST.get("question", ""),
+                outcome=Outcome.OPEN,
+                business_date=business_date.current(),
+            )
+        except ArrearsError as exc:
+            errors[exc.field or ""], status = error_text(exc), exc.status
+        else:
+            messages.success(request, gettext("Thank you: your question is recorded. We will answer it soon."))
+            return redirect("portal:home")
+    return render(
+        request,
+        "arrears/portal/question.html",
+        {"categories": Category.choices, "errors": errors, "typed": request.POST},
+        status=status,
+    )
+
+
+def _entry_choice(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "label": f"{formatting.day(e.posting_date)} · {last_four(e.account.number)} · "
+        f"{entry_kind_label(e.kind)} · {formatting.yuan(e.amount_fen)}",
+    }
+
+
+@portal_page
+def disputes(request: HttpRequest) -> HttpResponse:
+    customer = customer_of(request)
+    accounts = list(queries.accounts(customer))
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            kind = request.POST.get("kind", "")
+            entry = None
+            if kind in ("statement_line", "fee") and request.POST.get("entry", "").isdigit():
+                entry = queries.disputable_entry(customer, int(request.POST["entry"]))
+            account = entry.account if entry is not None else queries.account(customer, request.POST.get("account", ""))
+            paid_on = request.POST.get("payment_date", "").strip()
+            amount = request.POST.get("amount", "").strip()
+            open_dispute(
+                actor=cardholder(customer.pk),
+                account=account,
+                kind=kind,
+                reason=request.POST.get("reason", ""),
+                channel="portal",
+                business_date=business_date.current(),
+                entry=entry,
+                amount=parse_amount(amount, field="amount") if amount else None,
+                payment_date=_date(paid_on, "payment_date") if paid_on else None,
+                payment_reference=request.POST.get("payment_reference", "").strip(),
+            )
+        except NotFound:
+            errors["account"], status = gettext("Choose one of your cards or one of its lines."), 422
+        except ArrearsError as exc:
+            errors[exc.field or ""], status = error_text(exc), exc.status
+        else:
+            messages.success(
+                request, gettext("Your dispute is opened. We will not ask you to pay what it covers until we answer.")
+            )
+            return redirect("portal:disputes")
+    return render(
+        request,
+        "arrears/portal/disputes.html",
+        {
+            "disputes": list(queries.disputes(customer)[:50]),
+            "accounts": [{"ref": a.ref, "card": last_four(a.number)} for a in accounts],
+            "entries": [_entry_choice(e) for e in queries.disputable_entries(customer)[:60]],
+            "kinds": DisputeKind.choices,
+            "errors": errors,
+            "typed": request.POST,
+        },
+        status=status,
+    )

@@ -20,6 +20,8 @@ urlpatterns: list[URLPattern] = [
     path("plans/<int:plan_id>/accept/", pages.plan_accept, name="plan-accept"),
     path("promise/", pages.promise, name="promise"),
     path("contact/", pages.contact, name="contact"),
+    path("question/", pages.question, name="question"),
+    path("disputes/", pages.disputes, name="disputes"),
     path("letters/", pages.letters, name="letters"),
     path("letters/<int:message_id>.pdf", pages.letter, name="letter"),
 ]
