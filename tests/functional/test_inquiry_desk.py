@@ -112,6 +112,12 @@ class TestApi:
             content_type="application/json",
         )
         assert again.status_code == 409
+        elsewhere = theirs.post(
+            f"/api/v1/inquiries/{made.json()['id']}/answer",
+            {"answer": "x", "channel": "phone"},
+            content_type="application/json",
+        )
+        assert elsewhere.status_code == 404
         assert theirs.post("/api/v1/inquiries", post, content_type="application/json").status_code == 404
         bad = mine.post("/api/v1/inquiries", {**post, "category": "weather"}, content_type="application/json")
         assert bad.status_code == 422 and bad.json()["field"] == "category"
