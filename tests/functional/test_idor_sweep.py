@@ -77,6 +77,7 @@ LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
     "collection_id": lambda b: b.account.pk,
     "code": lambda b: "alpha",
     "month": lambda b: "2026-05",
+    "inquiry_id": lambda b: b.account.pk,  # no inquiry exists in this world: any id is not found
 }
 
 # Pages that take no id of a team's object in their path, by route name, and why.
@@ -151,6 +152,10 @@ API_NOT_ID_SCOPED: dict[str, str] = {
     "/api/v1/compliance/check": "the gate over the document posted: reads no stored data",
     "/api/v1/approvals": "the requests the person may decide",
     "/api/v1/disputes": "opens a dispute of an account the person may see; another's is not found, as an unknown",
+    "/api/v1/inquiries": "the account is named in the body: one of another team is not found, as an unknown "
+    "one (tests/functional/test_inquiry_desk.py)",
+    "/api/v1/inquiries/{inquiry_id}/answer": "an inquiry of a customer the person cannot see is not found, "
+    "as an unknown one (tests/functional/test_inquiry_desk.py)",
     **dict.fromkeys(
         (
             "/api/v1/agency/placements",

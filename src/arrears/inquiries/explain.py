@@ -204,7 +204,7 @@ def payoff_answer(account: Account, *, on: dt.date, language: str, business_date
             f"{on} is before the business date {business_date}: a payoff is quoted for today or a later date",
             field="on",
             code="before_business_date",
-            params={"date": business_date.isoformat()},
+            params={"date": business_date},
         )
     limit = next_statement_date(account)
     if on > limit:

@@ -45,7 +45,7 @@ def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     if required and not value:
         raise ValidationFailed("must not be empty", field=field, code="required")
     if len(value) > limit:
-        raise ValidationFailed(f"at most {limit} characters", field=field, code="too_large")
+        raise ValidationFailed(f"at most {limit} characters", field=field)
     return value
 
 

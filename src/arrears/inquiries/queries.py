@@ -31,12 +31,14 @@ class Csat:
         return [(s, n, round(100 * n / top)) for s, n in self.counts.items()]
 
 
-def csat(*, start: dt.date, end: dt.date, teams: Iterable[int] | None = None, subject_type: str | None = None) -> Csat:
+def csat(
+    *, start: dt.date, end: dt.date, teams: Iterable[int] | QuerySet[Any] | None = None, subject_type: str | None = None
+) -> Csat:
     """Surveys asked from `start` up to `end` (half-open), of the given teams' customers (all when None):
     how many asked and answered, the answers by score, the mean and the share satisfied (4-5). One query."""
     surveys: QuerySet[Survey] = Survey.objects.filter(asked_on__gte=start, asked_on__lt=end)
     if teams is not None:
-        surveys = surveys.filter(team_id__in=list(teams))
+        surveys = surveys.filter(team_id__in=teams if isinstance(teams, QuerySet) else list(teams))
     if subject_type:
         surveys = surveys.filter(subject_type=subject_type)
     row = surveys.aggregate(

@@ -93,7 +93,7 @@ def answer_survey(*, survey: Survey, score: Any, actor: str) -> Survey:
     if isinstance(score, bool) or not isinstance(score, int):
         raise ValidationFailed("must be a whole number from 1 to 5", field="score", code="not_a_whole_number")
     if score not in SCORES:
-        raise ValidationFailed("must be from 1 to 5", field="score", code="out_of_range")
+        raise ValidationFailed("must be from 1 to 5", field="score", code="out_of_range", params={"low": 1, "high": 5})
     now = clock.now()
     with transaction.atomic():
         # One answer only, even when two arrive at once: the update takes the row while it is unanswered.
