@@ -75,6 +75,7 @@ LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
     "collection_id": lambda b: b.account.pk,
     "code": lambda b: "alpha",
     "month": lambda b: "2026-05",
+    "checkout_ref": lambda b: "CO-not-a-checkout",
 }
 
 # Pages that take no id of a team's object in their path, by route name, and why.
@@ -89,6 +90,8 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "team-export-xlsx": "team leads only (403 otherwise): the figures of their own teams, as the team page",
     "handoffs": "customer service and credit assessors only (403 otherwise), who work across teams",
     "optout": "public: the signed token is the proof, and it names no id",
+    "pay-test": "public: the test payment gateway; the unguessable, single-use, expiring checkout ref is "
+    "the proof, and it names no id (tests/integration/test_payment_gateway.py)",
     "audit": "needs people.search_audit (403 otherwise)",
     "plans-inbox": "credit assessors and team leads only (403 otherwise): plans on cases they see",
     "approvals": "the person's own requests and those they may decide; a posted id they cannot see is not found",

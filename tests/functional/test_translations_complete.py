@@ -107,6 +107,7 @@ NOT_RENDERED = {
     "take-next": "a POST that redirects to a case page, which is rendered",
     "plan-document": "a PDF (its text is checked in the letter tests)",
     "optout": "public, needs a signed token (tests/functional/test_handoffs_and_callbacks.py)",
+    "pay-test": "public, needs a checkout: scanned in both languages by tests/integration/test_payment_gateway.py",
     "plan-act": "POST only",
     "plan-propose": "POST only",
     "plan-quote": "POST only",

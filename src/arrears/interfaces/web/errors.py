@@ -111,6 +111,11 @@ MESSAGES: dict[str, Any] = {
     "already_decided": _("this was already decided"),
     "agency_not_in_force": _("the agency is not published and active with an entrustment in force"),
     "already_recalled": _("the placement was already recalled"),
+    # The payment gateway's checkouts.
+    "above_amount_owed": _("more than the %(owed)s owed on the account"),
+    "checkout_amount_mismatch": _("the amount paid is not the %(amount)s of the checkout"),
+    "checkout_expired": _("this payment has expired; start a new one"),
+    "checkout_finished": _("this payment is already finished"),
 }
 
 # The fields errors name, by their label on the pages.
