@@ -9,6 +9,7 @@ from arrears.interfaces.api.v1 import api
 from arrears.interfaces.web import (
     agencies,
     case,
+    complaints,
     concessions,
     lead,
     legal,
@@ -60,6 +61,9 @@ urlpatterns += i18n_patterns(
     path("strategies/", strategies.strategies_page, name="strategies"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
+    path("complaints/", complaints.complaints_list, name="complaints"),
+    path("complaints/new/", complaints.complaint_new, name="complaint-new"),
+    path("complaints/<int:complaint_id>/", complaints.complaint_detail, name="complaint"),
     path("legal/", legal.legal_list, name="legal"),
     path("legal/cases/<int:legal_case_id>/", legal.legal_case, name="legal-case"),
     path("agency/", agencies.portal, name="agency-portal"),

@@ -32,6 +32,7 @@ from django.test import Client
 from django.urls import LocalePrefixPattern, URLPattern, URLResolver
 
 from arrears.cases.models import Queue
+from arrears.complaints.models import Complaint
 from arrears.concessions.models import Concession
 from arrears.contacts.models import Handoff, Note
 from arrears.cycle import business_date
@@ -323,6 +324,7 @@ def data_names() -> set[str]:
     names |= set(Handoff.objects.values_list("comment", flat=True))
     names |= set(Concession.objects.values_list("evidence", flat=True))
     names |= set(Note.objects.values_list("text", flat=True))
+    names |= set(Complaint.objects.values_list("description", flat=True))
     names |= {"简体中文"}  # the language picker names each language in itself
     return {n for n in names if n}
 

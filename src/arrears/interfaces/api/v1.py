@@ -201,3 +201,7 @@ api.add_router("/v1/card-host", card_host)
 from arrears.interfaces.api.agencies import router as agencies_router  # noqa: E402
 
 api.add_router("/v1", agencies_router)
+
+from arrears.interfaces.api.complaints import router as complaints_router  # noqa: E402
+
+api.add_router("/v1", complaints_router)

@@ -164,6 +164,20 @@ FIELDS: dict[str, Any] = {
     "text": _("Note"),
     "to_role": _("Hand to"),
     "token": _("Link"),
+    # Complaints and the payment gateway.
+    "agency": _("Agency involved"),
+    "category": _("Category"),
+    "complaint": _("Complaint"),
+    "contacts": _("Contacts concerned"),
+    "description": _("Description"),
+    "hold_channels": _("Channels to hold"),
+    "outcome": _("Outcome"),
+    "received_on": _("Received on"),
+    "return_url": _("Return address"),
+    "root_cause": _("Root cause"),
+    "root_cause_note": _("Root cause in detail"),
+    "severity": _("Severity"),
+    "staff": _("Staff involved"),
 }
 
 

@@ -28,6 +28,7 @@ from arrears.application.team_figures import TeamFigures, team_figures, teams_le
 from arrears.audit.operations import record
 from arrears.cases.models import Case, CaseStatus
 from arrears.cases.operations import reassign
+from arrears.complaints.queries import lead_summary
 from arrears.concessions.models import ConcessionKind
 from arrears.contacts.models import Contact, Result
 from arrears.cycle import business_date
@@ -377,6 +378,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
             "rows": _collectors(teams, cases, today),
             "page": page,
             "members": User.objects.filter(teams__in=teams).distinct().order_by("username"),
+            "complaints": lead_summary(request.user, today=today),
         },
     )
 
