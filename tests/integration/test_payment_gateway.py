@@ -292,3 +292,22 @@ def test_the_test_gateway_page_is_all_chinese_or_all_english(
     english = visible_text(client.get(f"/en/pay/test/{checkout.ref}/").content.decode())
     assert english_words(chinese, {account.customer.name}) == set()
     assert chinese_strings(english, {account.customer.name, "简体中文"}) == set()  # the language menu
+
+
+def test_the_file_gateways_confirmations_arrive_by_the_command_line(account: Account, tmp_path: Path) -> None:
+    from django.core.management import CommandError, call_command
+
+    paid, wrong = start(account, "100.00"), start(account, "50.00")
+    lines = [
+        {"ref": paid.ref, "gateway_reference": "F-1", "amount_fen": 10000, "succeeded": True},
+        {"ref": paid.ref, "gateway_reference": "F-1", "amount_fen": 10000, "succeeded": True},  # again: no-op
+        {"ref": wrong.ref, "gateway_reference": "F-2", "amount_fen": 4999, "succeeded": True},
+        {"ref": "CO-nobody", "gateway_reference": "F-3", "amount_fen": 1, "succeeded": True},
+    ]
+    path = tmp_path / "confirmations.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="3 confirmation"):
+        call_command("payment", "confirm", str(path), "--business-date", DAY.isoformat())
+    assert list(Payment.objects.values_list("reference", "amount_fen")) == [(paid.ref, 10000)]
+    assert Checkout.objects.get(pk=wrong.pk).status == CheckoutStatus.PENDING
+    assert AuditEntry.objects.get(action="checkout.paid").actor == "gateway:file"
