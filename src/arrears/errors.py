@@ -49,7 +49,9 @@ Specific codes a raise may name (the status stays its class's):
     not_placeable, already_decided, agency_not_in_force, already_recalled (409, the agencies' conflicts);
     token_expired, token_revoked (401); scope_missing, csrf_failed (403);
     signature_invalid, timestamp_out_of_window, signature_replayed (401, a system's signed request),
-    wrong_integration_kind (403), idempotency_key_reused (409).
+    wrong_integration_kind (403), idempotency_key_reused (409);
+    above_amount_owed, checkout_amount_mismatch (422), checkout_expired, checkout_finished (409, the payment
+    gateway's checkouts).
 """
 
 from __future__ import annotations
@@ -266,6 +268,8 @@ CODES: dict[str, str] = {
     "wrong_integration_kind": "not_permitted",
     "idempotency_key_reused": "conflict",
     **dict.fromkeys(("sign_in_locked", "too_many_codes", "plan_not_offered", "plan_document_changed"), "conflict"),
+    **dict.fromkeys(("above_amount_owed", "checkout_amount_mismatch"), "validation_failed"),
+    **dict.fromkeys(("checkout_expired", "checkout_finished"), "conflict"),
 }
 
 

@@ -218,6 +218,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("ARREARS_FROM_EMAIL", "collections@bank.exam
 ARREARS_SMS_BACKEND = os.environ.get("ARREARS_SMS_BACKEND", "file")
 ARREARS_SMS_OUTBOX = os.environ.get("ARREARS_SMS_OUTBOX", str(VAR_DIR / "sms" / "outbox.jsonl"))
 ARREARS_PUBLIC_URL = os.environ.get("ARREARS_PUBLIC_URL", "http://127.0.0.1:8000")
+# The payment gateway the cardholder pays through (arrears.payments.gateway): "test" (a page Arrears
+# serves at /pay/test/<ref>/) or "file" (checkout requests as JSON lines in ARREARS_PAYMENT_OUTBOX, the
+# cardholder sent to ARREARS_PAYMENT_GATEWAY_URL with {ref} filled in). A checkout expires after
+# ARREARS_CHECKOUT_MINUTES.
+ARREARS_PAYMENT_GATEWAY = os.environ.get("ARREARS_PAYMENT_GATEWAY", "test")
+ARREARS_PAYMENT_OUTBOX = os.environ.get("ARREARS_PAYMENT_OUTBOX", str(VAR_DIR / "payments" / "checkouts.jsonl"))
+ARREARS_PAYMENT_GATEWAY_URL = os.environ.get("ARREARS_PAYMENT_GATEWAY_URL", "https://pay.bank.example/checkout/{ref}")
+ARREARS_CHECKOUT_MINUTES = int(os.environ.get("ARREARS_CHECKOUT_MINUTES", "30"))
 # The issuer, as collection letters and messages name it (CN-LETTER).
 ARREARS_ISSUER = {
     "name": os.environ.get("ARREARS_ISSUER_NAME", "示例银行信用卡中心"),

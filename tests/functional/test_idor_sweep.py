@@ -33,6 +33,8 @@ from django.urls import URLPattern, URLResolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from arrears.cases.models import Case
+from arrears.complaints.models import Complaint
+from arrears.complaints.operations import register_complaint
 from arrears.concessions.models import ApprovalRequest, Concession
 from arrears.contacts.models import Callback, Contact, FinancialSituation, Handoff, Note
 from arrears.cycle import business_date
@@ -50,6 +52,26 @@ UNKNOWN_ID = 987_654_321
 UNKNOWN_NUMBER = "639999999999"
 UNKNOWN_REF = "ACZZZZZZZZZZZZ"  # the shape of a reference, and nobody's
 
+
+def complaint_of(side: Side) -> int:
+    """The side's complaint (registered on its case the first time it is asked for)."""
+    found = Complaint.objects.filter(case=side.case).first()
+    if found is None:
+        found = register_complaint(
+            actor=side.collector.username,
+            opened_by=side.collector,
+            customer=side.customer,
+            case=side.case,
+            category="contact_frequency",
+            severity="medium",
+            channel="phone",
+            description="sweep",
+            business_date=TODAY,
+            staff=[side.collector],
+        )
+    return found.pk
+
+
 # Path parameters that name an object of a team, and how to find B's (or A's) value for them.
 ID_PARAMS: dict[str, Callable[[Side], object]] = {
     "case_id": lambda s: s.case.pk,
@@ -61,6 +83,7 @@ ID_PARAMS: dict[str, Callable[[Side], object]] = {
     "number": lambda s: s.account.number,
     "ref": lambda s: s.account.ref,
     "dispute_id": lambda s: answered_dispute(s).pk,
+    "complaint_id": complaint_of,
 }
 UNKNOWN: dict[str, object] = {name: UNKNOWN_ID for name in ID_PARAMS} | {"number": UNKNOWN_NUMBER, "ref": UNKNOWN_REF}
 # Other path parameters of id-scoped routes, with every value to try.
@@ -78,6 +101,7 @@ LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
     "code": lambda b: "alpha",
     "month": lambda b: "2026-05",
     "inquiry_id": lambda b: b.account.pk,  # no inquiry exists in this world: any id is not found
+    "checkout_ref": lambda b: "CO-not-a-checkout",
 }
 
 # Pages that take no id of a team's object in their path, by route name, and why.
@@ -92,7 +116,13 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "team-export-xlsx": "team leads only (403 otherwise): the figures of their own teams, as the team page",
     "handoffs": "customer service and credit assessors only (403 otherwise), who work across teams",
     "optout": "public: the signed token is the proof, and it names no id",
+    "pay-test": "public: the test payment gateway; the unguessable, single-use, expiring checkout ref is "
+    "the proof, and it names no id (tests/integration/test_payment_gateway.py)",
     "audit": "needs people.search_audit (403 otherwise)",
+    "complaints": "the complaints of the customers whose cases the person may see "
+    "(tests/integration/test_complaints.py)",
+    "complaint-new": "registers on a case the person may see, named in the query or the form; another team's case "
+    "is not found",
     "plans-inbox": "credit assessors and team leads only (403 otherwise): plans on cases they see",
     "approvals": "the person's own requests and those they may decide; a posted id they cannot see is not found",
     "legal": "legal officers only (403 otherwise), who work the bank's legal cases across teams",
@@ -156,6 +186,7 @@ API_NOT_ID_SCOPED: dict[str, str] = {
     "one (tests/functional/test_inquiry_desk.py)",
     "/api/v1/inquiries/{inquiry_id}/answer": "an inquiry of a customer the person cannot see is not found, "
     "as an unknown one (tests/functional/test_inquiry_desk.py)",
+    "/api/v1/complaints": "registers on a case or account the person may see; another team's is not found",
     **dict.fromkeys(
         (
             "/api/v1/agency/placements",
@@ -400,6 +431,7 @@ def state_of(side: Side) -> dict[str, Any]:
         "approvals": list(ApprovalRequest.objects.filter(concession__case=case).values_list("id", "status")),
         "plans": list(Plan.objects.filter(case=case).values_list("id", "status")),
         "handoffs": list(Handoff.objects.filter(case=case).values_list("id", "returned_at")),
+        "complaints": list(Complaint.objects.filter(customer_id=case.customer_id).values_list("id", "status")),
     }
 
 
@@ -413,7 +445,10 @@ def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def world() -> World:
-    return two_teams()
+    w = two_teams()
+    for side in (w.a, w.b):
+        complaint_of(side)
+    return w
 
 
 class Sweep:

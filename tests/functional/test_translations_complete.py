@@ -32,6 +32,7 @@ from django.test import Client
 from django.urls import LocalePrefixPattern, URLPattern, URLResolver
 
 from arrears.cases.models import Queue
+from arrears.complaints.models import Complaint
 from arrears.concessions.models import Concession
 from arrears.contacts.models import Handoff, Note
 from arrears.cycle import business_date
@@ -108,6 +109,7 @@ NOT_RENDERED = {
     "take-next": "a POST that redirects to a case page, which is rendered",
     "plan-document": "a PDF (its text is checked in the letter tests)",
     "optout": "public, needs a signed token (tests/functional/test_handoffs_and_callbacks.py)",
+    "pay-test": "public, needs a checkout: scanned in both languages by tests/integration/test_payment_gateway.py",
     "plan-act": "POST only",
     "plan-propose": "POST only",
     "plan-quote": "POST only",
@@ -330,6 +332,7 @@ def data_names() -> set[str]:
     names |= set(Note.objects.values_list("text", flat=True))
     names |= set(Dispute.objects.values_list("reason", flat=True))
     names |= set(Dispute.objects.values_list("proposed_reasons", flat=True))
+    names |= set(Complaint.objects.values_list("description", flat=True))
     names |= {"简体中文"}  # the language picker names each language in itself
     return {n for n in names if n}
 

@@ -209,3 +209,7 @@ api.add_router("/v1", inquiries_router)
 from arrears.interfaces.api.disputes import router as disputes_router  # noqa: E402
 
 api.add_router("/v1", disputes_router)
+
+from arrears.interfaces.api.complaints import router as complaints_router  # noqa: E402
+
+api.add_router("/v1", complaints_router)

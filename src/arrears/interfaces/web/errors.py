@@ -118,6 +118,11 @@ MESSAGES: dict[str, Any] = {
     "too_many_codes": _("too many codes were asked for: please wait a while before asking again"),
     "plan_not_offered": _("this plan is no longer offered"),
     "plan_document_changed": _("the plan document changed since it was shown: please read it again"),
+    # The payment gateway's checkouts.
+    "above_amount_owed": _("more than the %(owed)s owed on the account"),
+    "checkout_amount_mismatch": _("the amount paid is not the %(amount)s of the checkout"),
+    "checkout_expired": _("this payment has expired; start a new one"),
+    "checkout_finished": _("this payment is already finished"),
 }
 
 # The fields errors name, by their label on the pages.
@@ -184,6 +189,18 @@ FIELDS: dict[str, Any] = {
     "score": _("Score"),
     "language": _("Language"),
     "inquiry": _("Inquiry"),
+    # Complaints and the payment gateway.
+    "agency": _("Agency involved"),
+    "complaint": _("Complaint"),
+    "contacts": _("Contacts concerned"),
+    "description": _("Description"),
+    "hold_channels": _("Channels to hold"),
+    "received_on": _("Received on"),
+    "return_url": _("Return address"),
+    "root_cause": _("Root cause"),
+    "root_cause_note": _("Root cause in detail"),
+    "severity": _("Severity"),
+    "staff": _("Staff involved"),
 }
 
 

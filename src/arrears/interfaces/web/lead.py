@@ -28,6 +28,7 @@ from arrears.application.team_figures import TeamFigures, team_figures, teams_le
 from arrears.audit.operations import record
 from arrears.cases.models import Case, CaseStatus
 from arrears.cases.operations import reassign
+from arrears.complaints.queries import lead_summary
 from arrears.concessions.models import ConcessionKind
 from arrears.contacts.models import Contact, Result
 from arrears.cycle import business_date
@@ -383,6 +384,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
                 end=figures.end + dt.timedelta(days=1),
                 teams=teams.values_list("pk", flat=True),
             ),
+            "complaints": lead_summary(request.user, today=today),
         },
     )
 
