@@ -15,7 +15,8 @@ from arrears.cases.models import Case, CaseStatus
 from arrears.disputes.models import Dispute
 from arrears.holds.models import ChannelOptOut
 from arrears.inquiries.models import Inquiry
-from arrears.ledger.models import Entry
+from arrears.ledger.models import Account, Entry
+from arrears.payments.models import Checkout, Payment
 from arrears.plans.models import Evidence, PlanAcceptance, PlanStatus
 from arrears.plans.operations import activate_plan
 from arrears.promises.models import Promise, PromiseSource
@@ -149,6 +150,28 @@ class TestQuestionsAndDisputes:
         assert f"dispute-{dispute.pk}" not in other.get("/portal/disputes/").content.decode()
 
 
+class TestPay:
+    def test_paying_through_the_test_gateway_posts_the_payment_on_their_own_card_only(
+        self, holders: list[Holder], client: Client
+    ) -> None:
+        a, b = holders
+        refused = client.post("/portal/pay/", {"account": b.account.ref, "amount": "10.00"})
+        assert refused.status_code == 422 and not Checkout.objects.exists()
+        started = client.post("/portal/pay/", {"account": a.account.ref, "amount": "50.00"})
+        assert started.status_code == 302
+        checkout = Checkout.objects.get()
+        assert started["Location"].endswith(f"/pay/test/{checkout.ref}/") and checkout.customer_id == a.customer.pk
+        before = Account.objects.get(pk=a.account.pk).balance_fen
+        back = Client().post(f"/pay/test/{checkout.ref}/", {"action": "pay"})
+        assert back.status_code == 302 and back["Location"] == "/portal/pay/?checkout=paid"
+        assert Account.objects.get(pk=a.account.pk).balance_fen == before - 5000
+        assert Payment.objects.get(reference=checkout.ref).amount_fen == 5000
+        assert "payment-done" in client.get(back["Location"]).content.decode()
+        other = sign_in_other(holders)
+        assert "5,000.00" not in other.get("/portal/pay/").content.decode()
+        assert "50.00" not in other.get("/portal/pay/").content.decode().split('id="my-payments"')[1]
+
+
 class TestContactAndLetters:
     def test_opting_out_of_a_channel_and_taking_it_back(self, holders: list[Holder], client: Client) -> None:
         customer = holders[0].customer
@@ -186,6 +209,7 @@ class TestLanguages:
             "/portal/letters/",
             "/portal/disputes/",
             "/portal/question/",
+            "/portal/pay/",
         ]
         texts = []
         for path in paths:

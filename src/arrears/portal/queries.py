@@ -12,6 +12,7 @@ from arrears.errors import NotFound
 from arrears.holds.models import ChannelOptOut
 from arrears.ledger.models import Account, Customer, Entry
 from arrears.outreach.models import Message, MessageStatus, TemplateChannel
+from arrears.payments.models import Checkout
 from arrears.plans.models import Plan, PlanStatus
 from arrears.statements.models import Statement
 
@@ -111,4 +112,15 @@ def disputable_entry(customer: Customer, entry_id: int) -> Entry:
     found = disputable_entries(customer).filter(pk=entry_id).first()
     if found is None:
         raise NotFound("no such entry")
+    return found
+
+
+def checkouts(customer: Customer) -> QuerySet[Checkout]:
+    return Checkout.objects.filter(customer=customer).select_related("account").order_by("-id")
+
+
+def checkout(customer: Customer, ref: str) -> Checkout:
+    found = checkouts(customer).filter(ref=ref).first()
+    if found is None:
+        raise NotFound("no such payment")
     return found

@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from arrears.interfaces.web.labels import component_label, entry_kind_label
 from arrears.interfaces.web.views import _labelled
 from arrears.kernel.vocabulary import Channel
 from arrears.money import parse_amount
+from arrears.payments.gateway import checkout_url, start_checkout
 from arrears.plans.operations import accept_plan_by_cardholder
 from arrears.portal import queries
 from arrears.portal.operations import cardholder
@@ -370,5 +372,56 @@ def disputes(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "typed": request.POST,
         },
+        status=status,
+    )
+
+
+@portal_page
+def pay(request: HttpRequest) -> HttpResponse:
+    """Pay through the payment gateway: a checkout on one of the cardholder's cards, then the gateway's page;
+    its confirmation posts the payment through the ledger door."""
+    customer = customer_of(request)
+    today = business_date.current()
+    errors: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        try:
+            account = queries.account(customer, request.POST.get("account", ""))
+            started = start_checkout(
+                actor=cardholder(customer.pk),
+                account=account,
+                amount=parse_amount(request.POST.get("amount", ""), field="amount"),
+                business_date=today,
+                return_url=reverse("portal:pay"),
+            )
+        except NotFound:
+            errors["account"], status = gettext("Choose one of your cards."), 422
+        except ArrearsError as exc:
+            errors[exc.field or ""], status = error_text(exc), exc.status
+        else:
+            return redirect(checkout_url(started))
+    figures = customer_figures(customer.pk, business_date=today).get(customer.pk)
+    cards = [
+        {
+            "ref": f.ref,
+            "card": last_four(f.number),
+            "suggested": f"{f.to_bring_current_fen / 100:.2f}" if f.to_bring_current_fen else "",
+        }
+        for f in (figures.accounts if figures else ())
+    ]
+    payments = [
+        {
+            "card": last_four(c.account.number),
+            "amount": formatting.yuan(c.amount_fen),
+            "at": c.created_at,
+            "status": c.get_status_display(),
+            "status_code": c.status,
+        }
+        for c in queries.checkouts(customer)[:20]
+    ]
+    return render(
+        request,
+        "arrears/portal/pay.html",
+        {"cards": cards, "payments": payments, "errors": errors, "typed": request.POST},
         status=status,
     )

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern] = [
     path("contact/", pages.contact, name="contact"),
     path("question/", pages.question, name="question"),
     path("disputes/", pages.disputes, name="disputes"),
+    path("pay/", pages.pay, name="pay"),
     path("letters/", pages.letters, name="letters"),
     path("letters/<int:message_id>.pdf", pages.letter, name="letter"),
 ]
