@@ -203,3 +203,16 @@ class TestSeparateFromStaff:
         assert staff_api.status_code == 401
         portal_api = Client().get("/portal/api/v1/accounts", HTTP_AUTHORIZATION=f"Bearer {bearer}")
         assert portal_api.status_code == 200 and portal_api.json()[0]["ref"] == holders[0].account.ref
+        asked = Client().post(
+            "/portal/api/v1/questions",
+            {"category": "fee", "question": "为什么有滞纳金？"},
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {bearer}",
+        )
+        assert asked.status_code == 201 and asked.json()["outcome"] == "open"
+        browser = Client(enforce_csrf_checks=True)
+        browser.cookies[settings.ARREARS_PORTAL_COOKIE] = bearer
+        no_csrf = browser.post(
+            "/portal/api/v1/questions", {"category": "fee", "question": "?"}, content_type="application/json"
+        )
+        assert (no_csrf.status_code, no_csrf.json()["code"]) == (403, "csrf_failed")

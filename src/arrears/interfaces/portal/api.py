@@ -16,6 +16,8 @@ from ninja.utils import check_csrf
 from arrears.application.figures import customer_figures
 from arrears.cycle import business_date
 from arrears.errors import NotAuthenticated, NotFound, NotPermitted
+from arrears.inquiries.models import InquiryChannel, Outcome
+from arrears.inquiries.operations import record_inquiry
 from arrears.interfaces.api.errors import errors, install
 from arrears.interfaces.api.v1 import ArrearsApi
 from arrears.ledger.models import Customer
@@ -231,3 +233,31 @@ def make_promise(request: HttpRequest, body: PromiseIn) -> Any:
             "status": promise.status,
         },
     )
+
+
+class QuestionIn(Schema):
+    category: str
+    question: str
+
+
+class QuestionOut(Schema):
+    id: int
+    category: str
+    outcome: str
+
+
+@portal_api.post("/v1/questions", response={201: QuestionOut, **errors(401, 422)}, tags=["questions"])
+def ask_question(request: HttpRequest, body: QuestionIn) -> Any:
+    """A question for customer service, recorded as an open portal inquiry (category: balance, statement,
+    interest, grace, fee, minimum, payment or other)."""
+    customer = _customer(request)
+    inquiry = record_inquiry(
+        actor=operations.cardholder(customer.pk),
+        customer=customer,
+        category=body.category,
+        channel=InquiryChannel.PORTAL,
+        question=body.question,
+        outcome=Outcome.OPEN,
+        business_date=business_date.current(),
+    )
+    return Status(201, {"id": inquiry.pk, "category": inquiry.category, "outcome": inquiry.outcome})
