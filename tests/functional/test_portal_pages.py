@@ -15,6 +15,7 @@ from arrears.cases.models import Case, CaseStatus
 from arrears.disputes.models import Dispute
 from arrears.holds.models import ChannelOptOut
 from arrears.inquiries.models import Inquiry
+from arrears.inquiries.surveys import ask_survey
 from arrears.ledger.models import Account, Entry
 from arrears.payments.models import Checkout, Payment
 from arrears.plans.models import Evidence, PlanAcceptance, PlanStatus
@@ -170,6 +171,36 @@ class TestPay:
         other = sign_in_other(holders)
         assert "5,000.00" not in other.get("/portal/pay/").content.decode()
         assert "50.00" not in other.get("/portal/pay/").content.decode().split('id="my-payments"')[1]
+
+
+class TestSatisfaction:
+    def test_a_waiting_survey_is_answered_once_on_the_portal_and_only_by_its_customer(
+        self, holders: list[Holder], client: Client
+    ) -> None:
+        a, b = holders
+        mine = ask_survey(
+            actor="test",
+            customer=a.customer,
+            subject_type="dispute",
+            subject_id=1,
+            channel="portal",
+            business_date=TODAY,
+        )
+        theirs = ask_survey(
+            actor="test",
+            customer=b.customer,
+            subject_type="dispute",
+            subject_id=2,
+            channel="portal",
+            business_date=TODAY,
+        )
+        assert f"survey-{mine.pk}" in client.get("/portal/").content.decode()
+        assert client.post(f"/portal/surveys/{theirs.pk}/", {"score": "1"}).status_code == 404
+        assert client.post(f"/portal/surveys/{mine.pk}/", {"score": "4"}).status_code == 302
+        assert client.post(f"/portal/surveys/{mine.pk}/", {"score": "1"}).status_code == 404  # answered: gone
+        mine.refresh_from_db()
+        theirs.refresh_from_db()
+        assert (mine.score, theirs.score) == (4, None)
 
 
 class TestContactAndLetters:

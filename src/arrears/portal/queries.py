@@ -10,6 +10,7 @@ from arrears.disputes.models import Dispute
 from arrears.disputes.rules import LINE_KINDS
 from arrears.errors import NotFound
 from arrears.holds.models import ChannelOptOut
+from arrears.inquiries.models import Survey, SurveyChannel
 from arrears.ledger.models import Account, Customer, Entry
 from arrears.outreach.models import Message, MessageStatus, TemplateChannel
 from arrears.payments.models import Checkout
@@ -123,4 +124,16 @@ def checkout(customer: Customer, ref: str) -> Checkout:
     found = checkouts(customer).filter(ref=ref).first()
     if found is None:
         raise NotFound("no such payment")
+    return found
+
+
+def open_surveys(customer: Customer) -> QuerySet[Survey]:
+    """The satisfaction questions waiting for the cardholder on the portal."""
+    return Survey.objects.filter(customer=customer, channel=SurveyChannel.PORTAL, score__isnull=True).order_by("id")
+
+
+def open_survey(customer: Customer, survey_id: int) -> Survey:
+    found = open_surveys(customer).filter(pk=survey_id).first()
+    if found is None:
+        raise NotFound("no such survey")
     return found

@@ -24,6 +24,7 @@ from arrears.errors import ArrearsError, NotFound, ValidationFailed
 from arrears.holds.operations import opt_out, withdraw_opt_out
 from arrears.inquiries.models import Category, InquiryChannel, Outcome
 from arrears.inquiries.operations import record_inquiry
+from arrears.inquiries.surveys import answer_survey
 from arrears.interfaces.portal.session import cardholder_page, customer_of
 from arrears.interfaces.web import formatting
 from arrears.interfaces.web.errors import error_text
@@ -95,6 +96,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "accounts": [_account_view(f) for f in (figures.accounts if figures else ())],
             "offers": list(queries.offers(customer)),
             "promisable": queries.promisable_case(customer) is not None,
+            "surveys": list(queries.open_surveys(customer)),
+            "scores": range(1, 6),
         },
     )
 
@@ -425,3 +428,18 @@ def pay(request: HttpRequest) -> HttpResponse:
         {"cards": cards, "payments": payments, "errors": errors, "typed": request.POST},
         status=status,
     )
+
+
+@require_POST
+@portal_page
+def survey(request: HttpRequest, survey_id: int) -> HttpResponse:
+    customer = customer_of(request)
+    found = queries.open_survey(customer, survey_id)
+    score = request.POST.get("score", "")
+    try:
+        answer_survey(survey=found, score=int(score) if score.isdigit() else score, actor=cardholder(customer.pk))
+    except ArrearsError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, gettext("Thank you for your answer."))
+    return redirect("portal:home")

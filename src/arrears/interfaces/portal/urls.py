@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern] = [
     path("question/", pages.question, name="question"),
     path("disputes/", pages.disputes, name="disputes"),
     path("pay/", pages.pay, name="pay"),
+    path("surveys/<int:survey_id>/", pages.survey, name="survey"),
     path("letters/", pages.letters, name="letters"),
     path("letters/<int:message_id>.pdf", pages.letter, name="letter"),
 ]
