@@ -12,10 +12,14 @@ from django.test import Client
 from arrears.audit.models import AuditEntry
 from arrears.inquiries.models import Inquiry
 from arrears.inquiries.surveys import answer_survey, ask_survey
+from arrears.integrations.models import IntegrationKind
 from arrears.people.models import Role
 from tests.builders import PASSWORD, Debtor, past_due, staff, team_with_queue
+from tests.integration.test_outreach import approved, sms_outbox
+from tests.signed import system
 
 pytestmark = pytest.mark.django_db
+__all__ = ["sms_outbox"]
 TODAY = dt.date(2026, 5, 3)
 
 
@@ -143,3 +147,22 @@ def test_the_lead_page_shows_the_csat_figures() -> None:
     page = signed_in(lead).get("/en/team/").content.decode()
     assert 'id="csat-average">3.50<' in page and 'id="csat-satisfied">50.0%<' in page
     assert 'id="csat-answered">2<' in page
+
+
+def test_an_sms_reply_through_the_gateway_answers_the_survey_and_stop_still_opts_out(sms_outbox: object) -> None:
+    """The SMS gateway's reply endpoint: "4" answers the open SMS survey of that number; the answer reads
+    the same as for any other reply; TD still opts the customer out."""
+    approved("csat_survey", "sms", "{{ name }}您好，您对本次服务满意吗？请回复1至5分。")
+    [d] = past_due(dpd=10, contact={"mobile": "13700137000"})
+    survey = ask_survey(
+        actor="t", customer=d.customer, subject_type="dispute", subject_id=7, channel="sms", business_date=TODAY
+    )
+    gateway = system("sms-9", IntegrationKind.SMS_GATEWAY)
+    scored = gateway.post("/api/v1/outreach/sms-replies", {"from_number": "13700137000", "text": "4"})
+    stranger = gateway.post("/api/v1/outreach/sms-replies", {"from_number": "13900000000", "text": "4"})
+    assert scored.status_code == stranger.status_code == 200 and scored.content == stranger.content
+    survey.refresh_from_db()
+    assert survey.score == 4
+    assert AuditEntry.objects.get(action="survey.answer").actor == "integration:sms-9"
+    gateway.post("/api/v1/outreach/sms-replies", {"from_number": "13700137000", "text": "TD"})
+    assert AuditEntry.objects.filter(action="optout.record").count() == 1
