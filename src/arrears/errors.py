@@ -43,11 +43,15 @@ Specific codes a raise may name (the status stays its class's):
     not_yours_to_reassign, collector_not_in_team, payment_line_malformed, payment_line_no_amount,
     waiver_above_waivable, settlement_not_below_balance, malformed_body, before_business_date,
     rate_not_used, rate_above_maximum, plan_in_force, account_settled, invalid_code, ends_before_start,
-    not_agency_user, invalid_reference, before_placement;
+    not_agency_user, invalid_reference, before_placement, national_id_invalid, last_four_invalid,
+    wrong_sign_in_code (the cardholder portal's sign-in);
+    sign_in_locked, too_many_codes, plan_not_offered, plan_document_changed (409, the cardholder portal's);
     not_placeable, already_decided, agency_not_in_force, already_recalled (409, the agencies' conflicts);
     token_expired, token_revoked (401); scope_missing, csrf_failed (403);
     signature_invalid, timestamp_out_of_window, signature_replayed (401, a system's signed request),
-    wrong_integration_kind (403), idempotency_key_reused (409).
+    wrong_integration_kind (403), idempotency_key_reused (409);
+    above_amount_owed, checkout_amount_mismatch (422), checkout_expired, checkout_finished (409, the payment
+    gateway's checkouts).
 """
 
 from __future__ import annotations
@@ -236,6 +240,9 @@ CODES: dict[str, str] = {
             "not_agency_user",
             "invalid_reference",
             "before_placement",
+            "national_id_invalid",
+            "last_four_invalid",
+            "wrong_sign_in_code",
         ),
         "validation_failed",
     ),
@@ -260,6 +267,9 @@ CODES: dict[str, str] = {
     **dict.fromkeys(("signature_invalid", "timestamp_out_of_window", "signature_replayed"), "not_authenticated"),
     "wrong_integration_kind": "not_permitted",
     "idempotency_key_reused": "conflict",
+    **dict.fromkeys(("sign_in_locked", "too_many_codes", "plan_not_offered", "plan_document_changed"), "conflict"),
+    **dict.fromkeys(("above_amount_owed", "checkout_amount_mismatch"), "validation_failed"),
+    **dict.fromkeys(("checkout_expired", "checkout_finished"), "conflict"),
 }
 
 

@@ -167,6 +167,18 @@ ARREARS_LOGIN_FAILURES_PER_USERNAME = int(os.environ.get("ARREARS_LOGIN_FAILURES
 ARREARS_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("ARREARS_LOGIN_FAILURES_PER_ADDRESS", "5"))
 ARREARS_LOGIN_WINDOW_MINUTES = int(os.environ.get("ARREARS_LOGIN_WINDOW_MINUTES", "15"))
 ARREARS_LOGIN_LOCK_MINUTES = int(os.environ.get("ARREARS_LOGIN_LOCK_MINUTES", "15"))
+# The cardholder portal (/portal/, arrears.portal): its own session cookie and lifetimes, one-time codes
+# by SMS, and its own throttle (a wrong code counts against the identity typed and the address).
+ARREARS_PORTAL_COOKIE = "arrears_portal"
+ARREARS_PORTAL_IDLE_MINUTES = int(os.environ.get("ARREARS_PORTAL_IDLE_MINUTES", "15"))
+ARREARS_PORTAL_MAX_HOURS = int(os.environ.get("ARREARS_PORTAL_MAX_HOURS", "8"))
+ARREARS_PORTAL_CODE_MINUTES = int(os.environ.get("ARREARS_PORTAL_CODE_MINUTES", "5"))
+ARREARS_PORTAL_CODE_TRIES = int(os.environ.get("ARREARS_PORTAL_CODE_TRIES", "3"))
+ARREARS_PORTAL_CODES_PER_WINDOW = int(os.environ.get("ARREARS_PORTAL_CODES_PER_WINDOW", "3"))
+ARREARS_PORTAL_FAILURES_PER_IDENTITY = int(os.environ.get("ARREARS_PORTAL_FAILURES_PER_IDENTITY", "5"))
+ARREARS_PORTAL_FAILURES_PER_ADDRESS = int(os.environ.get("ARREARS_PORTAL_FAILURES_PER_ADDRESS", "10"))
+ARREARS_PORTAL_WINDOW_MINUTES = int(os.environ.get("ARREARS_PORTAL_WINDOW_MINUTES", "30"))
+ARREARS_PORTAL_LOCK_MINUTES = int(os.environ.get("ARREARS_PORTAL_LOCK_MINUTES", "30"))
 # The client's address: REMOTE_ADDR, or behind a proxy that sets it, the header named here (e.g. HTTP_X_REAL_IP).
 ARREARS_CLIENT_ADDRESS_HEADER = os.environ.get("ARREARS_CLIENT_ADDRESS_HEADER", "REMOTE_ADDR")
 
@@ -207,6 +219,14 @@ DEFAULT_FROM_EMAIL = os.environ.get("ARREARS_FROM_EMAIL", "collections@bank.exam
 ARREARS_SMS_BACKEND = os.environ.get("ARREARS_SMS_BACKEND", "file")
 ARREARS_SMS_OUTBOX = os.environ.get("ARREARS_SMS_OUTBOX", str(VAR_DIR / "sms" / "outbox.jsonl"))
 ARREARS_PUBLIC_URL = os.environ.get("ARREARS_PUBLIC_URL", "http://127.0.0.1:8000")
+# The payment gateway the cardholder pays through (arrears.payments.gateway): "test" (a page Arrears
+# serves at /pay/test/<ref>/) or "file" (checkout requests as JSON lines in ARREARS_PAYMENT_OUTBOX, the
+# cardholder sent to ARREARS_PAYMENT_GATEWAY_URL with {ref} filled in). A checkout expires after
+# ARREARS_CHECKOUT_MINUTES.
+ARREARS_PAYMENT_GATEWAY = os.environ.get("ARREARS_PAYMENT_GATEWAY", "test")
+ARREARS_PAYMENT_OUTBOX = os.environ.get("ARREARS_PAYMENT_OUTBOX", str(VAR_DIR / "payments" / "checkouts.jsonl"))
+ARREARS_PAYMENT_GATEWAY_URL = os.environ.get("ARREARS_PAYMENT_GATEWAY_URL", "https://pay.bank.example/checkout/{ref}")
+ARREARS_CHECKOUT_MINUTES = int(os.environ.get("ARREARS_CHECKOUT_MINUTES", "30"))
 # The issuer, as collection letters and messages name it (CN-LETTER).
 ARREARS_ISSUER = {
     "name": os.environ.get("ARREARS_ISSUER_NAME", "示例银行信用卡中心"),

@@ -1,17 +1,22 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import URLPattern, URLResolver, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from arrears.interfaces.api.errors import api_urls, unknown_path
 from arrears.interfaces.api.v1 import api
+from arrears.interfaces.portal.api import portal_api
 from arrears.interfaces.web import (
     agencies,
     case,
+    complaints,
     concessions,
+    disputes,
+    inquiries,
     lead,
     legal,
+    pay,
     plans,
     queue,
     recovery,
@@ -35,11 +40,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/", api_urls(api)),
     re_path(r"^api/(?P<rest>.*)$", unknown_path),  # after the API: any other /api/ path is a JSON 404
     path("i18n/setlang/", session.set_language, name="set_language"),
+    path("portal/api/", api_urls(portal_api)),
+    re_path(r"^portal/api/(?P<rest>.*)$", unknown_path),
 ]
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("accounts/<str:ref>/", views.account_detail, name="account"),
     path("accounts/<str:ref>/reveal/", views.reveal_page, name="account-reveal"),
+    path("accounts/<str:ref>/inquiry/", inquiries.desk_page, name="inquiry-desk"),
     path("work/", queue.workbench, name="workbench"),
     path("work/next/", queue.take_next, name="take-next"),
     path("cases/<int:case_id>/", case.case_page, name="case"),
@@ -49,6 +57,7 @@ urlpatterns += i18n_patterns(
     path("team/export.xlsx", lead.export_xlsx, name="team-export-xlsx"),
     path("handoffs/", workbench.handoffs_page, name="handoffs"),
     path("optout/<str:token>/", workbench.opt_out_page, name="optout"),
+    path("pay/test/<str:checkout_ref>/", pay.test_gateway_page, name="pay-test"),
     path("audit/", workbench.audit_page, name="audit"),
     path("cases/<int:case_id>/plans/quote/", plans.quote, name="plan-quote"),
     path("cases/<int:case_id>/plans/propose/", plans.propose, name="plan-propose"),
@@ -58,6 +67,14 @@ urlpatterns += i18n_patterns(
     path("strategies/", strategies.strategies_page, name="strategies"),
     path("plans/<int:plan_id>/document/", plans.document, name="plan-document"),
     path("plans/<int:plan_id>/<str:action>/", plans.act, name="plan-act"),
+    path("disputes/", disputes.dispute_list, name="disputes"),
+    path("disputes/open/", disputes.dispute_open, name="dispute-open"),
+    path("disputes/<int:dispute_id>/", disputes.dispute_detail, name="dispute"),
+    path("disputes/<int:dispute_id>/evidence.pdf", disputes.dispute_evidence, name="dispute-evidence"),
+    path("disputes/<int:dispute_id>/letter.pdf", disputes.dispute_letter, name="dispute-letter"),
+    path("complaints/", complaints.complaints_list, name="complaints"),
+    path("complaints/new/", complaints.complaint_new, name="complaint-new"),
+    path("complaints/<int:complaint_id>/", complaints.complaint_detail, name="complaint"),
     path("legal/", legal.legal_list, name="legal"),
     path("legal/cases/<int:legal_case_id>/", legal.legal_case, name="legal-case"),
     path("agency/", agencies.portal, name="agency-portal"),
@@ -68,5 +85,6 @@ urlpatterns += i18n_patterns(
     path("login/", session.SignIn.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("portal/", include("arrears.interfaces.portal.urls")),
     prefix_default_language=False,
 )

@@ -91,11 +91,14 @@ def _admin_world(world: World) -> None:
     from arrears.compliance.models import PackOverrides
     from arrears.compliance.operations import save_overrides
     from arrears.concessions.operations import set_budget
-    from arrears.holds.operations import opt_out, record_consent, set_hold
+    from arrears.holds.operations import hold_amount, opt_out, record_consent, set_hold
     from arrears.kernel import clock
 
     side = world.a
     set_hold(user=side.lead, customer=side.customer, kind="dispute", reason="客户对账单有异议", starts_on=TODAY)
+    hold_amount(
+        actor=side.lead.username, account=side.account, amount_fen=10000, reason="客户对年费有异议", starts_on=TODAY
+    )
     opt_out(actor="sms-gateway", customer=side.customer, channel="sms", source="短信回复退订")
     now = clock.now()
     record_consent(
@@ -197,7 +200,7 @@ def test_every_list_and_form_of_the_admin_is_in_chinese(world: World, chief: Cli
 def test_in_english_every_list_and_form_stays_english(world: World, chief: Client) -> None:
     from arrears.compliance.models import PackOverrides
     from arrears.concessions.models import Concession
-    from arrears.holds.models import ChannelOptOut, Hold
+    from arrears.holds.models import AmountHold, ChannelOptOut, Hold
 
     pages = {}
     for path in _admin_pages(chief):
@@ -209,6 +212,7 @@ def test_in_english_every_list_and_form_stays_english(world: World, chief: Clien
     assert "Past due (yuan)" in pages["/admin/cases/case/"]
     names = data_names() | set(Concession.objects.values_list("summary_zh", flat=True))
     names |= set(Hold.objects.values_list("reason", flat=True))
+    names |= set(AmountHold.objects.values_list("reason", flat=True))
     names |= set(ChannelOptOut.objects.values_list("source", flat=True))
     names |= set(PackOverrides.objects.values_list("name", flat=True))
     found = {p: sorted(w) for p, page in pages.items() if (w := chinese_strings(visible_text(page), names))}

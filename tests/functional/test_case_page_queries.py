@@ -147,10 +147,11 @@ class TestCustomer360Queries:
         long = _queries_of_the_page(client, case)
 
         assert long == short
-        # session, user, roles, business date, case, figures (4), audit (2), the gate's one load (6, the legal
-        # stages reached with it), reveal rights (2), the summary's counts (5), the promise policy: at most 25,
+        # session, user, roles, business date, case, figures (4), audit (2), the gate's one load (7, the legal
+        # stages reached and the amounts held while disputed with it), reveal rights (2), the summary's counts
+        # (5), the promise policy, the disputes section (2: the disputes, the charges to dispute): at most 28,
         # however long the history (a customer at law adds the open legal cases: the test below).
-        assert short <= 25
+        assert short <= 28
 
     def test_a_customer_at_law_costs_one_query_more(self) -> None:
         team = team_with_queue()
@@ -190,6 +191,7 @@ class TestCustomer360Queries:
 
         assert (long, long_hx) == (short, short_hx)
         assert short_hx <= 25  # the tab alone, as the tab link asks for it
-        # the tab with the summary above it, when a link is followed without htmx (37: the gate's load reads the
-        # legal stages reached, and the summary the open legal cases)
-        assert short <= 37
+        # the tab with the summary above it, when a link is followed without htmx (40: the gate's load reads the
+        # legal stages reached and the amounts held while disputed, the summary the open legal cases, and the
+        # disputes section its disputes and the charges to dispute)
+        assert short <= 40

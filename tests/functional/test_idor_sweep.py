@@ -33,6 +33,8 @@ from django.urls import URLPattern, URLResolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from arrears.cases.models import Case
+from arrears.complaints.models import Complaint
+from arrears.complaints.operations import register_complaint
 from arrears.concessions.models import ApprovalRequest, Concession
 from arrears.contacts.models import Callback, Contact, FinancialSituation, Handoff, Note
 from arrears.cycle import business_date
@@ -41,6 +43,7 @@ from arrears.plans.models import Plan
 from arrears.promises.models import Promise
 from arrears.urls import urlpatterns
 from tests.builders import PASSWORD
+from tests.disputes_world import answered_dispute
 from tests.functional.two_teams import TODAY, Side, World, two_teams
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +51,26 @@ pytestmark = pytest.mark.django_db
 UNKNOWN_ID = 987_654_321
 UNKNOWN_NUMBER = "639999999999"
 UNKNOWN_REF = "ACZZZZZZZZZZZZ"  # the shape of a reference, and nobody's
+
+
+def complaint_of(side: Side) -> int:
+    """The side's complaint (registered on its case the first time it is asked for)."""
+    found = Complaint.objects.filter(case=side.case).first()
+    if found is None:
+        found = register_complaint(
+            actor=side.collector.username,
+            opened_by=side.collector,
+            customer=side.customer,
+            case=side.case,
+            category="contact_frequency",
+            severity="medium",
+            channel="phone",
+            description="sweep",
+            business_date=TODAY,
+            staff=[side.collector],
+        )
+    return found.pk
+
 
 # Path parameters that name an object of a team, and how to find B's (or A's) value for them.
 ID_PARAMS: dict[str, Callable[[Side], object]] = {
@@ -59,6 +82,8 @@ ID_PARAMS: dict[str, Callable[[Side], object]] = {
     "handoff_id": lambda s: s.handoff.pk,
     "number": lambda s: s.account.number,
     "ref": lambda s: s.account.ref,
+    "dispute_id": lambda s: answered_dispute(s).pk,
+    "complaint_id": complaint_of,
 }
 UNKNOWN: dict[str, object] = {name: UNKNOWN_ID for name in ID_PARAMS} | {"number": UNKNOWN_NUMBER, "ref": UNKNOWN_REF}
 # Other path parameters of id-scoped routes, with every value to try.
@@ -75,6 +100,8 @@ LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
     "collection_id": lambda b: b.account.pk,
     "code": lambda b: "alpha",
     "month": lambda b: "2026-05",
+    "inquiry_id": lambda b: b.account.pk,  # no inquiry exists in this world: any id is not found
+    "checkout_ref": lambda b: "CO-not-a-checkout",
 }
 
 # Pages that take no id of a team's object in their path, by route name, and why.
@@ -89,10 +116,18 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "team-export-xlsx": "team leads only (403 otherwise): the figures of their own teams, as the team page",
     "handoffs": "customer service and credit assessors only (403 otherwise), who work across teams",
     "optout": "public: the signed token is the proof, and it names no id",
+    "pay-test": "public: the test payment gateway; the unguessable, single-use, expiring checkout ref is "
+    "the proof, and it names no id (tests/integration/test_payment_gateway.py)",
     "audit": "needs people.search_audit (403 otherwise)",
+    "complaints": "the complaints of the customers whose cases the person may see "
+    "(tests/integration/test_complaints.py)",
+    "complaint-new": "registers on a case the person may see, named in the query or the form; another team's case "
+    "is not found",
     "plans-inbox": "credit assessors and team leads only (403 otherwise): plans on cases they see",
     "approvals": "the person's own requests and those they may decide; a posted id they cannot see is not found",
     "legal": "legal officers only (403 otherwise), who work the bank's legal cases across teams",
+    "disputes": "team leads, customer service, compliance (403 otherwise): the disputes of accounts they see",
+    "dispute-open": "a POST naming an account: one the person cannot see is not found, as an unknown one",
     "legal-case": "legal officers only (403 otherwise), who work the bank's legal cases across teams; "
     "an unknown case is 404 (tests/functional/test_legal_pages.py)",
     "agency-portal": "agency users only (403 to the bank's staff): their agency's live placements",
@@ -108,10 +143,12 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     # Unnamed: the JSON 404 of /api/ paths no operation serves.
     "api/": "the JSON 404 of the bare API root",
     "^api/(?P<rest>.*)$": "the JSON 404 of any /api/ path no operation serves",
+    "^portal/api/(?P<rest>.*)$": "the JSON 404 of any /portal/api/ path no operation serves",
 }
 # The pages a collector may not open at all: 403 for them, whatever is posted.
 FORBIDDEN_TO_COLLECTOR = {
     "team",
+    "disputes",
     "team-export-csv",
     "team-export-xlsx",
     "handoffs",
@@ -130,6 +167,9 @@ INCLUDES_NOT_SWEPT: dict[str, str] = {
     "admin": "the Django admin: staff only (is_staff), with its own model permissions; "
     "a collector is sent to its login",
     "api-v1": "the API: swept operation by operation from its OpenAPI schema (below)",
+    "portal": "the cardholder portal: no staff session opens it; a cardholder's guessed ids of another "
+    "customer's objects are swept in tests/functional/test_portal_scoping.py",
+    "portal-api": "the cardholder portal's API: as the portal (tests/functional/test_portal_scoping.py)",
 }
 
 # API paths that take no id of a team's object, and why (every method on them is swept for leaks).
@@ -141,6 +181,12 @@ API_NOT_ID_SCOPED: dict[str, str] = {
     "/api/v1/plans/quote": "a calculator: reads no stored data",
     "/api/v1/compliance/check": "the gate over the document posted: reads no stored data",
     "/api/v1/approvals": "the requests the person may decide",
+    "/api/v1/disputes": "opens a dispute of an account the person may see; another's is not found, as an unknown",
+    "/api/v1/inquiries": "the account is named in the body: one of another team is not found, as an unknown "
+    "one (tests/functional/test_inquiry_desk.py)",
+    "/api/v1/inquiries/{inquiry_id}/answer": "an inquiry of a customer the person cannot see is not found, "
+    "as an unknown one (tests/functional/test_inquiry_desk.py)",
+    "/api/v1/complaints": "registers on a case or account the person may see; another team's is not found",
     **dict.fromkeys(
         (
             "/api/v1/agency/placements",
@@ -385,6 +431,7 @@ def state_of(side: Side) -> dict[str, Any]:
         "approvals": list(ApprovalRequest.objects.filter(concession__case=case).values_list("id", "status")),
         "plans": list(Plan.objects.filter(case=case).values_list("id", "status")),
         "handoffs": list(Handoff.objects.filter(case=case).values_list("id", "returned_at")),
+        "complaints": list(Complaint.objects.filter(customer_id=case.customer_id).values_list("id", "status")),
     }
 
 
@@ -398,7 +445,10 @@ def _business_today(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def world() -> World:
-    return two_teams()
+    w = two_teams()
+    for side in (w.a, w.b):
+        complaint_of(side)
+    return w
 
 
 class Sweep:

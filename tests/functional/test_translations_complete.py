@@ -32,9 +32,11 @@ from django.test import Client
 from django.urls import LocalePrefixPattern, URLPattern, URLResolver
 
 from arrears.cases.models import Queue
+from arrears.complaints.models import Complaint
 from arrears.concessions.models import Concession
 from arrears.contacts.models import Handoff, Note
 from arrears.cycle import business_date
+from arrears.disputes.models import Dispute
 from arrears.interfaces.web.concessions import masked_name
 from arrears.ledger.models import Customer
 from arrears.people.models import Role
@@ -107,10 +109,14 @@ NOT_RENDERED = {
     "take-next": "a POST that redirects to a case page, which is rendered",
     "plan-document": "a PDF (its text is checked in the letter tests)",
     "optout": "public, needs a signed token (tests/functional/test_handoffs_and_callbacks.py)",
+    "pay-test": "public, needs a checkout: scanned in both languages by tests/integration/test_payment_gateway.py",
     "plan-act": "POST only",
     "plan-propose": "POST only",
     "plan-quote": "POST only",
     "concession-create": "POST only",
+    "dispute-open": "POST only: the form on the case and account pages",
+    "dispute-evidence": "a PDF (its text is checked in tests/functional/test_disputes_pages.py)",
+    "dispute-letter": "a PDF (its text is checked in tests/integration/test_disputes_worked_examples.py)",
     "account-reveal": "POST only: the reveal is a form on the account page",
     "set_language": "POST only: the language menu of every page",
     "team-export-csv": "a CSV file (its headers are checked in tests/functional/test_lead_page.py)",
@@ -224,7 +230,9 @@ def pages(world: World) -> Iterator[tuple[str, str]]:
     def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> Iterator[tuple[str, str]]:
         for p in patterns:
             if isinstance(p, URLResolver):
-                if (p.namespace or p.app_name) in ("admin", "api-v1") or str(p.pattern).startswith("api/"):
+                if (p.namespace or p.app_name) in ("admin", "api-v1", "portal", "portal-api") or str(
+                    p.pattern
+                ).startswith(("api/", "portal/api/")):
                     continue
                 if str(p.pattern) == "i18n/":
                     continue
@@ -234,7 +242,7 @@ def pages(world: World) -> Iterator[tuple[str, str]]:
                 yield from walk(p.url_patterns, prefix + _template("", p.pattern).lstrip("/"))
             elif isinstance(p, URLPattern):
                 name = p.name or str(p.pattern)
-                if name in NOT_RENDERED or str(p.pattern).startswith(("api/", "^api/")):
+                if name in NOT_RENDERED or str(p.pattern).startswith(("api/", "^api/", "portal/api/", "^portal/api/")):
                     continue
                 template = _template(prefix, p.pattern)
                 params = re.findall(r"\{(\w+)\}", template)
@@ -322,6 +330,9 @@ def data_names() -> set[str]:
     names |= set(Handoff.objects.values_list("comment", flat=True))
     names |= set(Concession.objects.values_list("evidence", flat=True))
     names |= set(Note.objects.values_list("text", flat=True))
+    names |= set(Dispute.objects.values_list("reason", flat=True))
+    names |= set(Dispute.objects.values_list("proposed_reasons", flat=True))
+    names |= set(Complaint.objects.values_list("description", flat=True))
     names |= {"简体中文"}  # the language picker names each language in itself
     return {n for n in names if n}
 

@@ -43,6 +43,7 @@ SQLITE = {
     "expire_approvals": 1,
     "allocate_collectors": 1,
     "credit_disputes": 1,
+    "dispute_deadlines": 1,
     "seal_audit": 5,
 }
 PINNED = {

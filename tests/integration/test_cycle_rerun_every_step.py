@@ -200,6 +200,7 @@ STEPS = [
     "expire_approvals",
     "allocate_collectors",
     "credit_disputes",
+    "dispute_deadlines",
     "seal_audit",
 ]
 # A step that is not idempotent is a defect: it would be a strict xfail here, naming the step and

@@ -24,7 +24,7 @@ from arrears.compliance.model import Contact as GateContact
 from arrears.compliance.packs import Pack, load_pack
 from arrears.compliance.parse import configured_overrides
 from arrears.contacts.models import Contact
-from arrears.holds.models import ChannelOptOut, ContactConsent, Hold
+from arrears.holds.models import AmountHold, ChannelOptOut, ContactConsent, Hold
 from arrears.ledger.models import Customer as CustomerRow
 from arrears.legal.operations import reached_stages
 from arrears.people.rules import mask_phone
@@ -74,6 +74,12 @@ class _Known:
     consents: list[Consent] = dataclasses.field(default_factory=list)
     history: list[GateContact] = dataclasses.field(default_factory=list)
     legal_stages: frozenset[str] = frozenset()  # the stages the customer's legal cases reached
+    # Amounts under dispute, not to be demanded: (account id, amount in fen, held until).
+    disputed: list[tuple[int, int, dt.date | None]] = dataclasses.field(default_factory=list)
+
+    @property
+    def disputed_fen(self) -> int:
+        return sum(fen for _, fen, _ in self.disputed)
 
 
 def pack_on(day: dt.date) -> Pack:
@@ -82,8 +88,8 @@ def pack_on(day: dt.date) -> Pack:
 
 
 def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datetime) -> dict[int, _Known]:
-    """Holds, opt-outs, consents, recent history and the legal stages reached of many customers: six
-    queries in all.
+    """Holds, amounts held, opt-outs, consents, recent history and the legal stages reached of many
+    customers: seven queries in all.
 
     `customer_ids` may be a queryset of ids (a subquery), which keeps long id lists out of the SQL.
     """
@@ -98,6 +104,12 @@ def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datet
         .values_list("customer_id", "kind", "channels")
     ):
         known[cid].holds.append((kind, list(channels or [])))
+    for cid, account_id, fen, until in (
+        AmountHold.objects.filter(customer_id__in=ids, lifted_at__isnull=True, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("customer_id", "account_id", "amount_fen", "ends_on")
+    ):
+        known[cid].disputed.append((account_id, fen, until))
     for cid, channel in ChannelOptOut.objects.filter(customer_id__in=ids, withdrawn_at__isnull=True).values_list(
         "customer_id", "channel"
     ):
@@ -166,6 +178,7 @@ def judge(
             opted_out_channels=frozenset(known.opted_out),
             consents=tuple(known.consents),
             legal_stages=known.legal_stages,
+            disputed_fen=known.disputed_fen,
         ),
         parties=parties,
         history=tuple(known.history),

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, Sum
 from django.template import Context, Template, TemplateSyntaxError
 
 from arrears.application.contact_gate import check_customer_contact, judge, load_known, pack_on
@@ -19,6 +19,7 @@ from arrears.audit.operations import record, record_many
 from arrears.cases.models import Case
 from arrears.compliance.wording import check_wording
 from arrears.errors import ContactNotAllowed, NotFound, ValidationFailed
+from arrears.holds.models import AmountHold
 from arrears.holds.operations import opt_out
 from arrears.kernel import clock
 from arrears.ledger.models import Account, AccountStatus, Customer
@@ -221,14 +222,22 @@ def _letter(
     figures = customer_figures(customer.pk, business_date=business_date).get(customer.pk)
     open_ids = {a.pk for a in accounts}
     due_fen = sum(f.to_bring_current_fen for f in figures.accounts if f.account_id in open_ids) if figures else 0
+    # CN-LETTER: a disputed amount is annotated on the balance and not demanded until the dispute is decided.
+    disputed_fen = _disputed_fen(open_ids, business_date)
     items = letters.standard_items(
         language=language,
         issuer=issuer,
         balance=_amount(sum(a.balance_fen for a in accounts)),
-        to_bring_current=_amount(due_fen),
+        to_bring_current=_amount(max(0, due_fen - disputed_fen)),
         pay_by=letters.letter_date(letters.pay_by(business_date), language),
         accounts=[a.number for a in accounts],
     )
+    if disputed_fen:
+        items["balance"] += (
+            f"，其中人民币 {_amount(disputed_fen)} 元存在异议，异议处理完毕前不予催收"
+            if language == "zh-hans"
+            else f", of which CNY {_amount(disputed_fen)} is under dispute and is not asked for until it is decided"
+        )
     return letters.LetterContent(
         language=language,
         issuer=issuer["name"],
@@ -238,6 +247,11 @@ def _letter(
         body=body,
         **items,
     )
+
+
+def _disputed_fen(account_ids: Collection[int], day: dt.date) -> int:
+    held = AmountHold.objects.filter(account_id__in=list(account_ids), lifted_at__isnull=True, starts_on__lte=day)
+    return int(held.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day)).aggregate(s=Sum("amount_fen"))["s"] or 0)
 
 
 def _amount(fen: int) -> str:

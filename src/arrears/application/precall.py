@@ -90,6 +90,13 @@ class PrecallSummary:
     open_handoffs: int
     local_times: tuple[LocalTime, ...]
     legal_stages: frozenset[str] = frozenset()  # the stages the customer's legal cases reached (at law only)
+    disputed_fen: int = 0  # under dispute: not to be demanded
+    disputed_until: dt.date | None = None  # the latest date the disputed amounts are held to
+
+    @property
+    def to_collect_fen(self) -> int:
+        """What brings the accounts current, less what is under dispute."""
+        return max(0, self.figures.to_bring_current_fen - self.disputed_fen)
 
     @property
     def callable_numbers(self) -> tuple[ChannelStatus, ...]:
@@ -213,6 +220,8 @@ def precall_summary(
         holds=tuple((kind, tuple(chans)) for kind, chans in known.holds),
         open_handoffs=handoffs,
         legal_stages=known.legal_stages,
+        disputed_fen=known.disputed_fen,
+        disputed_until=max((until for _, _, until in known.disputed if until), default=None),
         local_times=tuple(
             LocalTime(zone=z, at=at.astimezone(ZoneInfo(z)), label=zone_label(ZoneInfo(z), page_language))
             for z in zones

@@ -91,3 +91,33 @@ def record_notice(
             after={"sent_on": sent_on.isoformat(), "channel": channel, "reference": reference},
         )
     return notice
+
+
+def restate_balances(*, actor: str, account: Account, lowered_by: dict[dt.date, int], reason: str) -> list[str]:
+    """Correct the balance reported for each month already reported (a dispute upheld: the amount was
+    never owed): the month's record is lowered by the amount, never below zero, and the next export
+    sends it as it now stands. Returns the months re-stated (YYYY-MM)."""
+    from arrears.bureau.models import BureauRecord
+
+    if not reason.strip():
+        raise ValidationFailed("is required", field="reason", code="required")
+    months: list[str] = []
+    with transaction.atomic():
+        for record_row in BureauRecord.objects.select_for_update().filter(account=account, month__in=list(lowered_by)):
+            cut = lowered_by[record_row.month]
+            if cut <= 0:
+                continue
+            before = record_row.balance_fen
+            record_row.balance_fen = max(0, before - cut)
+            record_row.past_due_fen = min(record_row.past_due_fen, record_row.balance_fen)
+            record_row.save(update_fields=["balance_fen", "past_due_fen"])
+            months.append(f"{record_row.month:%Y-%m}")
+            record(
+                actor=actor,
+                action="bureau.record_restate",
+                object_type="account",
+                object_id=account.ref,
+                before={"month": f"{record_row.month:%Y-%m}", "balance_fen": before},
+                after={"balance_fen": record_row.balance_fen, "reason": reason[:200]},
+            )
+    return sorted(months)

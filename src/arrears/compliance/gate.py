@@ -323,6 +323,7 @@ def _consent_covers(ctx: _Ctx, at: dt.datetime, channel: str) -> bool:
 def _static_blocks(ctx: _Ctx) -> list[_Block]:
     blocks: list[_Block] = []
     blocks += _holds(ctx)
+    blocks += _disputed_amount(ctx)
     blocks += _validation(ctx)
     blocks += _parties(ctx)
     blocks += _channel_rules(ctx)
@@ -347,6 +348,16 @@ def _holds(ctx: _Ctx) -> list[_Block]:
             continue
         blocks.append(_Block(rules=(rule_id,), reason=ctx.say("hold", rule=rule_id, title=_title(ctx, rule_id))))
     return blocks
+
+
+def _disputed_amount(ctx: _Ctx) -> list[_Block]:
+    """An amount under dispute does not stop the contact; the answer carries it so it is not demanded."""
+    fen = ctx.request.customer.disputed_fen
+    rule_id = ctx.pack.holds.get("dispute")
+    if fen <= 0 or rule_id is None or ctx.request.customer.flags.dispute:
+        return []
+    amount = f"{fen // 100:,}.{fen % 100:02d}"
+    return [_Block(rules=(rule_id,), reason=ctx.say("disputed_amount", rule=rule_id, amount=amount), warn=True)]
 
 
 def _validation(ctx: _Ctx) -> list[_Block]:

@@ -19,6 +19,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "{rule}: {title}.",
         "zh-hans": "{rule}：{title}。",
     },
+    "disputed_amount": {
+        "en": "{rule}: CNY {amount} is under dispute: do not demand it until the dispute is resolved.",
+        "zh-hans": "{rule}：人民币 {amount} 元存在异议，异议处理完毕前不得催收该款项。",
+    },
     "3p_not_lost": {
         "en": "{rule}: the {role} is an unrelated third party and the debtor is not unreachable (失联).",
         "zh-hans": "{rule}：{role}属无关第三人，且债务人未失联，不得联系。",

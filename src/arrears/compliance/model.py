@@ -64,6 +64,8 @@ class Customer:
     # The legal stages the customer's legal cases reached (filing, hearing, judgment, enforcement...):
     # a message may claim only these (CN-CONDUCT / US-FALSE wording).
     legal_stages: frozenset[str] = frozenset()
+    # An amount of the debt under dispute (fen): contact stays allowed, the amount is not demanded.
+    disputed_fen: int = 0
 
 
 @dataclass(frozen=True)

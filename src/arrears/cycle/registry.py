@@ -18,6 +18,7 @@ from arrears.bureau import cycle as bureau
 from arrears.cases import cycle as cases
 from arrears.concessions.operations import expire_approvals, judge_settlements
 from arrears.delinquency import cycle as delinquency
+from arrears.disputes.cycle import dispute_deadlines
 from arrears.ledger import cycle as ledger
 from arrears.plans.cycle import monitor_plans
 from arrears.products.rules import ProductParams
@@ -69,6 +70,7 @@ STEPS: list[Step] = [
     Step("expire_approvals", ONCE, _once(expire_approvals)),
     Step("allocate_collectors", ONCE, _once(cases.allocate_collectors)),
     Step("credit_disputes", ONCE, _once(bureau.credit_disputes)),
+    Step("dispute_deadlines", ONCE, _once(dispute_deadlines)),
     Step("seal_audit", ONCE, _once(lambda d: len(seal().heads))),
 ]
 

@@ -99,3 +99,36 @@ class ContactConsent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {CHANNEL_LABELS.get(self.channel, self.channel)}"
+
+
+class AmountHold(models.Model):
+    """Collection of an amount of one account is paused (a disputed fee, purchase or payment): the
+    customer may still be contacted, but that amount is not demanded until lifted or `ends_on`.
+    A whole-account pause is a `Hold` of kind dispute instead."""
+
+    customer = models.ForeignKey(
+        "ledger.Customer", on_delete=models.PROTECT, related_name="amount_holds", verbose_name=_("customer")
+    )
+    account = models.ForeignKey(
+        "ledger.Account", on_delete=models.PROTECT, related_name="amount_holds", verbose_name=_("account")
+    )
+    amount_fen = models.BigIntegerField(_("amount held (fen)"))
+    reason = models.CharField(_("reason"), max_length=200)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"), null=True, blank=True)
+    set_by = models.CharField(_("set by"), max_length=150)
+    set_at = models.DateTimeField(_("set at"))
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.CharField(_("lifted by"), max_length=150, blank=True, default="")
+    lift_reason = models.CharField(_("why lifted"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("amount hold")
+        verbose_name_plural = _("amount holds")
+        indexes = [
+            models.Index(fields=["customer"], condition=models.Q(lifted_at__isnull=True), name="amount_hold_active")
+        ]
+        constraints = [models.CheckConstraint(condition=models.Q(amount_fen__gt=0), name="amount_hold_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.amount_fen}"

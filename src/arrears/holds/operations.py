@@ -9,10 +9,10 @@ from django.db import transaction
 
 from arrears.audit.operations import record
 from arrears.errors import ValidationFailed
-from arrears.holds.models import ChannelOptOut, ContactConsent, Hold, HoldKind
+from arrears.holds.models import AmountHold, ChannelOptOut, ContactConsent, Hold, HoldKind
 from arrears.kernel import clock
 from arrears.kernel.vocabulary import Channel
-from arrears.ledger.models import Customer
+from arrears.ledger.models import Account, Customer
 
 CHANNELS = tuple(Channel)
 
@@ -79,6 +79,55 @@ def lift_hold(*, user: Any, hold: Hold, reason: str) -> Hold:
     return hold
 
 
+def hold_amount(
+    *, actor: str, account: Account, amount_fen: int, reason: str, starts_on: dt.date, ends_on: dt.date | None = None
+) -> AmountHold:
+    """Pause the collection of `amount_fen` of the account (contact stays allowed; the amount is not demanded)."""
+    if amount_fen <= 0:
+        raise ValidationFailed("must be greater than zero", field="amount")
+    if not reason.strip():
+        raise ValidationFailed("give the reason for the hold", field="reason")
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationFailed("must not be before the start", field="ends_on")
+    with transaction.atomic():
+        hold = AmountHold.objects.create(
+            customer_id=account.customer_id,
+            account=account,
+            amount_fen=amount_fen,
+            reason=reason.strip()[:200],
+            starts_on=starts_on,
+            ends_on=ends_on,
+            set_by=actor,
+            set_at=clock.now(),
+        )
+        record(
+            actor=actor,
+            action="hold.amount_set",
+            object_type="account",
+            object_id=account.ref,
+            after={"hold": hold.pk, "amount_fen": amount_fen, "ends_on": ends_on, "reason": hold.reason},
+        )
+    return hold
+
+
+def lift_amount_hold(*, actor: str, hold: AmountHold, reason: str) -> AmountHold:
+    if hold.lifted_at is not None:
+        raise ValidationFailed("this hold has already been lifted", field="hold")
+    if not reason.strip():
+        raise ValidationFailed("give the reason for lifting the hold", field="reason")
+    with transaction.atomic():
+        hold.lifted_at, hold.lifted_by, hold.lift_reason = clock.now(), actor, reason.strip()[:200]
+        hold.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        record(
+            actor=actor,
+            action="hold.amount_lift",
+            object_type="account",
+            object_id=hold.account.ref,
+            after={"hold": hold.pk, "reason": hold.lift_reason},
+        )
+    return hold
+
+
 def opt_out(*, actor: str, customer: Customer, channel: str, source: str) -> ChannelOptOut:
     _channels([channel])
     with transaction.atomic():
@@ -111,3 +160,22 @@ def record_consent(
             after={"channel": channel, "from_at": from_at, "to_at": to_at},
         )
     return row
+
+
+def withdraw_opt_out(*, actor: str, customer: Customer, channel: str) -> int:
+    """The customer takes back their opt-out of a channel: every opt-out of it in force is withdrawn."""
+    _channels([channel])
+    with transaction.atomic():
+        now = clock.now()
+        withdrawn = ChannelOptOut.objects.filter(customer=customer, channel=channel, withdrawn_at__isnull=True).update(
+            withdrawn_at=now
+        )
+        if withdrawn:
+            record(
+                actor=actor,
+                action="optout.withdraw",
+                object_type="customer",
+                object_id=customer.pk,
+                after={"channel": channel, "withdrawn": withdrawn},
+            )
+    return withdrawn

@@ -6,6 +6,7 @@ Called by the concessions inside their own transaction, with the account's row l
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -96,3 +97,40 @@ def write_off_charged_off(
         ]
     )
     return left
+
+
+DISPUTE_CREDIT_RULE = "dispute_credit"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Credit:
+    """An amount taken off one component: a disputed charge upheld in part, or the interest it caused."""
+
+    component: str
+    amount_fen: int  # > 0
+    reference: str
+    description: str
+    explanation: dict[str, Any]
+
+
+def post_credits(*, account_id: int, credits: list[Credit], business_date: dt.date) -> None:
+    """Post each credit as an ADJUSTMENT lowering its component (a dispute upheld: the caller has locked
+    the account's row, validated the amounts against what was charged, and audits)."""
+    for credit in credits:
+        if credit.amount_fen <= 0 or credit.component not in posting.OWED:
+            raise ValueError("a credit lowers a component owed by a positive amount")
+    posting.post(
+        [
+            posting.Line(
+                account_id=account_id,
+                kind=EntryKind.ADJUSTMENT,
+                component=credit.component,
+                amount_fen=-credit.amount_fen,
+                posting_date=business_date,
+                reference=credit.reference,
+                description=credit.description[:200],
+                explanation={"rule": DISPUTE_CREDIT_RULE, **credit.explanation},
+            )
+            for credit in credits
+        ]
+    )

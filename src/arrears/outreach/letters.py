@@ -88,6 +88,7 @@ class LetterContent:
     how: str
     contact: str
     body: str
+    title: str = ""  # another kind of letter than a collection letter (e.g. the answer to a dispute)
 
     def check(self) -> None:
         """CN-LETTER: every mandatory item is present and not blank."""
@@ -206,14 +207,15 @@ def render_pdf(content: LetterContent) -> bytes:
     pdf = canvas.Canvas(buffer, pagesize=A4, invariant=True)
     width, height = A4
     left, right = 60.0, width - 60.0
-    pdf.setTitle(h["title"])
+    title = content.title or h["title"]
+    pdf.setTitle(title)
     # The letterhead: the issuer, then the title (no separator the font lacks).
     y = height - 56
     pdf.setFont(FONT, 13)
     pdf.drawCentredString(width / 2, y, _drawable(content.issuer))
     y -= 30
     pdf.setFont(FONT, 20)
-    pdf.drawCentredString(width / 2, y, h["title"])
+    pdf.drawCentredString(width / 2, y, _drawable(title))
     y -= 34
 
     def line(text: str, *, size: float = 10.5, indent: float = 0) -> None:

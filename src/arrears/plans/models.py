@@ -128,6 +128,25 @@ class Plan(models.Model):
         return f"plan {self.pk}"
 
 
+class PlanAcceptance(models.Model):
+    """The cardholder's own acceptance of an offered plan on the portal: when, from where, with which
+    browser, and the SHA-256 of the plan document they were shown (CN-PLAN-STOP: the evidence of consent)."""
+
+    plan = models.OneToOneField(Plan, on_delete=models.PROTECT, related_name="acceptance")
+    customer = models.ForeignKey("ledger.Customer", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("accepted at"))
+    address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    document_sha256 = models.CharField(_("SHA-256 of the document shown"), max_length=64)
+
+    class Meta:
+        verbose_name = _("portal acceptance of a plan")
+        verbose_name_plural = _("portal acceptances of plans")
+
+    def __str__(self) -> str:
+        return f"acceptance of plan {self.plan_id}"
+
+
 class InstalmentStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("scheduled")
     PAID = "paid", _("paid")

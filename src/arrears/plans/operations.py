@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
 from typing import Any
@@ -19,17 +20,27 @@ from django.db.models import Q, Sum
 
 from arrears.audit.operations import record
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
-from arrears.errors import NotFound, ValidationFailed
+from arrears.errors import Conflict, NotFound, ValidationFailed
 from arrears.holds.models import HoldKind
 from arrears.holds.operations import set_hold
+from arrears.kernel import clock
 from arrears.ledger import posting
-from arrears.ledger.models import Account, AccountStatus, Component, Entry, EntryKind
+from arrears.ledger.models import Account, AccountStatus, Component, Customer, Entry, EntryKind
 from arrears.money import from_fen, to_fen
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
 from arrears.plans import life
 from arrears.plans.document import Row, render_plan_pdf
-from arrears.plans.models import Evidence, Instalment, Plan, PlanPolicy, PlanStatus, Scope, SettledMinimum
+from arrears.plans.models import (
+    Evidence,
+    Instalment,
+    Plan,
+    PlanAcceptance,
+    PlanPolicy,
+    PlanStatus,
+    Scope,
+    SettledMinimum,
+)
 from arrears.plans.rules import Method, PlanTerms, Quote, plan_policy, quote_plan
 from arrears.plans.summary import PlanFacts, plan_summary
 from arrears.products.models import versions_in_force
@@ -392,6 +403,63 @@ def accept_plan(*, actor: Any, plan: Plan, evidence: str, evidence_ref: str = ""
             after={"evidence": evidence, "evidence_ref": plan.evidence_ref},
         )
     return plan
+
+
+def accept_plan_by_cardholder(
+    *,
+    customer: Customer,
+    plan: Plan,
+    shown_sha256: str,
+    address: str | None,
+    user_agent: str,
+    business_date: dt.date,
+) -> Plan:
+    """The cardholder accepts an offered plan of theirs on the portal. The evidence (time, address, browser and
+    the SHA-256 of the document as it was shown) is stored with it; a document changed since it was shown is
+    refused, so that what was accepted is exactly what was offered."""
+    if plan.account.customer_id != customer.pk:
+        raise NotFound("no such plan")
+    if plan.status != PlanStatus.OFFERED:
+        raise Conflict(
+            f"the plan is {plan.status}; only an offered plan is accepted", field="plan", code="plan_not_offered"
+        )
+    if not shown_sha256 or not hmac.compare_digest(shown_sha256, plan.document_sha256):
+        raise Conflict(
+            "the plan document changed since it was shown; read it again before accepting",
+            field="document",
+            code="plan_document_changed",
+        )
+    actor = f"cardholder:{customer.pk}"
+    with transaction.atomic():
+        locked = Plan.objects.select_for_update().get(pk=plan.pk)
+        if locked.status != PlanStatus.OFFERED or locked.document_sha256 != shown_sha256:
+            raise Conflict("the plan changed meanwhile; read it again", field="plan", code="plan_document_changed")
+        acceptance = PlanAcceptance.objects.create(
+            plan=locked,
+            customer=customer,
+            at=clock.now(),
+            address=address,
+            user_agent=user_agent[:300],
+            document_sha256=shown_sha256,
+        )
+        locked.status, locked.accepted_on = PlanStatus.ACCEPTED, business_date
+        locked.evidence, locked.evidence_ref = Evidence.PORTAL_CLICK, f"portal-acceptance-{acceptance.pk}"
+        locked.save(update_fields=["status", "accepted_on", "evidence", "evidence_ref"])
+        record(
+            actor=actor,
+            action="plan.accept",
+            object_type="plan",
+            object_id=plan.pk,
+            after={
+                "evidence": Evidence.PORTAL_CLICK,
+                "evidence_ref": locked.evidence_ref,
+                "at": acceptance.at,
+                "address": address,
+                "user_agent": acceptance.user_agent,
+                "sha256": shown_sha256,
+            },
+        )
+    return locked
 
 
 def add_recording(*, actor: Any, plan: Plan, recording_ref: str) -> Plan:

@@ -33,12 +33,21 @@ class PromiseStatus(models.TextChoices):
     CANCELLED = "cancelled", _("cancelled")
 
 
+class PromiseSource(models.TextChoices):
+    DESK = "desk", _("taken by a collector")
+    PORTAL = "portal", _("made on the cardholder portal")
+
+
 class Promise(models.Model):
     case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="promises")
     amount_fen = models.BigIntegerField(_("amount"))
     promised_date = models.DateField(_("promised date"))
     taken_on = models.DateField()
-    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty for a promise the cardholder made themselves on the portal (taken_via "portal").
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_via = models.CharField(max_length=8, choices=PromiseSource.choices, default=PromiseSource.DESK)
     contact = models.ForeignKey("contacts.Contact", null=True, blank=True, on_delete=models.PROTECT)
     status = models.CharField(max_length=12, choices=PromiseStatus.choices, default=PromiseStatus.OPEN)
     paid_fen = models.BigIntegerField(default=0)

@@ -11,8 +11,10 @@ from django.db import transaction
 from arrears.audit.operations import record
 from arrears.cases.models import Case, CaseStatus, CaseStatusChange
 from arrears.contacts.models import Contact
+from arrears.errors import NotFound
+from arrears.ledger.models import Customer
 from arrears.money import to_fen
-from arrears.promises.models import Promise, PromisePolicy, PromiseStatus
+from arrears.promises.models import Promise, PromisePolicy, PromiseSource, PromiseStatus
 from arrears.promises.rules import Policy, check_promise
 
 
@@ -37,6 +39,47 @@ def take_promise(
     business_date: dt.date,
     contact: Contact | None = None,
 ) -> Promise:
+    return _take(
+        actor=user.get_username(),
+        taken_by=user,
+        via=PromiseSource.DESK,
+        case=case,
+        amount=amount,
+        promised_date=promised_date,
+        business_date=business_date,
+        contact=contact,
+    )
+
+
+def take_promise_by_cardholder(
+    *, customer: Customer, case: Case, amount: Decimal, promised_date: dt.date, business_date: dt.date
+) -> Promise:
+    """The cardholder's own promise, made on the portal: the same policy as a collector's, on a case of theirs."""
+    if case.customer_id != customer.pk:
+        raise NotFound("no such case")
+    return _take(
+        actor=f"cardholder:{customer.pk}",
+        taken_by=None,
+        via=PromiseSource.PORTAL,
+        case=case,
+        amount=amount,
+        promised_date=promised_date,
+        business_date=business_date,
+        contact=None,
+    )
+
+
+def _take(
+    *,
+    actor: str,
+    taken_by: Any,
+    via: str,
+    case: Case,
+    amount: Decimal,
+    promised_date: dt.date,
+    business_date: dt.date,
+    contact: Contact | None,
+) -> Promise:
     fen = to_fen(amount, field="amount")
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
@@ -54,7 +97,8 @@ def take_promise(
             amount_fen=fen,
             promised_date=promised_date,
             taken_on=business_date,
-            taken_by=user,
+            taken_by=taken_by,
+            taken_via=via,
             contact=contact,
         )
         if case.status == CaseStatus.OPEN:
@@ -65,13 +109,13 @@ def take_promise(
                 from_status=case.status,
                 to_status=CaseStatus.PROMISED,
                 reason="promise to pay",
-                actor=user.get_username(),
+                actor=actor,
             )
         record(
-            actor=user.get_username(),
+            actor=actor,
             action="promise.take",
             object_type="case",
             object_id=case.pk,
-            after={"promise": promise.pk, "amount_fen": fen, "promised_date": promised_date},
+            after={"promise": promise.pk, "amount_fen": fen, "promised_date": promised_date, "via": via},
         )
     return promise

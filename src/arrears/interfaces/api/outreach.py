@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
 from arrears.application.dialer import import_results
-from arrears.application.outreach import handle_sms_reply, record_delivery
+from arrears.application.outreach import record_delivery
 from arrears.errors import ValidationFailed
+from arrears.inquiries import surveys
 from arrears.integrations.models import Integration, IntegrationKind
 from arrears.interfaces.api.errors import errors
 from arrears.interfaces.api.integrations import IntegrationAuth, RowsRefusedOut, answer, rows_refused
@@ -117,10 +118,11 @@ class SmsReplyOut(Schema):
 )
 def sms_reply(request: HttpRequest, body: SmsReply) -> HttpResponse:
     """An SMS reply; an opt-out word (TD, 退订, STOP...) opts the customers with that mobile number out of
-    SMS. The answer is the same whether or not the number is a customer's. SMS gateways only."""
+    SMS, and a score 1-5 answers the latest satisfaction survey sent to it. The answer is the same whether
+    or not the number is a customer's. SMS gateways only."""
 
     def work(integration: Integration) -> tuple[int, Any]:
-        handle_sms_reply(actor=integration.actor, from_number=body.from_number, text=body.text)
+        surveys.handle_sms_reply(actor=integration.actor, from_number=body.from_number, text=body.text)
         return 200, {"received": True}
 
     return answer(request, work)

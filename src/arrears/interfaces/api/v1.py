@@ -201,3 +201,15 @@ api.add_router("/v1/card-host", card_host)
 from arrears.interfaces.api.agencies import router as agencies_router  # noqa: E402
 
 api.add_router("/v1", agencies_router)
+
+from arrears.interfaces.api.inquiries import router as inquiries_router  # noqa: E402
+
+api.add_router("/v1", inquiries_router)
+
+from arrears.interfaces.api.disputes import router as disputes_router  # noqa: E402
+
+api.add_router("/v1", disputes_router)
+
+from arrears.interfaces.api.complaints import router as complaints_router  # noqa: E402
+
+api.add_router("/v1", complaints_router)

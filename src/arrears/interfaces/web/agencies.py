@@ -21,6 +21,7 @@ from arrears.agencies.models import Agency, CollectionStatus, Placement
 from arrears.agencies.queries import performance, remittance
 from arrears.application import figures
 from arrears.application.reads import record_request_reads
+from arrears.complaints.queries import per_agency as complaints_per_agency
 from arrears.contacts.models import Channel, Party, Result
 from arrears.contacts.operations import ContactIn
 from arrears.cycle import business_date
@@ -193,6 +194,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         except ArrearsError as exc:
             messages.error(request, error_line(exc))
         return redirect("agencies")
+    register = complaints_per_agency()  # the complaints register, per 1,000 of the agency's contacts
     pending = list(
         agencies.visible_collections(request.user)
         .filter(status=CollectionStatus.REPORTED)
@@ -203,7 +205,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "arrears/agency/overview.html",
         {
-            "rows": performance(on=today),
+            "rows": [(r, register.get(r.agency.code)) for r in performance(on=today)],
             "pending": [(c, mask_pan(c.placement.account.number)) for c in pending],
             "month": today.strftime("%Y-%m"),
             "in_force": list(agencies.in_force(today).order_by("code")),

@@ -28,10 +28,12 @@ from arrears.application.team_figures import TeamFigures, team_figures, teams_le
 from arrears.audit.operations import record
 from arrears.cases.models import Case, CaseStatus
 from arrears.cases.operations import reassign
+from arrears.complaints.queries import lead_summary
 from arrears.concessions.models import ConcessionKind
 from arrears.contacts.models import Contact, Result
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, ValidationFailed
+from arrears.inquiries.queries import csat
 from arrears.interfaces.web.charts import Chart, chart
 from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.workbench import _posted_id, _with_figures
@@ -377,6 +379,12 @@ def team_page(request: HttpRequest) -> HttpResponse:
             "rows": _collectors(teams, cases, today),
             "page": page,
             "members": User.objects.filter(teams__in=teams).distinct().order_by("username"),
+            "csat": csat(
+                start=figures.start + dt.timedelta(days=1),
+                end=figures.end + dt.timedelta(days=1),
+                teams=teams.values_list("pk", flat=True),
+            ),
+            "complaints": lead_summary(request.user, today=today),
         },
     )
 

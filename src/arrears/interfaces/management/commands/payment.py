@@ -15,7 +15,10 @@ from arrears.payments.operations import PaymentIn, import_payments, post_payment
 
 
 class Command(BaseCommand):
-    help = "Post one payment (`payment post`) or a CSV file of payments (`payment import FILE`)."
+    help = (
+        "Post one payment (`payment post`), a CSV file of payments (`payment import FILE`), or the file payment "
+        "gateway's confirmations of checkouts (`payment confirm FILE`, JSON lines)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -31,6 +34,14 @@ class Command(BaseCommand):
         imp.add_argument("--business-date", help="default: the stored business date")
         for p in (post, imp):
             p.add_argument("--actor", default="cli")
+        confirm = sub.add_parser(
+            "confirm",
+            help="the gateway's confirmations, one JSON object a line: "
+            '{"ref": ..., "gateway_reference": ..., "amount_fen": ..., "succeeded": true}',
+        )
+        confirm.add_argument("file")
+        confirm.add_argument("--business-date", help="default: the stored business date")
+        confirm.add_argument("--actor", default="gateway:file")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -43,6 +54,8 @@ class Command(BaseCommand):
             raise CommandError("--business-date: use YYYY-MM-DD") from None
         if options["action"] == "post":
             self._post(options, business_date)
+        elif options["action"] == "confirm":
+            self._confirm(options, business_date)
         else:
             self._import(options, business_date)
 
@@ -89,3 +102,43 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out, ensure_ascii=False, indent=2))
         if report.refused and not options["post_valid"]:
             raise CommandError(f"{len(report.refused)} bad row(s): nothing posted; fix them or use --post-valid")
+
+    def _confirm(self, options: dict[str, Any], business_date: dt.date) -> None:
+        """Each line confirmed on its own (a line already confirmed changes nothing); refused lines are
+        listed with their field and code, and make the exit status non-zero."""
+        from arrears.payments.gateway import confirm_checkout
+
+        path = Path(options["file"])
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"file: cannot read {path}: {exc}") from None
+        done: list[dict[str, Any]] = []
+        refused: list[dict[str, Any]] = []
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+                if not isinstance(row, dict):
+                    raise ValueError("not an object")
+                succeeded, amount_fen = row.get("succeeded"), row.get("amount_fen")
+                if not isinstance(succeeded, bool) or not isinstance(amount_fen, int) or isinstance(amount_fen, bool):
+                    raise ValueError("succeeded must be true or false and amount_fen a whole number")
+                checkout = confirm_checkout(
+                    ref=str(row.get("ref", "")),
+                    gateway_reference=str(row.get("gateway_reference", "")),
+                    amount_fen=amount_fen,
+                    succeeded=succeeded,
+                    business_date=business_date,
+                    actor=options["actor"],
+                )
+            except ValueError as exc:
+                refused.append({"line": number, "field": None, "code": "malformed_body", "message": str(exc)})
+            except ArrearsError as exc:
+                refused.append({"line": number, "field": exc.field, "code": exc.code, "message": exc.message})
+            else:
+                done.append({"line": number, "status": checkout.status})
+        self.stdout.write(json.dumps({"confirmed": done, "refused": refused}, ensure_ascii=False, indent=2))
+        if refused:
+            raise CommandError(f"{len(refused)} confirmation(s) refused")
