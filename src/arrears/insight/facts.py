@@ -4,8 +4,9 @@ the number of accounts (one per kind of fact, never one per account).
 The states and amounts owed come from the same SQL expressions as the lead's figures
 (`application.team_figures.account_states`), so that the two agree. The dimensions of a fact:
 
-- an account's team, collector and queue are those of its customer's latest case; its product is its
-  own; its segment and arm those of its latest strategy enrolment live in the period;
+- an account's team, collector and queue are those of its customer's latest case (a closed case has
+  no collector nor queue any more: the collector who last recorded a contact on it stands in, the
+  queue is ""); its product is its own; its segment and arm those of its latest strategy enrolment live in the period;
 - a contact's or promise's team, collector and queue are those of its own case; product, segment and
   arm those of the customer's first account.
 
@@ -59,8 +60,16 @@ class _Keys:
         rows = Case.objects.order_by("id").values_list(
             "id", "customer_id", "team__name", "collector__username", "queue__name"
         )
+        # A closed case has lost its collector: the last one who recorded a contact on it stands in.
+        last_contact = dict(
+            Contact.objects.filter(
+                case__collector__isnull=True, collector__isnull=False, at__lt=clock.start_of(end + dt.timedelta(days=1))
+            )
+            .order_by("case_id", "at", "id")
+            .values_list("case_id", "collector__username")
+        )
         for pk, customer, team, collector, queue in rows:
-            self.cases[pk] = (customer, team or "", collector or "", queue or "")
+            self.cases[pk] = (customer, team or "", collector or last_contact.get(pk) or "", queue or "")
             latest[customer] = pk
         self.latest_case = latest
         self.enrolment: dict[int, tuple[str, str]] = {}
