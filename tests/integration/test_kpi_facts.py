@@ -153,7 +153,7 @@ def test_loaders_and_kpis_on_a_small_portfolio() -> None:
         a.refresh_from_db()
     with CaptureQueriesContext(connection) as queries:
         facts = load(start=START, end=END)
-    assert len(queries) == 16  # a fixed number whatever the number of accounts
+    assert len(queries) == 18  # a fixed number (one more a month) whatever the number of accounts
 
     by_id = {t.account_id: t for t in facts.transitions}
     mine = [by_id[a.pk] for a in accounts]
@@ -174,6 +174,13 @@ def test_loaders_and_kpis_on_a_small_portfolio() -> None:
     # 3 x 500.00 + 100.00 collected over 7,747.50 owed at start = 0.206518...
     assert (liquidation.accounts, liquidation.start_owed_fen, liquidation.collected_fen) == (6, 7747_50, 1600_00)
     assert liquidation.rate == Decimal("0.2065")
+
+    # Month over month: at the close of 05-31 the payers are current, the others 38 days past due (M2).
+    may, june = (START, dt.date(2026, 5, 31)), (dt.date(2026, 5, 31), END)
+    months = kpis.monthly_roll_matrices(facts.months)
+    assert list(months) == [may, june]
+    assert months[may].counts == {(1, 0): 3, (1, 2): 3}
+    assert months[june].counts == {(0, 0): 3, (2, 2): 3}
 
     c = kpis.contact_rates(facts.contacts)
     assert (c.attempts, c.reached, c.right_party, c.rpc_rate) == (4, 3, 3, Decimal("0.7500"))

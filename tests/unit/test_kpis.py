@@ -94,6 +94,28 @@ def test_roll_matrix_by_count_and_by_balance() -> None:
     assert by_balance[1, 0] == D("0.2308")  # 300 / 1300 = 0.230769...
 
 
+def test_roll_matrices_month_over_month() -> None:
+    assert kpis.month_ends(START, END) == [END]  # (05-31, 06-30]: one month
+    assert kpis.month_ends(dt.date(2026, 4, 15), dt.date(2026, 6, 10)) == [
+        dt.date(2026, 4, 30),
+        dt.date(2026, 5, 31),
+        dt.date(2026, 6, 10),
+    ]
+    assert kpis.month_ends(dt.date(2026, 4, 30), dt.date(2026, 5, 31)) == [dt.date(2026, 5, 31)]
+    apr, may = (dt.date(2026, 4, 15), dt.date(2026, 4, 30)), (dt.date(2026, 4, 30), dt.date(2026, 5, 31))
+    steps = [
+        kpis.MonthStep(1, A, *apr, start_state=0, end_state=1, start_owed_fen=100_00),
+        kpis.MonthStep(1, A, *may, start_state=1, end_state=2, start_owed_fen=110_00),
+        kpis.MonthStep(2, B, *apr, start_state=1, end_state=0, start_owed_fen=50_00),
+        kpis.MonthStep(2, B, *may, start_state=0, end_state=0, start_owed_fen=0),
+    ]
+    months = kpis.monthly_roll_matrices(steps)
+    assert list(months) == [apr, may]
+    assert months[apr].counts == {(0, 1): 1, (1, 0): 1}
+    assert months[may].counts == {(1, 2): 1, (0, 0): 1}
+    assert months[may].balances == {(1, 2): 110_00, (0, 0): 0}
+
+
 def test_flow_rates() -> None:
     m = kpis.roll_matrix(PORTFOLIO)
     # By count: M0 1/2, M1 1/3, M2 1/1, M3-M6 nobody, M7 -> charged off 1/1.

@@ -38,9 +38,11 @@ from arrears.insight.kpis import (
     CureFact,
     Facts,
     Keys,
+    MonthStep,
     PlacementFact,
     PromiseFact,
     Transition,
+    month_ends,
 )
 from arrears.kernel import clock
 from arrears.ledger.models import Account, Component, Entry, EntryKind
@@ -188,7 +190,23 @@ def load(*, start: dt.date, end: dt.date, complaints: tuple[ComplaintFact, ...] 
         placements=placements,
         complaints=complaints,
         cures=_cures(keys, start, end),
+        months=_months(keys, start, end),
     )
+
+
+def _months(keys: _Keys, start: dt.date, end: dt.date) -> tuple[MonthStep, ...]:
+    """Every account's states at the ends of each month of the period: one query per month."""
+    steps: list[MonthStep] = []
+    ends = month_ends(start, end)
+    for a, b in zip([start, *ends[:-1]], ends, strict=True):
+        steps.extend(
+            MonthStep(
+                account_id=pk, keys=keys.accounts[pk], start=a, end=b, start_state=s0, end_state=s1, start_owed_fen=o0
+            )
+            for pk, s0, s1, o0, _ in account_states(Account.objects.all(), a, b)
+            if pk in keys.accounts
+        )
+    return tuple(steps)
 
 
 def _charge_offs(keys: _Keys, end: dt.date) -> tuple[ChargeOffFact, ...]:

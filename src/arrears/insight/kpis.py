@@ -112,6 +112,56 @@ class Transition:
     collected_fen: int
 
 
+class Move(Protocol):
+    """What the roll-rate matrix needs of an account over a span: its states at both ends and what it
+    owed at the start."""
+
+    @property
+    def start_state(self) -> int: ...
+    @property
+    def end_state(self) -> int: ...
+    @property
+    def start_owed_fen(self) -> int: ...
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthStep:
+    """One account over one month of the period: the span (start, end] ends on a month's last day
+    or on the period's end, and starts where the previous one ended (or at the period's start)."""
+
+    account_id: int
+    keys: Keys
+    start: dt.date
+    end: dt.date
+    start_state: int
+    end_state: int
+    start_owed_fen: int
+
+
+def month_ends(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The ends of the spans of `monthly_roll_matrices` for the period (start, end]: every month's
+    last day after start and before end, then end."""
+    found: list[dt.date] = []
+    day = start
+    while True:
+        first_of_next = (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        last = first_of_next - dt.timedelta(days=1)
+        if last >= end:
+            return [*found, end]
+        if last > start:
+            found.append(last)
+        day = first_of_next
+
+
+def monthly_roll_matrices(steps: Iterable[MonthStep]) -> dict[tuple[dt.date, dt.date], RollMatrix]:
+    """Roll-rate matrix month over month: for each span (start, end] of the period cut at month
+    ends, the roll-rate matrix of that span (as `roll_matrix`), oldest first."""
+    spans: dict[tuple[dt.date, dt.date], list[MonthStep]] = defaultdict(list)
+    for step in steps:
+        spans[step.start, step.end].append(step)
+    return {span: roll_matrix(spans[span]) for span in sorted(spans)}
+
+
 @dataclasses.dataclass(frozen=True)
 class RollMatrix:
     """Cells keyed by (state at start, state at end): accounts, and their balance owed at start."""
@@ -130,7 +180,7 @@ class RollMatrix:
         return sum(v for (a, _), v in self.cells(basis).items() if a == start)
 
 
-def roll_matrix(transitions: Iterable[Transition]) -> RollMatrix:
+def roll_matrix(transitions: Iterable[Move]) -> RollMatrix:
     """Roll-rate matrix, state to state (M0 ... M7, charged off, paid).
 
     counts[a, b] = the number of accounts in state a at the close of start and in state b at the
@@ -482,6 +532,7 @@ class Facts:
     placements: tuple[PlacementFact, ...] = ()
     complaints: tuple[ComplaintFact, ...] = ()
     cures: tuple[CureFact, ...] = ()
+    months: tuple[MonthStep, ...] = ()
 
 
 def _rate(value: Decimal | None) -> str | None:
@@ -503,6 +554,10 @@ def kpis(facts: Facts) -> dict[str, Any]:
     return {
         "accounts": len(facts.transitions),
         "roll_matrix": {"count": _matrix(matrix, "count"), "balance_fen": _matrix(matrix, "balance")},
+        "roll_matrix_by_month": {
+            f"{a}/{b}": {"count": _matrix(m, "count"), "balance_fen": _matrix(m, "balance")}
+            for (a, b), m in monthly_roll_matrices(facts.months).items()
+        },
         "flow_rates": {
             basis: {f"M{k}": _rate(r) for k, r in flow_rates(matrix, basis).items()} for basis in ("count", "balance")
         },
@@ -566,7 +621,7 @@ def kpis(facts: Facts) -> dict[str, Any]:
 def split(facts: Facts, by: str | None) -> dict[str, Facts]:
     """The facts of each group of one dimension (every kind of fact grouped by `group`)."""
     parts: dict[str, dict[str, tuple[Any, ...]]] = {}
-    for field in ("transitions", "contacts", "promises", "charge_offs", "placements", "complaints", "cures"):
+    for field in ("transitions", "contacts", "promises", "charge_offs", "placements", "complaints", "cures", "months"):
         parts[field] = group(getattr(facts, field), by)
     names = sorted({name for grouped in parts.values() for name in grouped})
     return {
