@@ -233,7 +233,8 @@ def liquidation_rates(transitions: Iterable[Transition]) -> dict[int, Liquidatio
     """Liquidation rate per bucket (M0 ... M7, charged off) = (payments posted in the period to the
     accounts in that state at the close of start) / (what those accounts owed at the close of
     start). Only accounts that owed something (> 0) at the close of start count, in both terms.
-    None when they owed nothing."""
+    None when they owed nothing. Not bounded by 1 (an account may pay more than it owed at the
+    start)."""
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for t in transitions:
         if t.start_owed_fen <= 0 or t.start_state == PAID:
@@ -328,7 +329,8 @@ def promise_rates(
     promises: Iterable[PromiseFact], contacts: Iterable[ContactFact], *, start: dt.date, end: dt.date
 ) -> PromiseRates:
     """Promise rate = (promises taken in the period, not cancelled) / (right-party contacts in the
-    period); promised_fen is their amount.
+    period); promised_fen is their amount. Not bounded by 1 (a promise can be taken without a
+    recorded contact).
 
     Kept rate, of the promises whose promised date falls in the period and that have been judged
     (kept, partly kept or broken: open ones still in their grace days and cancelled ones are left
