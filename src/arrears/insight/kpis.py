@@ -548,7 +548,7 @@ def _matrix(matrix: RollMatrix, basis: str) -> dict[str, dict[str, int]]:
     return out
 
 
-def kpis(facts: Facts) -> dict[str, Any]:
+def figures(facts: Facts) -> dict[str, Any]:
     """Every KPI of one group of facts, as plain values (rates as decimal strings or None)."""
     matrix = roll_matrix(facts.transitions)
     contacts = contact_rates(facts.contacts)
@@ -633,4 +633,4 @@ def split(facts: Facts, by: str | None) -> dict[str, Facts]:
 
 def report(facts: Facts, by: str | None = None) -> dict[str, dict[str, Any]]:
     """Every KPI for each group of `by` (one dimension, or none: the group `all`)."""
-    return {name: kpis(part) for name, part in split(facts, by).items()}
+    return {name: figures(part) for name, part in split(facts, by).items()}
