@@ -16,6 +16,7 @@ The portfolio, period (2026-05-31, 2026-06-30] (state at start -> at end, owed a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from decimal import Decimal
 
@@ -132,6 +133,14 @@ def test_flow_rates() -> None:
     # By balance: M0 500 / 1500 = 0.33333, M1 800 / 1300 = 0.61538.
     f = kpis.flow_rates(m, "balance")
     assert (f[0], f[1], f[2], f[7]) == (D("0.3333"), D("0.6154"), D("1.0000"), D("1.0000"))
+
+
+def test_a_charge_off_from_any_bucket_rolls_it_forward() -> None:
+    # A product that charges off at 180 DPD does it from M6: M6 -> charged off is a roll forward.
+    rows = [t(1, A, 6, CHARGED_OFF, "900.00", "0"), t(2, A, 6, 7, "100.00", "0"), t(3, A, 6, 6, "1000.00", "0")]
+    m = kpis.roll_matrix(rows)
+    assert kpis.flow_rates(m)[6] == D("0.6667")  # 2 / 3
+    assert kpis.flow_rates(m, "balance")[6] == D("0.5000")  # (900 + 100) / 2000
 
 
 def test_cure_rate() -> None:
@@ -279,6 +288,8 @@ def test_grouping_by_each_dimension() -> None:
     assert list(kpis.group(PORTFOLIO, "arm")) == ["challenger", "champion"]
     for by in kpis.DIMENSIONS:
         assert sum(len(g) for g in kpis.group(PORTFOLIO, by).values()) == len(PORTFOLIO)
+    unenrolled = dataclasses.replace(PORTFOLIO[0], keys=Keys(team="A"))
+    assert list(kpis.group([unenrolled, PORTFOLIO[1]], "arm")) == ["(none)", "champion"]
     with pytest.raises(ValueError, match="unknown dimension 'region'"):
         kpis.group(PORTFOLIO, "region")
 

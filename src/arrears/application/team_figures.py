@@ -60,7 +60,7 @@ def rate(part: int, whole: int) -> Decimal | None:
 class Roll:
     from_bucket: int
     accounts: int  # in M<from_bucket> at the start of the period
-    rolled: int  # of those, in M<from_bucket + 1> at its end
+    rolled: int  # of those, in M<from_bucket + 1> at its end, or charged off
     cured: int  # of those, current (M0) at its end
 
     @property
@@ -236,7 +236,7 @@ def team_figures(user: Any, *, today: dt.date, period_days: int = 30, weeks: int
         Roll(
             from_bucket=b,
             accounts=sum(n for (a, _), n in matrix.items() if a == b),
-            rolled=matrix.get((b, b + 1), 0),
+            rolled=matrix.get((b, b + 1), 0) + matrix.get((b, STATE_CHARGED_OFF), 0),
             cured=matrix.get((b, 0), 0) + matrix.get((b, STATE_PAID), 0) if b else 0,
         )
         for b in ROLL_FROM

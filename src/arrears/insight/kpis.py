@@ -34,6 +34,7 @@ CURED = (0, PAID)
 
 DIMENSIONS = ("team", "collector", "segment", "product", "arm", "queue")
 ALL = "all"  # the name of the one group when nothing groups
+NONE = "(none)"  # the group of the rows without a value of the dimension
 FOUR = Decimal("0.0001")
 CENT = Decimal("0.01")
 
@@ -75,15 +76,16 @@ K = TypeVar("K", bound=Keyed)
 
 
 def group(rows: Iterable[K], by: str | None) -> dict[str, tuple[K, ...]]:
-    """The rows by the value of one dimension (`by` in DIMENSIONS), sorted by that value; with no
-    dimension, one group named `all`. An unknown dimension is a ValueError naming it."""
+    """The rows by the value of one dimension (`by` in DIMENSIONS), sorted by that value, the rows
+    without one in the group `(none)`; with no dimension, one group named `all`. An unknown
+    dimension is a ValueError naming it."""
     if by is None:
         return {ALL: tuple(rows)}
     if by not in DIMENSIONS:
         raise ValueError(f"unknown dimension {by!r}: one of {', '.join(DIMENSIONS)}")
     found: dict[str, list[K]] = defaultdict(list)
     for row in rows:
-        found[getattr(row.keys, by)].append(row)
+        found[getattr(row.keys, by) or NONE].append(row)
     return {k: tuple(found[k]) for k in sorted(found)}
 
 
@@ -202,11 +204,16 @@ def roll_rates(matrix: RollMatrix, basis: str = "count") -> dict[tuple[int, int]
 
 
 def flow_rates(matrix: RollMatrix, basis: str = "count") -> dict[int, Decimal | None]:
-    """Flow rate Mk -> Mk+1, for k = 0 ... 7 (M7's next state is charged off) = matrix[Mk, Mk+1] /
-    (the sum of row Mk): of the accounts in Mk at the close of start, the share (or the share of
-    their balance) in the next bucket at the close of end. None when no account started in Mk."""
+    """Flow rate Mk -> Mk+1, for k = 0 ... 7 = (matrix[Mk, Mk+1] + matrix[Mk, charged off]) / (the
+    sum of row Mk): of the accounts in Mk at the close of start, the share (or the share of their
+    balance) that rolled forward: in the next bucket, or charged off (worse than any bucket, whichever
+    bucket the product charges off from; M7's next state) at the close of end. None when no account
+    started in Mk."""
     cells = matrix.cells(basis)
-    return {k: ratio(cells.get((k, k + 1 if k < 7 else CHARGED_OFF), 0), matrix.row(k, basis)) for k in BUCKETS}
+    return {
+        k: ratio(cells.get((k, k + 1), 0) * (k < 7) + cells.get((k, CHARGED_OFF), 0), matrix.row(k, basis))
+        for k in BUCKETS
+    }
 
 
 def cure_rate(matrix: RollMatrix, basis: str = "count") -> Decimal | None:
