@@ -153,7 +153,7 @@ def test_loaders_and_kpis_on_a_small_portfolio() -> None:
         a.refresh_from_db()
     with CaptureQueriesContext(connection) as queries:
         facts = load(start=START, end=END)
-    assert len(queries) == 18  # a fixed number (one more a month) whatever the number of accounts
+    assert len(queries) == 17  # a fixed number (one more a month) whatever the number of accounts
 
     by_id = {t.account_id: t for t in facts.transitions}
     mine = [by_id[a.pk] for a in accounts]

@@ -22,7 +22,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import CharField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from arrears.agencies import rules as agency_rules
 from arrears.agencies.models import Collection, CollectionStatus, CommissionTier, Placement
@@ -59,19 +60,23 @@ class _Keys:
     def __init__(self, start: dt.date, end: dt.date) -> None:
         self.cases: dict[int, tuple[int, str, str, str]] = {}  # case -> customer, team, collector, queue
         latest: dict[int, int] = {}
-        rows = Case.objects.order_by("id").values_list(
-            "id", "customer_id", "team__name", "collector__username", "queue__name"
-        )
         # A closed case has lost its collector: the last one who recorded a contact on it stands in.
-        last_contact = dict(
+        last_contact = (
             Contact.objects.filter(
-                case__collector__isnull=True, collector__isnull=False, at__lt=clock.start_of(end + dt.timedelta(days=1))
+                case=OuterRef("pk"), collector__isnull=False, at__lt=clock.start_of(end + dt.timedelta(days=1))
             )
-            .order_by("case_id", "at", "id")
-            .values_list("case_id", "collector__username")
+            .order_by("-at", "-id")
+            .values("collector__username")[:1]
+        )
+        rows = (
+            Case.objects.annotate(
+                who=Coalesce(F("collector__username"), Subquery(last_contact), Value(""), output_field=CharField())
+            )
+            .order_by("id")
+            .values_list("id", "customer_id", "team__name", "who", "queue__name")
         )
         for pk, customer, team, collector, queue in rows:
-            self.cases[pk] = (customer, team or "", collector or last_contact.get(pk) or "", queue or "")
+            self.cases[pk] = (customer, team or "", collector, queue or "")
             latest[customer] = pk
         self.latest_case = latest
         self.enrolment: dict[int, tuple[str, str]] = {}
