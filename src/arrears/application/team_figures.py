@@ -15,15 +15,29 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    BigIntegerField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models import Case as CaseWhen
 from django.db.models.functions import Coalesce
 
 from arrears.cases.models import Case
 from arrears.concessions.models import ApprovalRequest, ApprovalStatus
 from arrears.contacts.models import Contact, Result
 from arrears.delinquency.models import BucketChange
+from arrears.delinquency.rules import STATE_CHARGED_OFF, STATE_PAID
 from arrears.kernel import clock
-from arrears.ledger.models import Account
+from arrears.ledger.models import Account, Entry, EntryKind
 from arrears.payments.models import Payment
 from arrears.people.models import Team
 from arrears.promises.models import Promise, PromiseStatus
@@ -32,6 +46,7 @@ HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
 JUDGED = (PromiseStatus.KEPT, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN)
 ROLL_FROM = range(0, 7)  # M0->M1 ... M6->M7
+DELINQUENT = range(1, 8)  # M1 ... M7 (a charged-off account is in STATE_CHARGED_OFF, not here)
 
 
 def rate(part: int, whole: int) -> Decimal | None:
@@ -45,7 +60,7 @@ def rate(part: int, whole: int) -> Decimal | None:
 class Roll:
     from_bucket: int
     accounts: int  # in M<from_bucket> at the start of the period
-    rolled: int  # of those, in M<from_bucket + 1> at its end
+    rolled: int  # of those, in M<from_bucket + 1> at its end, or charged off
     cured: int  # of those, current (M0) at its end
 
     @property
@@ -130,7 +145,7 @@ def _accounts(teams: QuerySet[Team]) -> QuerySet[Account]:
     return Account.objects.filter(customer_id__in=Case.objects.filter(team__in=teams).values("customer_id"))
 
 
-def _bucket_at(day: dt.date) -> Coalesce:
+def bucket_at(day: dt.date) -> Coalesce:
     """The account's bucket at the close of `day`: the last change on or before it; before its first
     change, that change's starting bucket; with no history at all, its bucket now."""
     last = (
@@ -151,14 +166,52 @@ def _bucket_at(day: dt.date) -> Coalesce:
     )
 
 
+def owed_at(day: dt.date) -> Coalesce:
+    """What the account owed at the close of `day`: every entry posted on or before it except the
+    charge-off entries (so that after a charge-off it is what is still owed of it)."""
+    owed = (
+        Entry.objects.filter(account=OuterRef("pk"), posting_date__lte=day)
+        .exclude(kind=EntryKind.CHARGE_OFF)
+        .order_by()
+        .values("account")
+        .annotate(s=Sum("amount_fen"))
+        .values("s")
+    )
+    return Coalesce(Subquery(owed, output_field=BigIntegerField()), Value(0), output_field=BigIntegerField())
+
+
+def _state(day: dt.date, owed: str) -> CaseWhen:
+    return CaseWhen(
+        When(**{f"{owed}__lte": 0}, then=Value(STATE_PAID)),
+        When(charged_off_on__lte=day, then=Value(STATE_CHARGED_OFF)),
+        default=bucket_at(day),
+        output_field=IntegerField(),
+    )
+
+
+def account_states(
+    accounts: QuerySet[Account], start: dt.date, end: dt.date
+) -> QuerySet[Account, tuple[int, int, int, int, int]]:
+    """(account id, state at the close of start, state at the close of end, owed then, owed then):
+    the states of the roll-rate matrix (insight.kpis). A state is STATE_PAID when the account owed
+    nothing, STATE_CHARGED_OFF when it had been charged off by then, else its bucket 0-7. One query."""
+    return (
+        accounts.annotate(s0_owed=owed_at(start), s1_owed=owed_at(end))
+        .annotate(s0=_state(start, "s0_owed"), s1=_state(end, "s1_owed"))
+        .order_by("id")
+        .values_list("id", "s0", "s1", "s0_owed", "s1_owed")
+    )
+
+
 def roll_matrix(accounts: QuerySet[Account], start: dt.date, end: dt.date) -> dict[tuple[int, int], int]:
-    """How many accounts went from bucket a (at the close of start) to bucket b (at the close of end):
-    one GROUP BY query."""
+    """How many accounts went from state a (at the close of start) to state b (at the close of end),
+    states as in `account_states`: one GROUP BY query."""
     rows = (
-        accounts.annotate(b0=_bucket_at(start), b1=_bucket_at(end))
-        .values("b0", "b1")
+        accounts.annotate(s0_owed=owed_at(start), s1_owed=owed_at(end))
+        .annotate(s0=_state(start, "s0_owed"), s1=_state(end, "s1_owed"))
+        .values("s0", "s1")
         .annotate(n=Count("id"))
-        .values_list("b0", "b1", "n")
+        .values_list("s0", "s1", "n")
     )
     return {(int(a), int(b)): int(n) for a, b, n in rows}
 
@@ -183,13 +236,13 @@ def team_figures(user: Any, *, today: dt.date, period_days: int = 30, weeks: int
         Roll(
             from_bucket=b,
             accounts=sum(n for (a, _), n in matrix.items() if a == b),
-            rolled=matrix.get((b, b + 1), 0),
-            cured=matrix.get((b, 0), 0) if b else 0,
+            rolled=matrix.get((b, b + 1), 0) + matrix.get((b, STATE_CHARGED_OFF), 0),
+            cured=matrix.get((b, 0), 0) + matrix.get((b, STATE_PAID), 0) if b else 0,
         )
         for b in ROLL_FROM
     ]
-    delinquent = sum(n for (a, _), n in matrix.items() if a >= 1)
-    cured = sum(n for (a, b), n in matrix.items() if a >= 1 and b == 0)
+    delinquent = sum(n for (a, _), n in matrix.items() if a in DELINQUENT)
+    cured = sum(n for (a, b), n in matrix.items() if a in DELINQUENT and b in (0, STATE_PAID))
 
     # Payments: one conditional aggregate for the period and each week.
     payments = Payment.objects.filter(

@@ -7,6 +7,11 @@ import datetime as dt
 from collections.abc import Mapping
 from decimal import ROUND_HALF_EVEN, Decimal
 
+# An account's state for the roll-rate matrix (the lead's figures and insight.kpis): its bucket 0-7,
+# or one of these two.
+STATE_CHARGED_OFF = 8  # charged off on or before the date, still owing
+STATE_PAID = 9  # closed or paid: nothing owed at the date
+
 CLASSIFICATION = {0: "正常", 1: "关注", 2: "关注", 3: "关注", 4: "次级", 5: "可疑", 6: "可疑"}
 
 
