@@ -8,10 +8,9 @@ import io
 import json
 from typing import Any
 
-from django.utils import timezone
-
 from arrears.contacts.models import Contact
 from arrears.disputes.models import Dispute
+from arrears.kernel import clock
 from arrears.ledger.models import Entry
 from arrears.money import format_fen
 from arrears.outreach import letters
@@ -142,7 +141,7 @@ def evidence_pack(dispute: Dispute, language: str) -> bytes:
     w.heading(h["contacts"])
     contacts = Contact.objects.filter(case__customer=customer).order_by("at")
     for c in contacts:
-        at = timezone.localtime(c.at).strftime("%Y-%m-%d %H:%M")
+        at = c.at.astimezone(clock.bank_zone()).strftime("%Y-%m-%d %H:%M")
         w.line(f"{at} {c.channel} {c.direction} {c.party} {c.result} {c.notes[:200]}")
     if not contacts:
         w.line(h["none"])
@@ -150,7 +149,7 @@ def evidence_pack(dispute: Dispute, language: str) -> bytes:
     w.heading(h["messages"])
     messages = Message.objects.filter(customer=customer).order_by("created_at")
     for m in messages:
-        at = timezone.localtime(m.created_at).strftime("%Y-%m-%d %H:%M")
+        at = m.created_at.astimezone(clock.bank_zone()).strftime("%Y-%m-%d %H:%M")
         w.line(f"{at} {m.channel} {m.status} {m.subject} {m.body[:200]}")
     answered = Dispute.objects.filter(customer=customer, letter__isnull=False).order_by("decided_on")
     for d in answered:
