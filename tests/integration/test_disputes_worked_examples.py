@@ -36,6 +36,7 @@ from arrears.disputes.models import Dispute, DisputeStatus
 from arrears.disputes.operations import decide, open_dispute, propose_resolution
 from arrears.errors import Conflict, NotPermitted, ValidationFailed
 from arrears.holds.models import AmountHold, Hold
+from arrears.inquiries.models import Survey
 from arrears.ledger.models import Entry, EntryKind
 from arrears.ledger.queries import cache_mismatches
 from arrears.payments.models import Payment
@@ -241,6 +242,20 @@ class TestRejected:
             assert item in flat, item
         assert AmountHold.objects.get(pk=dispute.amount_hold_id).lifted_at is not None
         assert AuditEntry.objects.filter(action="dispute.letter_sent").exists()
+
+    def test_a_dispute_from_the_portal_asks_the_satisfaction_question_there_once_decided(self) -> None:
+        account = fee_left_unpaid()
+        cs, lead = staff(Role.CUSTOMER_SERVICE), staff(Role.TEAM_LEAD)
+        dispute = open_dispute(
+            actor=f"cardholder:{account.customer_id}", account=account, kind="fee", entry=fee_entry(account),
+            reason="too high", channel="portal", business_date=OPENED,
+        )  # fmt: skip
+        propose_resolution(user=cs, dispute=dispute, outcome="rejected", reasons="约定费用", business_date=DECIDED)
+        assert not Survey.objects.exists()
+        decide(user=lead, dispute=dispute, approve=True, business_date=DECIDED)
+        survey = Survey.objects.get()
+        assert (survey.subject_type, survey.subject_id, survey.channel) == ("dispute", dispute.pk, "portal")
+        assert survey.customer_id == account.customer_id and survey.score is None
 
 
 class TestAccountWideAndCreditData:

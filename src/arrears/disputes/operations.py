@@ -7,6 +7,7 @@ charge, the interest it caused) and `payments.operations.post_payment` (a paymen
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -25,9 +26,10 @@ from arrears.bureau.rules import month_of
 from arrears.disputes import rules
 from arrears.disputes.letter import rejection_letter
 from arrears.disputes.models import Dispute, DisputeKind, DisputeStatus, HoldScope, Outcome
-from arrears.errors import Conflict, NotPermitted, ValidationFailed
+from arrears.errors import ArrearsError, Conflict, NotPermitted, ValidationFailed
 from arrears.holds import operations as holds
 from arrears.holds.models import AmountHold, Hold, HoldKind
+from arrears.inquiries import surveys
 from arrears.ledger import adjustments, posting
 from arrears.ledger.models import Account, Component, Entry, EntryKind
 from arrears.ledger.operations import reverse_entry
@@ -312,7 +314,30 @@ def decide(*, user: Any, dispute: Dispute, approve: bool, business_date: dt.date
             object_id=dispute.pk,
             after={k: v for k, v in resolution.items() if k != "interest"},
         )
+    _ask_survey(dispute, actor=actor, business_date=business_date)
     return dispute
+
+
+def _ask_survey(dispute: Dispute, *, actor: str, business_date: dt.date) -> None:
+    """The satisfaction question after a decided dispute: in the portal when it came from there, else by
+    SMS when the customer has a mobile. One the gate refuses (or no approved template carries) is not
+    asked; the decision stands."""
+    customer = dispute.customer
+    if dispute.channel == "portal":
+        channel = "portal"
+    elif customer.mobile:
+        channel = "sms"
+    else:
+        return
+    with contextlib.suppress(ArrearsError):
+        surveys.ask_survey(
+            actor=actor,
+            customer=customer,
+            subject_type="dispute",
+            subject_id=dispute.pk,
+            channel=channel,
+            business_date=business_date,
+        )
 
 
 def _lift(dispute: Dispute, *, actor: str) -> bool:
