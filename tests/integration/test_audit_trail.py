@@ -227,7 +227,7 @@ class TestTheDatabaseRefuses:
             "TRUNCATE audit_auditentry",
             "TRUNCATE audit_auditchain",
             "TRUNCATE audit_auditanchor",
-            "TRUNCATE ledger_entry",
+            "TRUNCATE ledger_entry CASCADE",  # other tables (disputes) refer to entries
             "TRUNCATE ledger_account CASCADE",
         ],
     )
