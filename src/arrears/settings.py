@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "arrears.complaints",
     "arrears.disputes",
     "arrears.portal",
+    "arrears.scoring",
+    "arrears.quality",
     "arrears.insight",
     "arrears.interfaces",
 ]

@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     COMPLIANCE_OFFICER = "compliance_officer", _("Compliance officer")
     AGENCY_USER = "agency_user", _("Agency user")
     STRATEGY_MANAGER = "strategy_manager", _("Strategy manager")
+    COLLECTIONS_MANAGER = "collections_manager", _("Collections manager")
     LEGAL_OFFICER = "legal_officer", _("Legal officer")
     ADMINISTRATOR = "administrator", _("Administrator")
 

@@ -48,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.AGENCY_USER: ["cases.view_case", "contacts.add_contact"],
     Role.STRATEGY_MANAGER: [],  # their pages check the role itself (maker and checker are two managers)
+    Role.COLLECTIONS_MANAGER: ["cases.view_case", "people.supervise_team"],  # every team's figures
     Role.LEGAL_OFFICER: ["cases.view_case"],
     Role.ADMINISTRATOR: ["people.supervise_team", "people.search_audit"],
 }
