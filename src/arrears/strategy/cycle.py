@@ -36,6 +36,7 @@ from arrears.ledger.models import Account, AccountStatus, Customer, Entry
 from arrears.money import format_fen, from_fen
 from arrears.outreach import channels, letters
 from arrears.outreach.models import Message, MessageStatus, MessageTemplate, TemplateStatus
+from arrears.scoring.operations import latest_points
 from arrears.strategy import hooks, rules
 from arrears.strategy.models import Enrolment, Outcome, Strategy, StrategyAction, StrategyVersion, VersionStatus
 
@@ -155,6 +156,8 @@ def _rows(day: dt.date, lo: int, hi: int, force: InForce) -> list[Row]:
             passed.add(found.account_id)  # the cycle already went past this date for the account
         elif found.ended_on is None:
             enrolments[found.account_id] = found
+    models = force.definition.score_models
+    points = latest_points(customers=(lo, hi), labels=models, day=day) if models else {}
     rows = []
     for (
         account_id,
@@ -200,6 +203,7 @@ def _rows(day: dt.date, lo: int, hi: int, force: InForce) -> list[Row]:
             flags=frozenset(flags),
             days_since_payment=(day - last_paid).days if last_paid else None,
             days_since_contact=(day - last_contact.astimezone(clock.bank_zone()).date()).days if last_contact else None,
+            scores={m: by[account_id] for m, by in points.items() if account_id in by},
         )
         enrolment = enrolments.get(account_id)
         enrolled = rules.Enrolled(enrolment.segment, enrolment.started_on) if enrolment else None

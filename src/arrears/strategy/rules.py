@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 
 from arrears.errors import ValidationFailed
+from arrears.scoring.rules import DEFAULT_BANDS, POINTS_MAX
+from arrears.scoring.rules import parse_label as parse_model_label
 
 # What a path step may do.
 MESSAGE_ACTIONS = ("sms", "email", "letter")
@@ -37,7 +39,8 @@ FLAGS = (
     "charged_off",
 )
 RANGES = ("bucket", "dpd", "balance", "days_since_payment", "days_since_contact")
-CONDITIONS = (*RANGES, "product", "flags", "not_flags", "score")
+CONDITIONS = (*RANGES, "product", "flags", "not_flags", "score", "score_band")
+CHAMPION_MODEL = ""  # an arm that names no model reads the champion score model's points
 BASIS_POINTS = 10_000
 MAX_PATH_DAY = 3650
 
@@ -62,6 +65,8 @@ class When:
     products: frozenset[str] | None = None
     flags: frozenset[str] = frozenset()
     not_flags: frozenset[str] = frozenset()
+    # the account's points (0-1000, higher pays better) must lie in one of these [lo, hi]
+    score_bands: tuple[tuple[int, int], ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,12 +95,21 @@ class Segment:
 class Arm:
     code: str
     basis_points: int
+    model: str = CHAMPION_MODEL  # the score model whose points its accounts' score conditions read
 
 
 @dataclasses.dataclass(frozen=True)
 class Definition:
     segments: tuple[Segment, ...]
     arms: tuple[Arm, ...]
+    score_bands: Mapping[str, tuple[int, int]] = dataclasses.field(default_factory=lambda: dict(DEFAULT_BANDS))
+
+    @property
+    def score_models(self) -> set[str]:
+        """The score models the definition reads ("" = the champion); empty when no segment reads a score."""
+        if not any("score" in s.when.ranges or s.when.score_bands is not None for s in self.segments):
+            return set()
+        return {a.model for a in self.arms}
 
     def segment(self, code: str) -> Segment | None:
         return next((s for s in self.segments if s.code == code), None)
@@ -124,6 +138,9 @@ class Facts:
     flags: frozenset[str] = frozenset()
     days_since_payment: int | None = None
     days_since_contact: int | None = None
+    # the latest points of the account by score model ("" = the champion); `score` is the one its arm reads
+    scores: Mapping[str, int] = dataclasses.field(default_factory=dict)
+    score: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,12 +215,16 @@ def _fen(value: Any, path: str) -> int:
     return int(amount * 100)
 
 
+def _points(value: Any, path: str) -> int:
+    return _int(value, path, hi=POINTS_MAX)
+
+
 def _range(value: Any, path: str, key: str) -> Range:
     data = _mapping(value, path)
     _unknown(data, ("min", "max"), path)
     if not data:
         raise _fail(path, "give min, max or both")
-    read = _fen if key == "balance" else _int
+    read = _fen if key == "balance" else _points if key == "score" else _int
     lo = read(data["min"], f"{path}.min") if "min" in data else None
     hi = read(data["max"], f"{path}.max") if "max" in data else None
     if lo is not None and hi is not None and lo > hi:
@@ -219,12 +240,19 @@ def _flags(value: Any, path: str) -> frozenset[str]:
     return frozenset(items)
 
 
-def _when(value: Any, path: str) -> When:
+def _when(value: Any, path: str, bands: Mapping[str, tuple[int, int]]) -> When:
     data = _mapping(value if value is not None else {}, path)
     _unknown(data, CONDITIONS, path)
-    if "score" in data:
-        raise _fail(f"{path}.score", "score rules are not supported: no score exists yet")
-    ranges = {key: _range(data[key], f"{path}.{key}", key) for key in RANGES if key in data}
+    ranges = {key: _range(data[key], f"{path}.{key}", key) for key in (*RANGES, "score") if key in data}
+    score_bands = None
+    if "score_band" in data:
+        names = _list(data["score_band"], f"{path}.score_band")
+        if not names:
+            raise _fail(f"{path}.score_band", "name at least one band")
+        for i, band in enumerate(names):
+            if band not in bands:
+                raise _fail(f"{path}.score_band[{i}]", f"must be one of {', '.join(bands)}")
+        score_bands = tuple(bands[b] for b in names)
     products = None
     if "product" in data:
         items = _list(data["product"], f"{path}.product")
@@ -234,7 +262,23 @@ def _when(value: Any, path: str) -> When:
         products=products,
         flags=_flags(data.get("flags", []), f"{path}.flags"),
         not_flags=_flags(data.get("not_flags", []), f"{path}.not_flags"),
+        score_bands=score_bands,
     )
+
+
+def _bands(value: Any, path: str) -> dict[str, tuple[int, int]]:
+    """score_bands: {name: {min, max}} over the 0-1000 points; default scoring.rules.DEFAULT_BANDS."""
+    if value is None:
+        return dict(DEFAULT_BANDS)
+    data = _mapping(value, path)
+    if not data:
+        raise _fail(path, "must name at least one band")
+    bands = {}
+    for name, bounds in data.items():
+        at = f"{path}.{_code(name, path)}"
+        rng = _range(bounds, at, "score")
+        bands[name] = (rng.lo if rng.lo is not None else 0, rng.hi if rng.hi is not None else POINTS_MAX)
+    return bands
 
 
 def _path(value: Any, path: str, segment: str, arm: str = "") -> tuple[PathStep, ...]:
@@ -295,11 +339,19 @@ def _arms(value: Any, path: str) -> tuple[Arm, ...]:
     arms: list[Arm] = []
     for i, item in enumerate(items):
         data = _mapping(item, f"{path}[{i}]")
-        _unknown(data, ("code", "percent"), f"{path}[{i}]")
+        _unknown(data, ("code", "percent", "model"), f"{path}[{i}]")
         code = _code(data.get("code"), f"{path}[{i}].code")
         if any(a.code == code for a in arms):
             raise _fail(f"{path}[{i}].code", f"arm {code!r} is given twice")
-        arms.append(Arm(code, _percent(data.get("percent"), f"{path}[{i}].percent")))
+        model = data.get("model", CHAMPION_MODEL)
+        if model != CHAMPION_MODEL:
+            if not isinstance(model, str):
+                raise _fail(f"{path}[{i}].model", "must be a score model's name@version")
+            try:
+                parse_model_label(model)
+            except ValidationFailed:
+                raise _fail(f"{path}[{i}].model", "must be a score model's name@version") from None
+        arms.append(Arm(code, _percent(data.get("percent"), f"{path}[{i}].percent"), model))
     total = sum(a.basis_points for a in arms)
     if total != BASIS_POINTS:
         raise _fail(path, f"the arms' percentages must add up to 100 (they add up to {Decimal(total) / 100})")
@@ -317,8 +369,9 @@ def parse(text: str) -> Definition:
 
 def parse_data(data: Any) -> Definition:
     root = _mapping(data, "definition")
-    _unknown(root, ("arms", "segments"), "definition")
+    _unknown(root, ("arms", "segments", "score_bands"), "definition")
     arms = _arms(root.get("arms"), "arms")
+    bands = _bands(root.get("score_bands"), "score_bands")
     arm_codes = {a.code for a in arms}
     segments: list[Segment] = []
     for i, item in enumerate(_list(root.get("segments"), "segments")):
@@ -347,7 +400,7 @@ def parse_data(data: Any) -> Definition:
             Segment(
                 code=code,
                 name=name,
-                when=_when(seg.get("when"), f"{at}.when"),
+                when=_when(seg.get("when"), f"{at}.when", bands),
                 exits=tuple(exits),
                 path=path,
                 arm_paths=arm_paths,
@@ -359,7 +412,7 @@ def parse_data(data: Any) -> Definition:
     twice = sorted({r for r in rules if rules.count(r) > 1})
     if twice:
         raise _fail("segments", f"rule {twice[0]!r} is used by two steps")
-    return Definition(segments=tuple(segments), arms=arms)
+    return Definition(segments=tuple(segments), arms=arms, score_bands=bands)
 
 
 # --- applying ---------------------------------------------------------------------------------
@@ -388,11 +441,16 @@ def matches(when: When, facts: Facts) -> bool:
         "balance": facts.balance_fen,
         "days_since_payment": facts.days_since_payment,
         "days_since_contact": facts.days_since_contact,
+        "score": facts.score,
     }
     for key, rng in when.ranges.items():
         if not rng.holds(values[key], none_is_infinite=key.startswith("days_since")):
             return False
     if when.products is not None and facts.product not in when.products:
+        return False
+    if when.score_bands is not None and (
+        facts.score is None or not any(lo <= facts.score <= hi for lo, hi in when.score_bands)
+    ):
         return False
     return when.flags <= facts.flags and not (when.not_flags & facts.flags)
 
@@ -419,6 +477,8 @@ def decide(
 ) -> Decision:
     """What the strategy does with one account on `day`, given its open enrolment (if any)."""
     arm = arm_of(strategy_code, facts.account_id, definition.arms)
+    model = next(a.model for a in definition.arms if a.code == arm)
+    facts = dataclasses.replace(facts, score=facts.scores.get(model))  # champion/challenger between models
     end = None
     if enrolled is not None:
         current = definition.segment(enrolled.segment)
