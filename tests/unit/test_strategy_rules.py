@@ -60,7 +60,9 @@ class TestParsing:
             (('"500.00"', '"5.001"'), "segments[0].when.balance.max"),
             (("percent: 10", "percent: 20"), "arms"),
             (("exits: [paid, cured]", "exits: [paid, bored]"), "segments[1].exits[1]"),
-            (("product: [gold]", "score: {min: 600}"), "segments[1].when.score"),
+            (("product: [gold]", "score: {min: 1001}"), "segments[1].when.score.min"),
+            (("product: [gold]", "score_band: [purple]"), "segments[1].when.score_band[0]"),
+            (("percent: 10}", "percent: 10, model: 'x@y'}"), "arms[1].model"),
             (("challenger: [", "loser: ["), "segments[1].arm_paths.loser"),
             (("dpd: {min: 1, max: 30}", "dpd: {min: 30, max: 1}"), "segments[1].when.dpd"),
             (("code: early", "code: small"), "segments[1].code"),
@@ -72,9 +74,11 @@ class TestParsing:
         assert error.field == path
         assert str(error).startswith(path)
 
-    def test_score_rules_are_refused_until_a_score_exists(self) -> None:
-        error = error_of(BASE.replace("product: [gold]", "score: {min: 600}"))
-        assert "no score exists yet" in error.message
+    def test_score_conditions_read_the_points_of_the_arms_model(self) -> None:
+        # scores live in tests/unit/test_scoring_strategy.py; here only that they parse
+        definition = rules.parse(BASE.replace("product: [gold]", "score: {min: 600}"))
+        assert definition.segments[1].when.ranges["score"] == rules.Range(600, None)
+        assert definition.score_models == {""}
 
     def test_not_yaml_and_no_segments(self) -> None:
         assert error_of("segments: [").field == "definition"

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from sklearn.isotonic import IsotonicRegression
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score, roc_curve
 from sklearn.model_selection import train_test_split
@@ -59,6 +60,30 @@ def _woe(index: NDArray[np.int64], y: NDArray[np.int64], size: int) -> tuple[lis
     return [round(float(w), 6) for w in woe], [int(c) for c in counts], [int(b) for b in bad]
 
 
+def monotone(woe: list[float], counts: list[int], rising: bool | None = None) -> list[float]:
+    """The value bins' WoE made monotone in the feature's value (pool adjacent violators, weighted by the
+    bins' counts), rising or falling as `rising` says or, when None, as the count-weighted trend of the
+    WoE over the bins' order goes; the missing bin (last) keeps its own WoE. So a higher value of a
+    feature never moves its contribution against the feature's direction."""
+    values = np.asarray(woe[:-1], dtype=np.float64)
+    weights = np.asarray(counts[:-1], dtype=np.float64)
+    order = np.arange(len(values), dtype=np.float64)
+    seen = weights > 0
+    if seen.sum() < 2:
+        return woe
+    if rising is None:
+        mean_order = np.average(order[seen], weights=weights[seen])
+        mean_woe = np.average(values[seen], weights=weights[seen])
+        rising = bool(np.sum(weights[seen] * (order[seen] - mean_order) * (values[seen] - mean_woe)) >= 0)
+    iso = IsotonicRegression(increasing=rising).fit(order[seen], values[seen], sample_weight=weights[seen])
+    fitted = iso.predict(order)  # an unseen bin between seen ones takes the interpolated value
+    return [round(float(w), 6) for w in fitted] + [woe[-1]]
+
+
+# Features whose direction is known: more months behind is never better.
+RISING = ("status_m",)
+
+
 def fit(x: Floats, y: NDArray[np.int64], features: Sequence[str]) -> Spec:
     """A scorecard from a training matrix (rows x features, NaN = missing) and its 0/1 target."""
     bins: dict[str, Any] = {}
@@ -74,6 +99,7 @@ def fit(x: Floats, y: NDArray[np.int64], features: Sequence[str]) -> Spec:
             excluded[name] = "constant"
             continue
         woe, counts, bad = _woe(bin_index(column, edges), y, len(edges) + 2)
+        woe = monotone(woe, counts, True if name.startswith(RISING) else None)
         bins[name] = {"edges": edges, "woe": woe, "n": counts, "bad": bad}
     kept = [f for f in features if f in bins]
     coefficients: dict[str, float] = {}
