@@ -15,7 +15,18 @@ import re
 from pathlib import Path
 
 README = Path(__file__).resolve().parent / "README.md"
-SECTIONS = ("cycle", "workbench", "compliance", "dialer", "recovery", "bureau", "legal", "strategy", "agencies")
+SECTIONS = (
+    "cycle",
+    "workbench",
+    "compliance",
+    "dialer",
+    "recovery",
+    "bureau",
+    "legal",
+    "strategy",
+    "agencies",
+    "scoring",
+)
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 

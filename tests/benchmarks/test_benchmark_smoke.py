@@ -133,3 +133,12 @@ def test_the_agencies_benchmark_places_and_recalls_its_smoke_portfolio(tmp_path:
 
     assert "agencies: placed 1,000" in out and "recalled 1,000" in out and "load average" in out
     _assert_only_its_section_changed("agencies", copy)
+
+
+@POSTGRESQL_ONLY
+def test_the_scoring_benchmark_trains_and_scores_at_its_smoke_size(tmp_path: Path) -> None:
+    out, copy = _smoke("scoring", tmp_path)
+
+    assert "trained on 5,000 rows" in out and "scored 20,000 rows" in out and "score accounts 1,000" in out
+    assert "load average" in out
+    _assert_only_its_section_changed("scoring", copy)

@@ -75,17 +75,45 @@ def test_features_worked_example() -> None:
     user = staff(Role.COLLECTOR)
     case = Case.objects.create(customer=a.customer, opened_on=dt.date(2026, 7, 1))
     zone = clock.bank_zone()
-    for day, result in [(dt.date(2026, 9, 10), Result.RIGHT_PARTY), (dt.date(2026, 6, 13), Result.RIGHT_PARTY),
-                        (dt.date(2026, 6, 12), Result.RIGHT_PARTY), (dt.date(2026, 9, 1), Result.NO_ANSWER)]:  # fmt: skip
-        Contact.objects.create(case=case, collector=user, at=dt.datetime(day.year, day.month, day.day, 10, tzinfo=zone),
-                               channel=Channel.PHONE, party=Party.CARDHOLDER, result=result)  # fmt: skip
-    for judged, status in [(dt.date(2026, 8, 1), PromiseStatus.KEPT), (dt.date(2026, 8, 20), PromiseStatus.BROKEN),
-                           (dt.date(2026, 9, 2), PromiseStatus.PARTLY_KEPT), (dt.date(2026, 5, 1), PromiseStatus.KEPT)]:  # fmt: skip
-        Promise.objects.create(case=case, amount_fen=10_000, promised_date=judged, taken_on=judged - dt.timedelta(days=5),
-                               status=status, judged_on=judged)  # fmt: skip
-    Plan.objects.create(case=case, account=a, status=PlanStatus.ACTIVE, scope="overdue", method="equal", instalments=6,
-                        first_due_date=AS_OF, balance_fen=90_000, total_amount_fen=90_000, proposed_by=user,
-                        proposed_on=AS_OF)  # fmt: skip
+    contacts = [
+        (dt.date(2026, 9, 10), Result.RIGHT_PARTY),
+        (dt.date(2026, 6, 13), Result.RIGHT_PARTY),
+        (dt.date(2026, 6, 12), Result.RIGHT_PARTY),
+        (dt.date(2026, 9, 1), Result.NO_ANSWER),
+    ]
+    for day, result in contacts:
+        at = dt.datetime(day.year, day.month, day.day, 10, tzinfo=zone)
+        Contact.objects.create(
+            case=case, collector=user, at=at, channel=Channel.PHONE, party=Party.CARDHOLDER, result=result
+        )
+    promises = [
+        (dt.date(2026, 8, 1), PromiseStatus.KEPT),
+        (dt.date(2026, 8, 20), PromiseStatus.BROKEN),
+        (dt.date(2026, 9, 2), PromiseStatus.PARTLY_KEPT),
+        (dt.date(2026, 5, 1), PromiseStatus.KEPT),
+    ]
+    for judged, status in promises:
+        Promise.objects.create(
+            case=case,
+            amount_fen=10_000,
+            promised_date=judged,
+            taken_on=judged - dt.timedelta(days=5),
+            status=status,
+            judged_on=judged,
+        )
+    Plan.objects.create(
+        case=case,
+        account=a,
+        status=PlanStatus.ACTIVE,
+        scope="overdue",
+        method="equal",
+        instalments=6,
+        first_due_date=AS_OF,
+        balance_fen=90_000,
+        total_amount_fen=90_000,
+        proposed_by=user,
+        proposed_on=AS_OF,
+    )
 
     with CaptureQueriesContext(connection) as queries:
         matrix = features.build(AS_OF, ids=[a.pk, b.pk])

@@ -5,6 +5,7 @@ file is read strictly (every refusal names its column)."""
 from __future__ import annotations
 
 import json
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -178,7 +179,7 @@ class TestLegacyFile:
     @pytest.mark.parametrize(
         ("line", "field", "words"),
         [
-            ("5,1,\"1,50\",M,0", "bal", "row 5"),  # a decimal comma is not 150
+            ('5,1,"1,50",M,0', "bal", "row 5"),  # a decimal comma is not 150
             ("5,1,1 000,M,0", "bal", "row 5"),
             ("5,x,10,M,0", "s1", "row 5"),
             ("5,1,10,M,2", "bad", "must be 0 or 1"),
