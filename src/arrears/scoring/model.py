@@ -129,17 +129,23 @@ def fit(x: Floats, y: NDArray[np.int64], features: Sequence[str]) -> Spec:
 
 
 def woe_matrix(spec: Mapping[str, Any], x: Floats, columns: Sequence[str]) -> Floats:
-    """Each model feature's WoE for every row; a feature the matrix lacks falls in its missing bin."""
+    """Each model feature's WoE for every row (rows x features); a feature the matrix lacks falls in its
+    missing bin."""
+    return _woe_by_feature(spec, x, columns).T
+
+
+def _woe_by_feature(spec: Mapping[str, Any], x: Floats, columns: Sequence[str]) -> Floats:
+    """The same, features x rows: each feature's row contiguous, as scoring reads it."""
     n = x.shape[0]
     where = {c: j for j, c in enumerate(columns)}
-    out = np.empty((n, len(spec["features"])), dtype=np.float64)
+    out = np.empty((len(spec["features"]), n), dtype=np.float64)  # filled a feature (a row) at a time
     for k, name in enumerate(spec["features"]):
         b = spec["bins"][name]
         woe = np.asarray(b["woe"], dtype=np.float64)
         if name in where:
-            out[:, k] = woe[bin_index(x[:, where[name]], b["edges"])]
+            np.take(woe, bin_index(x[:, where[name]], b["edges"]), out=out[k])
         else:
-            out[:, k] = woe[len(b["edges"]) + 1]
+            out[k] = woe[len(b["edges"]) + 1]
     return out
 
 
@@ -154,24 +160,35 @@ def score(
     if not features:
         p = np.full(n, 1.0 / (1.0 + math.exp(-spec["intercept"])))
         return p, np.full((n, top), -1, dtype=np.int64), np.zeros((n, top))
-    w = woe_matrix(spec, x, columns)
+    w = _woe_by_feature(spec, x, columns)
     coef = np.asarray([spec["coefficients"][f] for f in features], dtype=np.float64)
     best = np.asarray([min(spec["bins"][f]["woe"]) for f in features], dtype=np.float64)
-    logit = w @ coef + spec["intercept"]
+    logit = coef @ w + spec["intercept"]
     p = 1.0 / (1.0 + np.exp(-logit))
-    gap = (w - best) * coef
-    k = min(top, len(features))
-    part = np.argpartition(-gap, k - 1, axis=1)[:, :k] if len(features) > k else np.tile(np.arange(k), (n, 1))
-    part_gap = np.take_along_axis(gap, part, axis=1)
-    order = np.lexsort((part, -part_gap), axis=1)  # largest gap first, then the feature's order
-    idx = np.take_along_axis(part, order, axis=1)
-    gaps = np.take_along_axis(part_gap, order, axis=1)
-    idx[gaps <= 1e-12] = -1
-    gaps[gaps <= 1e-12] = 0.0
-    if k < top:
-        idx = np.hstack([idx, np.full((n, top - k), -1, dtype=np.int64)])
-        gaps = np.hstack([gaps, np.zeros((n, top - k))])
+    w -= best[:, None]
+    w *= coef[:, None]  # now each feature's gap to its best bin, features x rows
+    rows = np.arange(n)
+    idx = np.full((n, top), -1, dtype=np.int64)
+    gaps = np.zeros((n, top))
+    for t in range(min(top, len(features))):
+        j, g = _first_max(w)
+        found = g > 1e-12
+        idx[found, t] = j[found]
+        gaps[found, t] = g[found]
+        w[j, rows] = -np.inf
     return p, idx.astype(np.int64), gaps
+
+
+def _first_max(w: Floats) -> tuple[NDArray[np.int64], Floats]:
+    """Per column of a features x rows array, the first row holding its largest value (so ties go by
+    the features' order) and the value: one contiguous pass a feature, faster than argmax across rows."""
+    j = np.zeros(w.shape[1], dtype=np.int64)
+    g = w[0].copy()
+    for k in range(1, w.shape[0]):
+        better = w[k] > g
+        j[better] = k
+        np.maximum(g, w[k], out=g)
+    return j, g
 
 
 def auc_ks(y: NDArray[np.int64], p: Floats) -> tuple[float | None, float | None]:
