@@ -9,7 +9,7 @@ by default):
 - training (`scoring.model.train`: bins, WoE, logistic regression, test metrics) on a synthetic history of
   --train rows x all 23 canonical features with a known signal;
 - scoring --rows synthetic accounts (probability, points' inputs and top-3 reason codes), numpy only;
-- the features of N accounts with seven decided statements each (`scoring.features.build`: five queries);
+- the features of N accounts with seven decided statements each (`scoring.features.build`: six queries);
 - `arrears score accounts` as the command runs it: features, score, reasons in both languages and the
   bulk insert of AccountScore, in batches of 5,000 accounts.
 
@@ -168,12 +168,12 @@ Measured {dt.date.today().isoformat()} ({load} at the end of the run):
 |---|---:|---:|---:|
 {row(trained, r["train_rows"], r["train"])}
 {row("score: probability + top-3 reasons (numpy)", r["rows"], r["score"])}
-{row("features from SQL (`features.build`, five queries)", n, r["features_sql"])}
+{row("features from SQL (`features.build`, six queries)", n, r["features_sql"])}
 {row("`score accounts` (features, score, reasons, bulk insert)", r["written"], r["score_accounts"])}
 
 Scoring itself is a few numpy passes over the matrix (a `searchsorted` per feature, one matrix
-product, one `argpartition`); writing the scores (one row an account, reasons as JSON in two
-languages) and reading the statements dominate `score accounts`.
+product, one pass a feature for each of the top 3 reasons); writing the scores (one row an account,
+reasons as JSON in two languages) and reading the statements dominate `score accounts`.
 """
 
 

@@ -117,7 +117,7 @@ def test_features_worked_example() -> None:
 
     with CaptureQueriesContext(connection) as queries:
         matrix = features.build(AS_OF, ids=[a.pk, b.pk])
-    assert len(queries) <= 7  # accounts, statements, contacts, promises kept, promises broken, plans
+    assert len(queries) == 6  # accounts, statements, contacts, promises kept, promises broken, plans
     row = matrix.row(a.pk)
     assert [row[f"status_m{k}"] for k in range(1, 7)] == [2, 1, -2, -1, 0, 2]
     assert [row[f"balance_m{k}"] for k in range(1, 7)] == [900.0, 800.0, 0.0, 600.0, 700.0, 600.0]

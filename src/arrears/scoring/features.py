@@ -1,5 +1,6 @@
 """The canonical features (scoring.rules.FEATURES) from Arrears' own data, for many accounts at once:
-five queries whatever the number of accounts (accounts, statements, contacts, promises, plans).
+six queries whatever the number of accounts (accounts, statements, contacts, promises kept, promises
+broken, plans).
 
 Statement months are the account's *decided* statements as of the date (issued on or before it, whose
 due date has passed and whose payments by the due date are recorded), newest first: m1 is the most

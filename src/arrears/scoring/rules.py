@@ -112,7 +112,7 @@ _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 @dataclasses.dataclass(frozen=True)
-class Mapping_:
+class FileMapping:
     target: str
     features: dict[str, str]  # canonical name -> file column, in canonical order
     protected: tuple[str, ...]
@@ -134,7 +134,7 @@ def _fail(field: str, message: str, code: str | None = None) -> ValidationFailed
     return ValidationFailed(message, field=field, code=code)
 
 
-def parse_mapping(text: str) -> Mapping_:
+def parse_mapping(text: str) -> FileMapping:
     """MAP.yaml: `target`, optional `id`, `features` (canonical name -> column), `protected` (columns),
     optional `name` (default "propensity")."""
     try:
@@ -175,7 +175,7 @@ def parse_mapping(text: str) -> Mapping_:
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
         raise _fail("mapping.name", "must be 1 to 40 letters, digits, _ or -")
     ordered = {c: features[c] for c in FEATURES if c in features}
-    return Mapping_(target=target, features=ordered, protected=tuple(protected), id=ident, name=name)
+    return FileMapping(target=target, features=ordered, protected=tuple(protected), id=ident, name=name)
 
 
 def parse_number(text: str, column: str, row: int) -> float:
@@ -194,7 +194,7 @@ def parse_number(text: str, column: str, row: int) -> float:
     return number
 
 
-def read_training(text: str, mapping: Mapping_) -> Training:
+def read_training(text: str, mapping: FileMapping) -> Training:
     """The rows of a CSV file (header first) under a mapping; ValidationFailed naming the column."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, None)
