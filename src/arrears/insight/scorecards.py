@@ -145,7 +145,7 @@ def team_inputs(name: str, members: Sequence[Inputs]) -> Inputs:
     """A team as one row: the sums of its collectors' counts; its quality the mean of the reviewed
     collectors' scores (half up to two decimals), None when none was reviewed."""
     reviewed = [Decimal(m.quality) for m in members if m.quality is not None]
-    quality = (sum(reviewed) / len(reviewed)).quantize(CENT, rounding=ROUND_HALF_UP) if reviewed else None
+    quality = (sum(reviewed, Decimal(0)) / len(reviewed)).quantize(CENT, rounding=ROUND_HALF_UP) if reviewed else None
     return Inputs(
         name=name,
         team=name,
