@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -30,7 +31,8 @@ from arrears.insight.weekly import (
     report_for,
     week_figures,
 )
-from arrears.insight.weekly_pdf import number, percent, render as render_pdf
+from arrears.insight.weekly_pdf import number, percent
+from arrears.insight.weekly_pdf import render as render_pdf
 from arrears.interfaces.web.context_processors import business_date_of
 from arrears.interfaces.web.errors import error_line
 from arrears.people.models import Role, Team
@@ -45,6 +47,10 @@ def _week(request: HttpRequest) -> tuple[dt.date, str]:
         return parse_week(request.GET.get("week", ""), today), ""
     except ValidationFailed as exc:
         return last_sunday_before(today), error_line(exc)
+
+
+def _name(user: Any) -> str:
+    return str(user.get_full_name() or user.get_username())
 
 
 def _pdf(data: bytes, filename: str) -> HttpResponse:
@@ -72,10 +78,8 @@ def measures(card: Scorecard) -> list[Measure]:
     for m, label in labels.items():
         part = card.parts.get(m)
         weight = card.weights.get(m, Decimal(0))
-        if m == QUALITY and card.inputs.quality is None:
-            value = pgettext("scorecard", "not reviewed")
-        else:
-            value = percent(part)
+        unreviewed = m == QUALITY and card.inputs.quality is None
+        value = pgettext("scorecard", "not reviewed") if unreviewed else percent(part)
         points = number(part * weight) if part is not None and weight else "—"
         rows.append(Measure(label, value, number(weight), points))
     return rows
@@ -129,7 +133,7 @@ def mine_pdf(request: HttpRequest) -> HttpResponse:
     if username not in figures.collectors:
         raise Http404(pgettext("scorecard", "You have no scorecard: only collectors in a team have one."))
     recipient = recipient_of(request.user, kind=COLLECTOR)
-    data = render_pdf(report_for(figures, recipient, name=request.user.get_full_name() or username))
+    data = render_pdf(report_for(figures, recipient, name=_name(request.user)))
     record(actor=username, action="report.weekly.download", object_type="user", object_id=username,
            after={"week_ending": week, "kind": COLLECTOR})  # fmt: skip
     return _pdf(data, pdf_name(week, username))
@@ -158,7 +162,7 @@ def team_pdf(request: HttpRequest) -> HttpResponse:
     kind = MANAGER if manager and not wanted else LEAD
     recipient = recipient_of(request.user, kind=kind, teams=names)
     username = request.user.get_username()
-    data = render_pdf(report_for(week_figures(week), recipient, name=request.user.get_full_name() or username))
+    data = render_pdf(report_for(week_figures(week), recipient, name=_name(request.user)))
     record(actor=username, action="report.weekly.download", object_type="user", object_id=username,
            after={"week_ending": week, "kind": kind, "teams": names})  # fmt: skip
     return _pdf(data, pdf_name(week, "teams" if len(names) > 1 else f"team-{teams.get().pk}"))
