@@ -12,9 +12,10 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET
 
 from arrears.audit.operations import record
 from arrears.errors import ValidationFailed
@@ -86,6 +87,7 @@ def measures(card: Scorecard) -> list[Measure]:
 
 
 @login_required
+@require_GET
 def mine_page(request: HttpRequest) -> HttpResponse:
     """The signed-in person's own scorecard and week (a collector in a team); leads and managers get
     the link to their teams' report."""
@@ -123,6 +125,7 @@ def _figure_rows(own: CollectorWeek) -> list[tuple[str, str, str]]:
 
 
 @login_required
+@require_GET
 def mine_pdf(request: HttpRequest) -> HttpResponse:
     """The signed-in collector's own weekly report (PDF, in the page's language)."""
     week, error = _week(request)
@@ -147,6 +150,8 @@ def team_pdf(request: HttpRequest) -> HttpResponse:
     manager = request.user.is_superuser or Role.COLLECTIONS_MANAGER in roles
     if not manager and Role.TEAM_LEAD not in roles:
         raise PermissionDenied(pgettext("scorecard", "This report is for team leads and collections managers."))
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     teams = Team.objects.all() if manager else Team.objects.filter(lead=request.user.pk)
     wanted = request.GET.get("team", "")
     if wanted:
