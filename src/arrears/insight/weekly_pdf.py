@@ -178,6 +178,8 @@ def funnel_chart(t: dict[str, str], font: str, this: Figures, previous: Figures)
     chart.categoryAxis.labels.fontSize = 6
     chart.valueAxis.labels.fontSize = 6
     chart.valueAxis.valueMin = 0
+    highest = max([v for _, v in this.funnel] + [v for _, v in previous.funnel] + [1])
+    chart.valueAxis.valueStep = max(1, -(-highest // 5))  # whole numbers: these are counts
     chart.bars[0].fillColor = THIS_COLOUR
     chart.bars[1].fillColor = PREVIOUS_COLOUR
     drawing.add(chart)
