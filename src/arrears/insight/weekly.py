@@ -439,7 +439,8 @@ def send_weekly(
         on_start(len(people))
     for person in people:
         report = report_for(week, person, name=names.get(person.user_id, ""))
-        pdf = render(report)
+        to_send = bool(person.email) and (resend or person.user_id not in done) and not dry_run
+        pdf = render(report) if out is not None or to_send else b""
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             path = out / pdf_name(week_ending, person.username)
