@@ -115,6 +115,10 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "team-export-csv": "team leads only (403 otherwise): the figures of their own teams, as the team page",
     "team-export-xlsx": "team leads only (403 otherwise): the figures of their own teams, as the team page",
     "handoffs": "customer service and credit assessors only (403 otherwise), who work across teams",
+    "insight-mine": "the person's own scorecard and week: no id",
+    "insight-mine-weekly": "the person's own weekly report (PDF): no id",
+    "insight-weekly-pdf": "team leads and collections managers only (403 otherwise): a lead's own teams; "
+    "another team's id is not found (tests/functional/test_insight_mine_pages.py)",
     "optout": "public: the signed token is the proof, and it names no id",
     "pay-test": "public: the test payment gateway; the unguessable, single-use, expiring checkout ref is "
     "the proof, and it names no id (tests/integration/test_payment_gateway.py)",
@@ -148,6 +152,7 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
 # The pages a collector may not open at all: 403 for them, whatever is posted.
 FORBIDDEN_TO_COLLECTOR = {
     "team",
+    "insight-weekly-pdf",
     "disputes",
     "team-export-csv",
     "team-export-xlsx",

@@ -125,6 +125,8 @@ NOT_RENDERED = {
     "agency-account": "agency users only: rendered in both languages by tests/functional/test_agency_in_browser.py",
     "agency-remittance": "an agency's month: rendered in both languages by tests/functional/test_agency_in_browser.py",
     "agency-remittance-csv": "a CSV file (its rows are checked in tests/functional/test_agency_access.py)",
+    "insight-mine-weekly": "a PDF (its text is checked in both languages in tests/integration/test_weekly_report.py)",
+    "insight-weekly-pdf": "a PDF (its text is checked in both languages in tests/integration/test_weekly_report.py)",
 }
 
 

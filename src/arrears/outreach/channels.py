@@ -34,6 +34,20 @@ def send_email(*, to: str, subject: str, body: str, unsubscribe_url: str) -> str
     return ref
 
 
+def send_report(*, to: str, subject: str, body: str, filename: str, pdf: bytes) -> str:
+    """A report to a member of staff, the PDF attached (no opt-out: it is their work)."""
+    ref = f"<{uuid.uuid4().hex}@arrears>"
+    message = EmailMessage(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to], headers={"Message-ID": ref}
+    )
+    message.attach(filename, pdf, "application/pdf")
+    try:
+        message.send(fail_silently=False)
+    except OSError as exc:  # smtplib errors are OSErrors
+        raise SendFailed(str(exc)) from exc
+    return ref
+
+
 def send_sms_batch(messages: list[tuple[str, str]]) -> list[str]:
     """(number, text) pairs out through the configured adapter; returns the provider references."""
     backend = getattr(settings, "ARREARS_SMS_BACKEND", "file")

@@ -201,6 +201,7 @@ FIELDS: dict[str, Any] = {
     "root_cause_note": _("Root cause in detail"),
     "severity": _("Severity"),
     "staff": _("Staff involved"),
+    "week": _("Week"),
 }
 
 
