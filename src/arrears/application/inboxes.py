@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import CharField, Q, Value
 
 from arrears.cases.queries import visible_cases
+from arrears.complaints.queries import CLOSERS
 from arrears.concessions import rules
 from arrears.concessions.queries import inbox as approvals_inbox
 from arrears.contacts.models import Handoff
@@ -19,6 +20,8 @@ from arrears.people.models import Role
 from arrears.plans.models import Plan, PlanStatus
 
 HANDOFF_ROLES = (Role.CUSTOMER_SERVICE, Role.CREDIT_ASSESSOR)
+INSIGHT_ROLES = {Role.COLLECTIONS_MANAGER, Role.ADMINISTRATOR, Role.TEAM_LEAD}
+DISPUTE_ROLES = {Role.TEAM_LEAD, Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER}  # as interfaces.web.disputes
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -34,6 +37,9 @@ class Navigation:
     agency_portal: bool = False  # an agency's user: the portal is all they see
     agencies: bool = False  # the bank's agency pages for administrators (team leads reach them from /team/)
     strategies: bool = False
+    insight: bool = False  # collections managers, administrators and team leads: /insight/
+    disputes: bool = False  # team leads, customer service and compliance officers: /disputes/
+    complaints: bool = False  # the staff who handle complaints (collectors register them from a case)
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -84,6 +90,9 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         agency_portal=Role.AGENCY_USER in roles and not superuser,
         agencies=superuser or Role.ADMINISTRATOR in roles,
         strategies=superuser or Role.STRATEGY_MANAGER in roles,
+        insight=superuser or bool(roles & INSIGHT_ROLES),
+        disputes=superuser or bool(roles & DISPUTE_ROLES),
+        complaints=superuser or bool(roles & CLOSERS),
     )
 
 

@@ -118,6 +118,11 @@ class TeamFigures:
     weeks: list[Week]
     pending: list[Pending]
     pending_count: int
+    # The whole roll matrix (state at start, state at end) -> accounts, for the heat map, and the
+    # funnel's promises: taken in the period (not cancelled), and of those the ones kept in full.
+    matrix: dict[tuple[int, int], int] = dataclasses.field(default_factory=dict)
+    promises_taken: int = 0
+    promises_taken_kept: int = 0
 
     @property
     def cure_rate(self) -> Decimal | None:
@@ -285,6 +290,12 @@ def team_figures(user: Any, *, today: dt.date, period_days: int = 30, weeks: int
         pcounts[f"k{i}"] = Count("id", filter=week & kept)
     judged = promises.aggregate(**pcounts)
 
+    taken = (
+        Promise.objects.filter(case__team__in=teams, taken_on__gt=start, taken_on__lte=today)
+        .exclude(status=PromiseStatus.CANCELLED)
+        .aggregate(n=Count("id"), k=Count("id", filter=kept))
+    )
+
     waiting = ApprovalRequest.objects.filter(status=ApprovalStatus.PENDING, concession__case__team__in=teams)
     pending = [
         Pending(
@@ -325,4 +336,7 @@ def team_figures(user: Any, *, today: dt.date, period_days: int = 30, weeks: int
         ],
         pending=pending,
         pending_count=len(pending) if len(pending) < 20 else waiting.count(),
+        matrix=matrix,
+        promises_taken=int(taken["n"]),
+        promises_taken_kept=int(taken["k"]),
     )

@@ -1,0 +1,113 @@
+"""What the insight pages draw, from the KPI inputs: a team's share of the facts, the funnel from
+attempts to kept promises, and the monthly trends. Pure functions (no Django), over `kpis.Facts`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Collection
+from decimal import Decimal
+
+from arrears.insight.kpis import (
+    CANCELLED,
+    KEPT,
+    Facts,
+    contact_rates,
+    cure_rate,
+    flow_rates,
+    monthly_roll_matrices,
+    promise_rates,
+    ratio,
+)
+
+
+def only_teams(facts: Facts, teams: Collection[str]) -> Facts:
+    """The facts whose team (Keys.team) is one of `teams`: a lead's share of the portfolio."""
+    wanted = set(teams)
+
+    def keep(rows: tuple[object, ...]) -> tuple[object, ...]:
+        return tuple(r for r in rows if getattr(r, "keys").team in wanted)  # noqa: B009
+
+    return dataclasses.replace(
+        facts,
+        **{
+            field: keep(getattr(facts, field))
+            for field in (
+                "transitions",
+                "contacts",
+                "promises",
+                "charge_offs",
+                "placements",
+                "complaints",
+                "cures",
+                "months",
+            )
+        },
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Funnel:
+    """Attempts -> right-party contacts -> promises -> kept, for one period."""
+
+    attempts: int
+    right_party: int
+    promises: int
+    kept: int
+
+    @property
+    def steps(self) -> list[tuple[str, int, Decimal | None]]:
+        """(step, count, the ratio to the step before: None for the first, or nothing to divide)."""
+        return [
+            ("attempts", self.attempts, None),
+            ("right_party", self.right_party, ratio(self.right_party, self.attempts)),
+            ("promises", self.promises, ratio(self.promises, self.right_party)),
+            ("kept", self.kept, ratio(self.kept, self.promises)),
+        ]
+
+
+def funnel(facts: Facts) -> Funnel:
+    """attempts = contacts recorded in the period; right_party = those that reached the cardholder
+    (as `contact_rates`); promises = promises taken in the period, not cancelled (as `promise_rates`);
+    kept = of those promises, the ones kept in full by now."""
+    c = contact_rates(facts.contacts)
+    taken = [p for p in facts.promises if facts.start < p.taken_on <= facts.end and p.status != CANCELLED]
+    return Funnel(
+        attempts=c.attempts,
+        right_party=c.right_party,
+        promises=len(taken),
+        kept=sum(p.status == KEPT for p in taken),
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Month:
+    """One span (start, end] of the period cut at month ends, and its rates (fractions)."""
+
+    start: dt.date
+    end: dt.date
+    roll_m1_m2: Decimal | None
+    cure: Decimal | None
+    kept: Decimal | None
+    rpc: Decimal | None
+
+
+def trends(facts: Facts, basis: str = "count") -> list[Month]:
+    """For each span of `monthly_roll_matrices`: flow M1 -> M2 and cure rate of that span's roll
+    matrix (by `basis`); the kept rate by count of the promises due in the span (`promise_rates`);
+    the right-party-contact rate of the contacts made in the span (`contact_rates`)."""
+    out = []
+    for (a, b), matrix in monthly_roll_matrices(facts.months).items():
+        contacts = [c for c in facts.contacts if c.on is not None and a < c.on <= b]
+        out.append(
+            Month(
+                start=a,
+                end=b,
+                roll_m1_m2=flow_rates(matrix, basis)[1],
+                cure=cure_rate(matrix, basis),
+                kept=promise_rates(facts.promises, contacts, start=a, end=b).kept_rate,
+                rpc=contact_rates(contacts).rpc_rate,
+            )
+        )
+    return out
