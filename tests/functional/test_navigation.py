@@ -67,8 +67,12 @@ def a_plan_waiting_for_its_lead() -> tuple[Any, Case]:
 
 class TestWhatEachRoleSees:
     def test_a_lead_sees_their_teams_approval_waiting(self, world: World) -> None:
-        assert nav(world.a.lead) == Navigation(team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True)
-        assert nav(world.b.lead) == Navigation(team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True)
+        assert nav(world.a.lead) == Navigation(
+            team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True
+        )
+        assert nav(world.b.lead) == Navigation(
+            team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True
+        )
 
     def test_a_lead_sees_the_plan_their_team_proposed_and_another_lead_does_not(self) -> None:
         lead, _ = a_plan_waiting_for_its_lead()

@@ -243,8 +243,8 @@ def grouped(i: Insight) -> Table:
         headers=[
             Header(dimension_label(i.filters.by)),
             Header(pgettext("insight", "Accounts"), numeric=True),
-            Header(pgettext("insight", "Cure rate % (%(basis)s)") % {"basis": n}, numeric=True),
-            Header(pgettext("insight", "Roll M1→M2 % (%(basis)s)") % {"basis": n}, numeric=True),
+            Header(pgettext("insight", "Cure rate %% (%(basis)s)") % {"basis": n}, numeric=True),
+            Header(pgettext("insight", "Roll M1→M2 %% (%(basis)s)") % {"basis": n}, numeric=True),
             Header(pgettext("insight", "Collected (yuan)"), numeric=True),
             Header(pgettext("insight", "Attempts"), numeric=True),
             Header(pgettext("insight", "Right-party contacts"), numeric=True),
