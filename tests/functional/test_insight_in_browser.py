@@ -75,8 +75,14 @@ def test_the_manager_reads_the_insight_page_in_both_languages(live_server: Any, 
     assert [f"{c.end:%Y-%m}" for c in checks] == ["2026-03", "2026-04", "2026-05"]
     totals = [r for r in cells(page, "#t-forecast-errors") if r[1] == "Total"]
     assert totals == [
-        [f"{c.end:%Y-%m}", "Total", f"{from_fen(c.forecast_total):,.2f}", f"{from_fen(c.actual_total):,.2f}"]
-        + [f"{from_fen(c.total_error):,.2f}", "—" if c.total_error_rate is None else f"{c.total_error_rate * 100:.2f}%"]
+        [
+            f"{c.end:%Y-%m}",
+            "Total",
+            f"{from_fen(c.forecast_total):,.2f}",
+            f"{from_fen(c.actual_total):,.2f}",
+            f"{from_fen(c.total_error):,.2f}",
+            "—" if c.total_error_rate is None else f"{c.total_error_rate * 100:.2f}%",
+        ]
         for c in checks
     ]
     bars = page.locator("#chart-forecast rect")
@@ -84,8 +90,10 @@ def test_the_manager_reads_the_insight_page_in_both_languages(live_server: Any, 
     assert f"{from_fen(checks[-1].actual_total):,.2f}" in (bars.nth(5).locator("title").text_content() or "")
     nxt = forecast.next_month(facts.months, facts.transitions)
     assert nxt is not None
-    assert cells(page, "#t-forecast")[-1] == ["Total", f"{from_fen(nxt.start_total):,.2f}"] + [
-        f"{from_fen(nxt.forecast_total):,.2f}"
+    assert cells(page, "#t-forecast")[-1] == [
+        "Total",
+        f"{from_fen(nxt.start_total):,.2f}",
+        f"{from_fen(nxt.forecast_total):,.2f}",
     ]
     screenshot(page, "insight-en")
 

@@ -93,8 +93,10 @@ def test_the_figures_are_the_kpis_and_the_exports_hold_the_same(world: Any) -> N
         assert rows[name][1] == str(k["accounts"])
         assert rows[name][2] == pct(k["cure_rate"]["count"])
         assert rows[name][3] == pct(k["flow_rates"]["count"]["M1"])
-        assert rows[name][5:8] == [str(k["contacts"]["attempts"]), str(k["contacts"]["right_party"])] + [
-            pct(k["contacts"]["rpc_rate"])
+        assert rows[name][5:8] == [
+            str(k["contacts"]["attempts"]),
+            str(k["contacts"]["right_party"]),
+            pct(k["contacts"]["rpc_rate"]),
         ]
         assert rows[name][8] == str(k["promises"]["taken"])
         assert rows[name][10] == pct(k["promises"]["kept_rate"])
@@ -108,7 +110,9 @@ def test_the_figures_are_the_kpis_and_the_exports_hold_the_same(world: Any) -> N
     heat = page.content.decode()
     assert 'data-level="7"' in heat and 'data-level="3"' in heat
     # The funnel: 4 attempts, 3 right-party, 5 promises, 3 kept.
-    assert values(t["funnel-table"]) == [["Attempts", "4", ""], ["Right-party contacts", "3", "75.00"]] + [
+    assert values(t["funnel-table"]) == [
+        ["Attempts", "4", ""],
+        ["Right-party contacts", "3", "75.00"],
         ["Promises", "5", "166.67"],
         ["Kept", "3", "60.00"],
     ]
@@ -210,7 +214,9 @@ def test_the_leads_page_draws_the_heat_map_and_the_funnel(world: Any) -> None:
     month, _, _ = world
     text = client_for(month.lead).get("/en/team/").content.decode()
     t = tables_of(text)
-    assert values(t["funnel-table"]) == [["Attempts", "4", ""], ["Right-party contacts", "3", "75.00"]] + [
+    assert values(t["funnel-table"]) == [
+        ["Attempts", "4", ""],
+        ["Right-party contacts", "3", "75.00"],
         ["Promises", "0", "0.00"],
         ["Kept", "0", ""],
     ]

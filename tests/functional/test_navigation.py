@@ -89,6 +89,17 @@ class TestWhatEachRoleSees:
         hand_off(user=world.a.collector, case=world.a.case, to_role="credit_assessor", comment="收入证明待核实")
         assert nav(staff(Role.CREDIT_ASSESSOR)) == Navigation(plans=0, handoffs=1)
 
+    def test_a_collections_manager_sees_the_insight_page_and_the_links_follow_the_pages_roles(
+        self, world: World
+    ) -> None:
+        from arrears.application import inboxes
+        from arrears.complaints.queries import CLOSERS
+        from arrears.interfaces.web.disputes import LIST_ROLES
+
+        assert nav(staff(Role.COLLECTIONS_MANAGER)) == Navigation(insight=True)
+        assert nav(staff(Role.ADMINISTRATOR)).insight is True
+        assert (inboxes.COMPLAINT_ROLES, inboxes.DISPUTE_ROLES) == (CLOSERS, LIST_ROLES)
+
     def test_a_compliance_officer_sees_the_audit_trail(self, world: World) -> None:
         assert nav(staff(Role.COMPLIANCE_OFFICER)).audit is True
 

@@ -41,10 +41,10 @@ from decimal import Decimal
 
 from arrears.insight import board, forecast, kpis
 from arrears.insight.kpis import (
-    CHARGED_OFF,
-    CANCELLED,
-    KEPT,
     BROKEN,
+    CANCELLED,
+    CHARGED_OFF,
+    KEPT,
     ContactFact,
     Facts,
     Keys,

@@ -12,7 +12,6 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import CharField, Q, Value
 
 from arrears.cases.queries import visible_cases
-from arrears.complaints.queries import CLOSERS
 from arrears.concessions import rules
 from arrears.concessions.queries import inbox as approvals_inbox
 from arrears.contacts.models import Handoff
@@ -21,6 +20,8 @@ from arrears.plans.models import Plan, PlanStatus
 
 HANDOFF_ROLES = (Role.CUSTOMER_SERVICE, Role.CREDIT_ASSESSOR)
 INSIGHT_ROLES = {Role.COLLECTIONS_MANAGER, Role.ADMINISTRATOR, Role.TEAM_LEAD}
+# The staff who handle complaints (complaints.queries.CLOSERS; collectors register them from a case).
+COMPLAINT_ROLES = {Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER, Role.TEAM_LEAD, Role.ADMINISTRATOR}
 DISPUTE_ROLES = {Role.TEAM_LEAD, Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER}  # as interfaces.web.disputes
 
 
@@ -92,7 +93,7 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         strategies=superuser or Role.STRATEGY_MANAGER in roles,
         insight=superuser or bool(roles & INSIGHT_ROLES),
         disputes=superuser or bool(roles & DISPUTE_ROLES),
-        complaints=superuser or bool(roles & CLOSERS),
+        complaints=superuser or bool(roles & COMPLAINT_ROLES),
     )
 
 

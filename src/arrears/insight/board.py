@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from arrears.insight.kpis import (
     CANCELLED,
     KEPT,
     Facts,
+    K,
     contact_rates,
     cure_rate,
     flow_rates,
@@ -26,24 +27,19 @@ def only_teams(facts: Facts, teams: Collection[str]) -> Facts:
     """The facts whose team (Keys.team) is one of `teams`: a lead's share of the portfolio."""
     wanted = set(teams)
 
-    def keep(rows: tuple[object, ...]) -> tuple[object, ...]:
-        return tuple(r for r in rows if getattr(r, "keys").team in wanted)  # noqa: B009
+    def keep(rows: Iterable[K]) -> tuple[K, ...]:
+        return tuple(r for r in rows if r.keys.team in wanted)
 
     return dataclasses.replace(
         facts,
-        **{
-            field: keep(getattr(facts, field))
-            for field in (
-                "transitions",
-                "contacts",
-                "promises",
-                "charge_offs",
-                "placements",
-                "complaints",
-                "cures",
-                "months",
-            )
-        },
+        transitions=keep(facts.transitions),
+        contacts=keep(facts.contacts),
+        promises=keep(facts.promises),
+        charge_offs=keep(facts.charge_offs),
+        placements=keep(facts.placements),
+        complaints=keep(facts.complaints),
+        cures=keep(facts.cures),
+        months=keep(facts.months),
     )
 
 

@@ -201,8 +201,13 @@ def liquidation(i: Insight) -> Table:
             Header(pgettext("insight", "Liquidation rate %"), numeric=True),
         ],
         rows=[
-            [Cell("text", state_label(s)), Cell("count", q.accounts), yuan(q.start_owed_fen), yuan(q.collected_fen)]
-            + [pct(q.rate)]
+            [
+                Cell("text", state_label(s)),
+                Cell("count", q.accounts),
+                yuan(q.start_owed_fen),
+                yuan(q.collected_fen),
+                pct(q.rate),
+            ]
             for s, q in kpis.liquidation_rates(i.facts.transitions).items()
         ],
     )
