@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Collection, Iterable
 from decimal import Decimal
 
 from arrears.insight.kpis import (
     CANCELLED,
     KEPT,
+    ContactFact,
     Facts,
     K,
+    PromiseFact,
     contact_rates,
     cure_rate,
     flow_rates,
@@ -93,17 +97,31 @@ def trends(facts: Facts, basis: str = "count") -> list[Month]:
     """For each span of `monthly_roll_matrices`: flow M1 -> M2 and cure rate of that span's roll
     matrix (by `basis`); the kept rate by count of the promises due in the span (`promise_rates`);
     the right-party-contact rate of the contacts made in the span (`contact_rates`)."""
+    matrices = monthly_roll_matrices(facts.months)
+    spans = list(matrices)
+    ends = [b for _, b in spans]
+    contacts: dict[int, list[ContactFact]] = defaultdict(list)
+    promises: dict[int, list[PromiseFact]] = defaultdict(list)
+    for c in facts.contacts:  # each in the span whose end is the first on or after its day
+        if c.on is None:
+            continue
+        k = bisect_left(ends, c.on)
+        if k < len(ends) and spans[k][0] < c.on:
+            contacts[k].append(c)
+    for p in facts.promises:
+        k = bisect_left(ends, p.promised_date)
+        if k < len(ends) and spans[k][0] < p.promised_date:
+            promises[k].append(p)
     out = []
-    for (a, b), matrix in monthly_roll_matrices(facts.months).items():
-        contacts = [c for c in facts.contacts if c.on is not None and a < c.on <= b]
+    for k, ((a, b), matrix) in enumerate(matrices.items()):
         out.append(
             Month(
                 start=a,
                 end=b,
                 roll_m1_m2=flow_rates(matrix, basis)[1],
                 cure=cure_rate(matrix, basis),
-                kept=promise_rates(facts.promises, contacts, start=a, end=b).kept_rate,
-                rpc=contact_rates(contacts).rpc_rate,
+                kept=promise_rates(promises[k], contacts[k], start=a, end=b).kept_rate,
+                rpc=contact_rates(contacts[k]).rpc_rate,
             )
         )
     return out
