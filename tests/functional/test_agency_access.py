@@ -144,6 +144,7 @@ class TestTheFence:
             f"/cases/{case.pk}/",
             f"/accounts/{world.placed.account.ref}/",
             "/team/",
+            "/insight/",
             "/agencies/",
             "/agencies/alpha/remittance/2026-05/",
             "/audit/",

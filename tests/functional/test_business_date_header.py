@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 # Not the frozen clock's day (2026-05-03): a header read from the wall clock would show that one.
 DAY = dt.date(2026, 4, 17)
-STAFF_PAGES = ["/", "/work/", "/team/", "/handoffs/", "/audit/", "/plans/inbox/", "/approvals/"]
+STAFF_PAGES = ["/", "/work/", "/team/", "/insight/", "/handoffs/", "/audit/", "/plans/inbox/", "/approvals/"]
 
 
 def header(client: Client, url: str) -> str:

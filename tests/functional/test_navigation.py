@@ -67,23 +67,38 @@ def a_plan_waiting_for_its_lead() -> tuple[Any, Case]:
 
 class TestWhatEachRoleSees:
     def test_a_lead_sees_their_teams_approval_waiting(self, world: World) -> None:
-        assert nav(world.a.lead) == Navigation(team=True, approvals=1, plans=0)
-        assert nav(world.b.lead) == Navigation(team=True, approvals=1, plans=0)
+        assert nav(world.a.lead) == Navigation(
+            team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True
+        )
+        assert nav(world.b.lead) == Navigation(
+            team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True
+        )
 
     def test_a_lead_sees_the_plan_their_team_proposed_and_another_lead_does_not(self) -> None:
         lead, _ = a_plan_waiting_for_its_lead()
-        assert nav(lead) == Navigation(team=True, approvals=0, plans=1)
+        assert nav(lead) == Navigation(team=True, approvals=0, plans=1, insight=True, disputes=True, complaints=True)
         assert nav(staff(Role.TEAM_LEAD)).plans == 0
 
     def test_a_collector_sees_no_inbox_and_no_team_page(self, world: World) -> None:
         assert nav(world.a.collector) == Navigation()
 
     def test_customer_service_sees_every_open_hand_off_to_their_role(self, world: World) -> None:
-        assert nav(staff(Role.CUSTOMER_SERVICE)) == Navigation(handoffs=2)
+        assert nav(staff(Role.CUSTOMER_SERVICE)) == Navigation(handoffs=2, disputes=True, complaints=True)
 
     def test_a_credit_assessor_sees_plans_to_review_and_hand_offs_to_assessors(self, world: World) -> None:
         hand_off(user=world.a.collector, case=world.a.case, to_role="credit_assessor", comment="收入证明待核实")
         assert nav(staff(Role.CREDIT_ASSESSOR)) == Navigation(plans=0, handoffs=1)
+
+    def test_a_collections_manager_sees_the_insight_page_and_the_links_follow_the_pages_roles(
+        self, world: World
+    ) -> None:
+        from arrears.application import inboxes
+        from arrears.complaints.queries import CLOSERS
+        from arrears.interfaces.web.disputes import LIST_ROLES
+
+        assert nav(staff(Role.COLLECTIONS_MANAGER)) == Navigation(insight=True)
+        assert nav(staff(Role.ADMINISTRATOR)).insight is True
+        assert (inboxes.COMPLAINT_ROLES, inboxes.DISPUTE_ROLES) == (CLOSERS, LIST_ROLES)
 
     def test_a_compliance_officer_sees_the_audit_trail(self, world: World) -> None:
         assert nav(staff(Role.COMPLIANCE_OFFICER)).audit is True

@@ -16,6 +16,7 @@ FORBIDDEN_TO_A_COLLECTOR = {
     "/audit/": ("此页面仅供合规专员使用。", "This page is for compliance officers."),
     "/handoffs/": ("此页面仅供客服代表和信用评估员使用。", "This page is for customer service and credit assessors."),
     "/plans/inbox/": ("此页面仅供信用评估员和主管使用。", "This page is for credit assessors and team leads."),
+    "/insight/": ("此页面仅供催收经理和主管使用。", "This page is for collections managers and team leads."),
 }
 
 

@@ -121,6 +121,8 @@ NOT_RENDERED = {
     "set_language": "POST only: the language menu of every page",
     "team-export-csv": "a CSV file (its headers are checked in tests/functional/test_lead_page.py)",
     "team-export-xlsx": "an XLSX file (its headers are checked in tests/functional/test_lead_page.py)",
+    "insight-export-csv": "a CSV file (its headers and rows are checked in tests/functional/test_insight_page.py)",
+    "insight-export-xlsx": "an XLSX file (its headers and rows are checked in tests/functional/test_insight_page.py)",
     "legal-case": "needs a legal case: rendered and scanned in both languages by tests/functional/test_legal_pages.py",
     "agency-account": "agency users only: rendered in both languages by tests/functional/test_agency_in_browser.py",
     "agency-remittance": "an agency's month: rendered in both languages by tests/functional/test_agency_in_browser.py",

@@ -118,6 +118,11 @@ class TeamFigures:
     weeks: list[Week]
     pending: list[Pending]
     pending_count: int
+    # The whole roll matrix (state at start, state at end) -> accounts, for the heat map, and the
+    # funnel's promises: taken in the period (not cancelled), and of those the ones kept in full.
+    matrix: dict[tuple[int, int], int] = dataclasses.field(default_factory=dict)
+    promises_taken: int = 0
+    promises_taken_kept: int = 0
 
     @property
     def cure_rate(self) -> Decimal | None:
@@ -272,15 +277,21 @@ def team_figures(user: Any, *, today: dt.date, period_days: int = 30, weeks: int
         counts[f"r{i}"] = Count("id", filter=week & rpc)
     touched = contacts.aggregate(**counts)
 
-    # Promises due in the period and judged: kept / (kept + partly kept + broken).
-    promises = Promise.objects.filter(
-        case__team__in=teams, status__in=JUDGED, promised_date__gte=first, promised_date__lte=today
-    )
+    # Promises due in the period and judged: kept / (kept + partly kept + broken); and, for the
+    # funnel, the promises taken in the period (not cancelled) and how many of them were kept.
+    due = Q(status__in=JUDGED, promised_date__gte=first, promised_date__lte=today)
+    taken_q = Q(taken_on__gt=start, taken_on__lte=today) & ~Q(status=PromiseStatus.CANCELLED)
+    promises = Promise.objects.filter(case__team__in=teams).filter(due | taken_q)
     kept = Q(status=PromiseStatus.KEPT)
-    due_period = Q(promised_date__gt=start)
-    pcounts: dict[str, Any] = {"d": Count("id", filter=due_period), "k": Count("id", filter=due_period & kept)}
+    due_period = due & Q(promised_date__gt=start)
+    pcounts: dict[str, Any] = {
+        "d": Count("id", filter=due_period),
+        "k": Count("id", filter=due_period & kept),
+        "t": Count("id", filter=taken_q),
+        "tk": Count("id", filter=taken_q & kept),
+    }
     for i, (a, b) in enumerate(spans):
-        week = Q(promised_date__gte=a, promised_date__lte=b)
+        week = due & Q(promised_date__gte=a, promised_date__lte=b)
         pcounts[f"d{i}"] = Count("id", filter=week)
         pcounts[f"k{i}"] = Count("id", filter=week & kept)
     judged = promises.aggregate(**pcounts)
@@ -325,4 +336,7 @@ def team_figures(user: Any, *, today: dt.date, period_days: int = 30, weeks: int
         ],
         pending=pending,
         pending_count=len(pending) if len(pending) < 20 else waiting.count(),
+        matrix=matrix,
+        promises_taken=int(judged["t"]),
+        promises_taken_kept=int(judged["tk"]),
     )

@@ -143,7 +143,7 @@ def transitions(keys: _Keys, start: dt.date, end: dt.date) -> tuple[Transition, 
     )
 
 
-def _contacts(start: dt.date, end: dt.date) -> Iterable[tuple[int, str, str, str, bool]]:
+def _contacts(start: dt.date, end: dt.date) -> Iterable[tuple[int, str, str, str, bool, dt.datetime]]:
     """The contacts recorded in the period by the bank's calendar; a corrected record counts once,
     as its correction (as on the lead's page)."""
     return (
@@ -152,7 +152,7 @@ def _contacts(start: dt.date, end: dt.date) -> Iterable[tuple[int, str, str, str
         )
         .exclude(pk__in=Contact.objects.filter(corrects__isnull=False).values("corrects_id"))
         .order_by("id")
-        .values_list("case_id", "party", "result", "source", "flagged")
+        .values_list("case_id", "party", "result", "source", "flagged", "at")
     )
 
 
@@ -163,11 +163,18 @@ def load(*, start: dt.date, end: dt.date, complaints: tuple[ComplaintFact, ...] 
     keys = _Keys(start, end)
 
     contacts, flagged = [], []
-    for case_id, party, result, source, is_flagged in _contacts(start, end):
+    zone = clock.bank_zone()
+    for case_id, party, result, source, is_flagged, at in _contacts(start, end):
         agency = source[len(AGENCY_SOURCE) :] if source.startswith(AGENCY_SOURCE) else ""
         k = keys.of_case(case_id)
         contacts.append(
-            ContactFact(keys=k, reached=party != Party.NONE, right_party=result == Result.RIGHT_PARTY, agency=agency)
+            ContactFact(
+                keys=k,
+                reached=party != Party.NONE,
+                right_party=result == Result.RIGHT_PARTY,
+                agency=agency,
+                on=at.astimezone(zone).date(),
+            )
         )
         if agency and is_flagged:
             flagged.append(ComplaintFact(keys=k, agency=agency))

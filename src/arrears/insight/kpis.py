@@ -266,6 +266,7 @@ class ContactFact:
     reached: bool
     right_party: bool
     agency: str = ""
+    on: dt.date | None = None  # the day it was made, by the bank's calendar (for monthly trends)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -123,6 +123,9 @@ MESSAGES: dict[str, Any] = {
     "checkout_amount_mismatch": _("the amount paid is not the %(amount)s of the checkout"),
     "checkout_expired": _("this payment has expired; start a new one"),
     "checkout_finished": _("this payment is already finished"),
+    # The insight page's filters.
+    "period_end_before_start": _("must not be before the first day (%(date)s)"),
+    "period_too_long": _("the period may be at most %(months)s months long"),
 }
 
 # The fields errors name, by their label on the pages.
@@ -202,6 +205,11 @@ FIELDS: dict[str, Any] = {
     "severity": _("Severity"),
     "staff": _("Staff involved"),
     "week": _("Week"),
+    # The insight page's filters.
+    "from": _("From"),
+    "to": _("To"),
+    "by": _("Group by"),
+    "basis": _("Basis"),
 }
 
 

@@ -34,6 +34,7 @@ from arrears.contacts.models import Contact, Result
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, ValidationFailed
 from arrears.inquiries.queries import csat
+from arrears.insight.board import Funnel
 from arrears.interfaces.web.charts import Chart, chart
 from arrears.interfaces.web.errors import error_line
 from arrears.interfaces.web.workbench import _posted_id, _with_figures
@@ -51,19 +52,19 @@ HUNDRED = Decimal(100)
 
 @dataclasses.dataclass(frozen=True)
 class Cell:
-    kind: str  # amount (yuan), rate (percent), count, date, text
+    kind: str  # amount (yuan), rate (percent), number (two decimals), count, date, text
     value: Any
 
     @property
     def numeric(self) -> bool:
-        return self.kind in {"amount", "rate", "count"}
+        return self.kind in {"amount", "rate", "number", "count"}
 
     @property
     def text(self) -> str:
         """As the page shows it: amounts with separators and two decimals, rates with a % sign."""
         if self.value is None:
             return "—"
-        if self.kind == "amount":
+        if self.kind in {"amount", "number"}:
             return f"{self.value:,.2f}"
         if self.kind == "rate":
             return f"{self.value:.2f}%"
@@ -76,7 +77,7 @@ class Cell:
         """As the CSV writes it: a plain number with two decimals for amounts and rates."""
         if self.value is None:
             return ""
-        if self.kind in {"amount", "rate"}:
+        if self.kind in {"amount", "rate", "number"}:
             return f"{self.value:.2f}"
         if self.kind == "date":
             return str(self.value.isoformat())
@@ -337,6 +338,8 @@ def _collectors(teams: Any, cases: Any, today: dt.date) -> list[dict[str, Any]]:
 
 @login_required
 def team_page(request: HttpRequest) -> HttpResponse:
+    from arrears.interfaces.web.insight import basis_label, funnel_view, heat_map
+
     if not _is_lead(request.user):
         _forbidden()
     teams = teams_led_by(request.user)
@@ -385,6 +388,27 @@ def team_page(request: HttpRequest) -> HttpResponse:
                 teams=teams.values_list("pk", flat=True),
             ),
             "complaints": lead_summary(request.user, today=today),
+            "heat": heat_map(
+                "heat-map",
+                pgettext("insight", "Roll matrix (%(basis)s), %(start)s to %(end)s")
+                % {
+                    "basis": basis_label("count"),
+                    "start": (figures.start + dt.timedelta(days=1)).isoformat(),
+                    "end": figures.end.isoformat(),
+                },
+                figures.matrix,
+                "count",
+            ),
+            "funnel": funnel_view(
+                "funnel",
+                pgettext("insight", "From attempts to kept promises"),
+                Funnel(
+                    attempts=figures.contacts,
+                    right_party=figures.right_party,
+                    promises=figures.promises_taken,
+                    kept=figures.promises_taken_kept,
+                ),
+            ),
         },
     )
 
