@@ -125,6 +125,10 @@ NOT_RENDERED = {
     "agency-account": "agency users only: rendered in both languages by tests/functional/test_agency_in_browser.py",
     "agency-remittance": "an agency's month: rendered in both languages by tests/functional/test_agency_in_browser.py",
     "agency-remittance-csv": "a CSV file (its rows are checked in tests/functional/test_agency_access.py)",
+    "quality-task": "needs a review task: rendered and scanned in both languages by "
+    "tests/functional/test_quality_pages.py",
+    "quality-calibration": "needs a calibration session: rendered and scanned in both languages by "
+    "tests/functional/test_quality_pages.py",
 }
 
 

@@ -46,7 +46,7 @@ def _checked(marks: Mapping[str, object]) -> dict[str, int]:
     try:
         return rules.check_marks(marks)
     except rules.RuleError as exc:
-        raise ValidationFailed(str(exc), field=exc.field, code=exc.code) from None
+        raise ValidationFailed(str(exc), field=exc.field, code=exc.code, params=exc.params) from None
 
 
 def ensure_defaults() -> None:
@@ -301,7 +301,12 @@ def open_calibration(
 ) -> CalibrationSession:
     _require_reviewer(user, task)
     if not Decimal(0) <= threshold <= Decimal(100):
-        raise ValidationFailed("the threshold must be from 0 to 100 points", field="threshold", code="out_of_range")
+        raise ValidationFailed(
+            "the threshold must be from 0 to 100 points",
+            field="threshold",
+            code="out_of_range",
+            params={"low": 0, "high": 100},
+        )
     with transaction.atomic():
         session = CalibrationSession.objects.create(
             task=task, opened_by=user, opened_on=business_date, threshold=threshold

@@ -33,10 +33,11 @@ CENT = Decimal("0.01")
 class RuleError(ValueError):
     """A rule's input is refused; `field` names it, `code` says why (a code of arrears.errors)."""
 
-    def __init__(self, message: str, *, field: str, code: str) -> None:
+    def __init__(self, message: str, *, field: str, code: str, params: Mapping[str, object] | None = None) -> None:
         super().__init__(message)
         self.field = field
         self.code = code
+        self.params = dict(params or {})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +79,12 @@ def check_marks(marks: Mapping[str, object]) -> dict[str, int]:
         if isinstance(value, bool) or not isinstance(value, int):
             raise RuleError(f"{name}: {value!r} is not a whole number", field=name, code="not_a_whole_number")
         if not 0 <= value <= MAX_MARK:
-            raise RuleError(f"{name} must be from 0 to {MAX_MARK}", field=name, code="out_of_range")
+            raise RuleError(
+                f"{name} must be from 0 to {MAX_MARK}",
+                field=name,
+                code="out_of_range",
+                params={"low": 0, "high": MAX_MARK},
+            )
         out[name] = value
     unknown = set(marks) - set(CRITERIA)
     if unknown:

@@ -201,6 +201,15 @@ FIELDS: dict[str, Any] = {
     "root_cause_note": _("Root cause in detail"),
     "severity": _("Severity"),
     "staff": _("Staff involved"),
+    # Quality review's scorecard.
+    "identification": _("Identification"),
+    "wording": _("No prohibited wording"),
+    "amounts": _("Accuracy of amounts"),
+    "empathy": _("Empathy"),
+    "offer": _("Correct offer"),
+    "task": _("Review task"),
+    "session": _("Calibration session"),
+    "threshold": _("Flag a reviewer beyond (points)"),
 }
 
 
