@@ -40,7 +40,7 @@ class SamplingRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.kind
+        return str(self.get_kind_display())
 
 
 class Scorecard(models.Model):
@@ -106,7 +106,7 @@ class ReviewTask(models.Model):
 
     class Meta:
         verbose_name = _("review task")
-        permissions = [("review_quality", "Can review contacts for quality (质检), whatever the role")]
+        permissions = [("review_quality", "Can review contacts for quality, whatever the role")]
         indexes = [
             models.Index(fields=["status", "sampled_on"], name="quality_task_status"),
             models.Index(fields=["collector", "final_on"], name="quality_task_collector"),

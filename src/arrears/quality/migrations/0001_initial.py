@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "review task",
-                "permissions": [("review_quality", "Can review contacts for quality (质检), whatever the role")],
+                "permissions": [("review_quality", "Can review contacts for quality, whatever the role")],
             },
         ),
         migrations.CreateModel(
