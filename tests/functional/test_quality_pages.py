@@ -62,6 +62,13 @@ def test_who_may_open_what_and_other_teams_ids_are_not_found(world: QualityWorld
         assert lead_b.post(path, MARKS).status_code == 404
     assert not Review.objects.exists()
     assert f"task-row-{theirs.pk}" in body(lead_b.get("/quality/"))
+    ReviewTask.objects.filter(pk=mine.pk).update(reasons=["complaint", "new_collector"])
+    assert f"task-row-{mine.pk}" in body(lead_a.get("/quality/?reason=new_collector"))
+    assert f"task-row-{mine.pk}" in body(lead_a.get("/quality/?reason=complaint"))
+    assert f"task-row-{mine.pk}" not in body(lead_a.get("/quality/?reason=random"))
+    assert f"task-row-{mine.pk}" not in body(lead_a.get("/quality/?reason=gate_flag"))
+    assert f"task-row-{mine.pk}" not in body(lead_a.get("/quality/?status=reviewed"))
+    assert f"task-row-{mine.pk}" not in body(lead_a.get(f"/quality/?from={DAY + dt.timedelta(days=1)}"))
     # A team lead who is also… a collector's contact: nobody sees their own contacts in the queue.
     officer = client_of(world.officer)
     page = body(officer.get("/quality/?status=open&collector=" + str(world.c3.pk)))
