@@ -73,7 +73,8 @@ def sample(*, day: dt.date, actor: str) -> SampleReport:
     collector_of = {cid: col for cid, col, _, _ in rows}
     reasons: dict[int, set[str]] = {}
 
-    def add(ids: set[int], why: str) -> None:
+    def add(ids: set[int], kind: RuleKind) -> None:
+        why = kind.value  # the plain code, in the tasks and the report
         for i in ids:
             reasons.setdefault(i, set()).add(why)
 
