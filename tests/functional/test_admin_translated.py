@@ -66,7 +66,7 @@ def test_every_list_is_titled_in_chinese(chief: Client, model: type) -> None:
 # Permission names in the user's and group's permission pickers ("案件 | 案件 | Can view case"): Django
 # words its own in English and stores them, as it stores ours (Team's "Can reveal phone numbers,
 # audited"), in the database, and shows them as stored, with no translation hook. Allowed there only.
-DJANGO_PERMISSION_WORDS = re.compile(r"^(?:.* \| )?Can (?:add|change|delete|view|reveal|supervise|search) .*")
+DJANGO_PERMISSION_WORDS = re.compile(r"^(?:.* \| )?Can (?:add|change|delete|view|reveal|supervise|search|review) .*")
 # Django's own Chinese names the keys of the keyboard (按住 Control 键或 Mac 上的 Command 键来选择多项);
 # the user's page shows the password hasher's name and a masked salt and hash as Django renders them.
 DJANGO_WORDS = {"Control", "Mac", "Command"}

@@ -102,6 +102,10 @@ LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
     "month": lambda b: "2026-05",
     "inquiry_id": lambda b: b.account.pk,  # no inquiry exists in this world: any id is not found
     "checkout_ref": lambda b: "CO-not-a-checkout",
+    # Quality review: no task or session exists in this world; B's team's are tried in
+    # tests/functional/test_quality_pages.py.
+    "task_id": lambda b: b.case.pk,
+    "session_id": lambda b: b.case.pk,
 }
 
 # Pages that take no id of a team's object in their path, by route name, and why.
@@ -145,6 +149,12 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "agency-remittance": "team leads and administrators (403 otherwise): an agency's month, no customer's id",
     "agency-remittance-csv": "team leads and administrators (403 otherwise): as the remittance page",
     "strategies": "strategy managers only (403 otherwise): strategies are bank-wide, no team's object",
+    "quality": "reviewers only (403 otherwise): the review tasks of the teams they review",
+    "quality-task": "reviewers only (403 otherwise); another team's task is 404, as an unknown one "
+    "(tests/functional/test_quality_pages.py)",
+    "quality-calibration": "reviewers only (403 otherwise); a session on another team's task is 404, as an "
+    "unknown one (tests/functional/test_quality_pages.py)",
+    "quality-mine": "the person's own reviewed contacts; a posted task that is not theirs is 404, as an unknown one",
     "login": "public",
     "logout": "public",
     "set_language": "public: sets the language cookie",
@@ -173,6 +183,9 @@ FORBIDDEN_TO_COLLECTOR = {
     "agency-remittance",
     "agency-remittance-csv",
     "strategies",
+    "quality",
+    "quality-task",
+    "quality-calibration",
 }
 # Whole URL confs not swept page by page, by namespace, and why.
 INCLUDES_NOT_SWEPT: dict[str, str] = {

@@ -210,6 +210,15 @@ FIELDS: dict[str, Any] = {
     "to": _("To"),
     "by": _("Group by"),
     "basis": _("Basis"),
+    # Quality review's scorecard.
+    "identification": _("Identification"),
+    "wording": _("No prohibited wording"),
+    "amounts": _("Accuracy of amounts"),
+    "empathy": _("Empathy"),
+    "offer": _("Correct offer"),
+    "task": _("Review task"),
+    "session": _("Calibration session"),
+    "threshold": _("Flag a reviewer beyond (points)"),
 }
 
 
