@@ -68,15 +68,17 @@ def a_plan_waiting_for_its_lead() -> tuple[Any, Case]:
 class TestWhatEachRoleSees:
     def test_a_lead_sees_their_teams_approval_waiting(self, world: World) -> None:
         assert nav(world.a.lead) == Navigation(
-            team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True
+            team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True, quality=True
         )
         assert nav(world.b.lead) == Navigation(
-            team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True
+            team=True, approvals=1, plans=0, insight=True, disputes=True, complaints=True, quality=True
         )
 
     def test_a_lead_sees_the_plan_their_team_proposed_and_another_lead_does_not(self) -> None:
         lead, _ = a_plan_waiting_for_its_lead()
-        assert nav(lead) == Navigation(team=True, approvals=0, plans=1, insight=True, disputes=True, complaints=True)
+        assert nav(lead) == Navigation(
+            team=True, approvals=0, plans=1, insight=True, disputes=True, complaints=True, quality=True
+        )
         assert nav(staff(Role.TEAM_LEAD)).plans == 0
 
     def test_a_collector_sees_no_inbox_and_no_team_page(self, world: World) -> None:
@@ -95,10 +97,12 @@ class TestWhatEachRoleSees:
         from arrears.application import inboxes
         from arrears.complaints.queries import CLOSERS
         from arrears.interfaces.web.disputes import LIST_ROLES
+        from arrears.quality.queries import REVIEWERS
 
         assert nav(staff(Role.COLLECTIONS_MANAGER)) == Navigation(insight=True)
         assert nav(staff(Role.ADMINISTRATOR)).insight is True
         assert (inboxes.COMPLAINT_ROLES, inboxes.DISPUTE_ROLES) == (CLOSERS, LIST_ROLES)
+        assert inboxes.QUALITY_ROLES == REVIEWERS
 
     def test_a_compliance_officer_sees_the_audit_trail(self, world: World) -> None:
         assert nav(staff(Role.COMPLIANCE_OFFICER)).audit is True

@@ -23,6 +23,7 @@ INSIGHT_ROLES = {Role.COLLECTIONS_MANAGER, Role.ADMINISTRATOR, Role.TEAM_LEAD}
 # The staff who handle complaints (complaints.queries.CLOSERS; collectors register them from a case).
 COMPLAINT_ROLES = {Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER, Role.TEAM_LEAD, Role.ADMINISTRATOR}
 DISPUTE_ROLES = {Role.TEAM_LEAD, Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER}  # as interfaces.web.disputes
+QUALITY_ROLES = {Role.TEAM_LEAD, Role.COMPLIANCE_OFFICER}  # quality.queries.REVIEWERS: /quality/
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -41,6 +42,7 @@ class Navigation:
     insight: bool = False  # collections managers, administrators and team leads: /insight/
     disputes: bool = False  # team leads, customer service and compliance officers: /disputes/
     complaints: bool = False  # the staff who handle complaints (collectors register them from a case)
+    quality: bool = False  # the reviewers of contacts (team leads, compliance officers): /quality/
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -94,6 +96,7 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         insight=superuser or bool(roles & INSIGHT_ROLES),
         disputes=superuser or bool(roles & DISPUTE_ROLES),
         complaints=superuser or bool(roles & COMPLAINT_ROLES),
+        quality=superuser or bool(roles & QUALITY_ROLES),
     )
 
 
