@@ -147,6 +147,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # The cycle's unit of parallel work: accounts whose ids fall in one block of this many ids.
 ARREARS_PARTITION_SIZE = int(os.environ.get("ARREARS_PARTITION_SIZE", "250000"))
+# The nightly cycle rescores an account by a model when its latest score by it is this many days old.
+ARREARS_RESCORE_DAYS = int(os.environ.get("ARREARS_RESCORE_DAYS", "30"))
 # The audit trail's MAC key (docs/architecture.md, "The audit trail"); SECRET_KEY when unset. Changing
 # it makes every entry written before fail `arrears audit verify`.
 ARREARS_AUDIT_KEY = os.environ.get("ARREARS_AUDIT_KEY", "")

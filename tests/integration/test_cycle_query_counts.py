@@ -33,6 +33,7 @@ SQLITE = {
     "due_reminders": 2,
     "credit_report": 0,  # monthly: on the first of a month only (tests/integration/test_bureau_cycle.py)
     "recall_placements": 1,
+    "score_accounts": 2,  # the strategy in force, the champion: none here (tests/integration/test_scoring_cycle.py)
     "open_cases": 3,
     "judge_promises": 2,
     "update_cases": 2,
@@ -44,6 +45,7 @@ SQLITE = {
     "allocate_collectors": 1,
     "credit_disputes": 1,
     "dispute_deadlines": 1,
+    "quality_sample": 5,  # the rules, the contacts, complaints, first contacts, tasks (no contact here)
     "seal_audit": 5,
 }
 PINNED = {

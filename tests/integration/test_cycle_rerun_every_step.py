@@ -190,6 +190,7 @@ STEPS = [
     "due_reminders",
     "credit_report",
     "recall_placements",
+    "score_accounts",
     "open_cases",
     "judge_promises",
     "update_cases",
@@ -201,6 +202,7 @@ STEPS = [
     "allocate_collectors",
     "credit_disputes",
     "dispute_deadlines",
+    "quality_sample",
     "seal_audit",
 ]
 # A step that is not idempotent is a defect: it would be a strict xfail here, naming the step and

@@ -23,8 +23,10 @@ from arrears.ledger import cycle as ledger
 from arrears.plans.cycle import monitor_plans
 from arrears.products.rules import ProductParams
 from arrears.promises.cycle import judge_promises
+from arrears.quality.operations import sample as quality_sample
+from arrears.scoring.cycle import score_due
 from arrears.statements import cycle as statements
-from arrears.strategy.cycle import apply_strategy
+from arrears.strategy.cycle import apply_strategy, in_force
 
 ACCOUNTS = "accounts"
 CUSTOMERS = "customers"
@@ -49,6 +51,13 @@ def _once(step: Callable[[dt.date], int]) -> Run:
     return lambda d, lo, hi, params: step(d)
 
 
+def score_accounts(day: dt.date, lo: int, hi: int) -> int:
+    """Fresh scores before the strategy reads them: the champion's and those of the models the arms of
+    the strategy in force name (when a segment reads a score)."""
+    force = in_force(day)
+    return score_due(day, lo, hi, force.definition.score_models if force else ())
+
+
 STEPS: list[Step] = [
     Step("annual_fees", ACCOUNTS, ledger.annual_fees),
     Step("late_fees", ACCOUNTS, statements.late_fees),
@@ -60,6 +69,7 @@ STEPS: list[Step] = [
     Step("due_reminders", ACCOUNTS, _range(send_due_reminders)),
     Step("credit_report", ACCOUNTS, bureau.credit_report),
     Step("recall_placements", ACCOUNTS, _range(recall_placements)),
+    Step("score_accounts", ACCOUNTS, _range(score_accounts)),
     Step("open_cases", CUSTOMERS, _range(cases.open_cases)),
     Step("judge_promises", CUSTOMERS, _range(judge_promises)),
     Step("update_cases", CUSTOMERS, _range(cases.update_cases)),
@@ -71,6 +81,7 @@ STEPS: list[Step] = [
     Step("allocate_collectors", ONCE, _once(cases.allocate_collectors)),
     Step("credit_disputes", ONCE, _once(bureau.credit_disputes)),
     Step("dispute_deadlines", ONCE, _once(dispute_deadlines)),
+    Step("quality_sample", ONCE, _once(lambda d: quality_sample(day=d, actor="cycle").created)),
     Step("seal_audit", ONCE, _once(lambda d: len(seal().heads))),
 ]
 

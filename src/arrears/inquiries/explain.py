@@ -682,3 +682,43 @@ def minimum_answer(statement: Statement, *, language: str) -> Answer:
             if params.late_fee_cap is not None:
                 text.append(_("The fee is at most %(cap)s.") % {"cap": _money_text(params.late_fee_cap)})
         return Answer("minimum", language, figures, _sentences(language, text))
+
+
+def score_answer(score: Mapping[str, Any], *, language: str) -> Answer:
+    """Why the account has its propensity-to-pay score (PIPL-AUTO: a person may ask why an automated
+    decision was made about them). `score` is the latest score as scoring.queries gives it: points,
+    band, model (name@version), scored_on (a date) and reasons [{feature, weight, en, zh}], most
+    important first. The answer names the points, the date and the model, and the reasons in the
+    language asked for; it says what the score is used for and that it changes nothing owed."""
+    language = words.checked_language(language)
+    reasons = list(score.get("reasons") or [])
+    key = "zh" if language == "zh-hans" else "en"
+    figures = {
+        "points": score["points"],
+        "band": score.get("band"),
+        "model": score["model"],
+        "scored_on": score["scored_on"].isoformat(),
+        "reasons": [r["feature"] for r in reasons],
+    }
+    with translation.override(language):
+        text = [
+            _(
+                "On %(date)s the scoring model %(model)s gave the account %(points)s points out of 1000: "
+                "the more points, the more likely the account is repaid without our call."
+            )
+            % {"date": words.day(score["scored_on"]), "model": score["model"], "points": score["points"]}
+        ]
+        if reasons:
+            text.append(
+                _("What lowered the points most: %(reasons)s.")
+                % {"reasons": _listing(language, [str(r[key]) for r in reasons])}
+            )
+        else:
+            text.append(_("Every factor the model weighs is at its best."))
+        text.append(
+            _(
+                "The score only decides the order and the way we contact you; it changes nothing you owe, "
+                "and you may ask for a person to review it."
+            )
+        )
+        return Answer("score", language, figures, _sentences(language, text))

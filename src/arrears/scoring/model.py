@@ -25,6 +25,9 @@ N_BINS = 5  # quantile bins of a continuous feature
 DISCRETE = 10  # a feature with at most this many distinct values gets one bin per value
 TOP_REASONS = 3
 TEST_SHARE = 0.3
+# A group's AUC in `fairness` needs this many test rows of each class; below it the AUC is null (an AUC
+# from one or two defaults is noise), while n and mean_score are always given.
+MIN_GROUP_CLASS = 5
 
 Spec = dict[str, Any]
 Floats = NDArray[np.float64]
@@ -219,7 +222,8 @@ def train(
         fairness[attr] = {}
         for group in sorted(set(groups.tolist()), key=str):
             mask = groups == group
-            g_auc, _ = auc_ks(y[test_rows][mask], p[mask])
+            bad = int(y[test_rows][mask].sum())
+            g_auc = auc_ks(y[test_rows][mask], p[mask])[0] if min(bad, int(mask.sum()) - bad) >= MIN_GROUP_CLASS else None
             fairness[attr][str(group)] = {
                 "n": int(mask.sum()),
                 "auc": g_auc,

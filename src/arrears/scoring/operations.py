@@ -15,6 +15,7 @@ from django.utils import translation
 from arrears.audit.operations import record
 from arrears.errors import NotFound, NotPermitted, ValidationFailed
 from arrears.kernel import clock
+from arrears.kernel.sql import insert_objects
 from arrears.ledger.models import Account
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
@@ -142,32 +143,32 @@ def _ranges(batch: int) -> Iterator[tuple[int, int]]:
         lo = hi + 1
 
 
+def score_rows(model: ScoreModel, day: dt.date, matrix: feature_sql.Matrix) -> list[AccountScore]:
+    """The unsaved scores of a feature matrix's accounts by `model` on `day`: one vectorised pass."""
+    p, idx, gaps = scorecard.score(model.spec, matrix.x, matrix.columns)
+    why = reasons(model.spec, idx, gaps)
+    return [
+        AccountScore(
+            account_id=a, model=model, score=round(pd, 6), points=rules.points_of(pd), reasons=r, scored_on=day
+        )
+        for a, pd, r in zip(matrix.ids.tolist(), p.tolist(), why, strict=True)
+    ]
+
+
 def score_accounts(
     *, model: ScoreModel, day: dt.date, actor: str, batch: int = BATCH, progress: Callable[[int], None] | None = None
 ) -> int:
     """Score every account as of `day` with `model`, in batches of account ids: one feature build and
-    one bulk insert per batch; a re-run on the same day replaces that day's scores of the model."""
+    one INSERT statement per batch; a re-run on the same day replaces that day's scores of the model."""
     total = 0
     for lo, hi in _ranges(batch):
         matrix = feature_sql.build(day, lo=lo, hi=hi)
         if not len(matrix.ids):
             continue
-        p, idx, gaps = scorecard.score(model.spec, matrix.x, matrix.columns)
-        why = reasons(model.spec, idx, gaps)
-        rows = [
-            AccountScore(
-                account_id=int(a),
-                model=model,
-                score=round(float(pd), 6),
-                points=rules.points_of(float(pd)),
-                reasons=r,
-                scored_on=day,
-            )
-            for a, pd, r in zip(matrix.ids.tolist(), p.tolist(), why, strict=True)
-        ]
+        rows = score_rows(model, day, matrix)
         with transaction.atomic():
             AccountScore.objects.filter(model=model, scored_on=day, account_id__gte=lo, account_id__lte=hi).delete()
-            AccountScore.objects.bulk_create(rows, batch_size=1000)
+            insert_objects(rows)
         total += len(rows)
         if progress is not None:
             progress(len(rows))

@@ -213,3 +213,7 @@ api.add_router("/v1", disputes_router)
 from arrears.interfaces.api.complaints import router as complaints_router  # noqa: E402
 
 api.add_router("/v1", complaints_router)
+
+from arrears.interfaces.api.scores import router as scores_router  # noqa: E402
+
+api.add_router("/v1", scores_router)

@@ -45,6 +45,7 @@ from arrears.payments.models import Payment
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise
 from arrears.promises.operations import policy_in_force
+from arrears.scoring.queries import ScoreView, latest_scores, view_of
 from arrears.statements.models import Statement
 
 PATH_LABELS = {
@@ -162,12 +163,20 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         if summary.legal_stages
         else [],
         "channel_rows": [(_channel_label(c.choice), c) for c in summary.channels],
+        # the latest score of each account (one query): PIPL-AUTO, a person may ask why
+        "scores": _scores(case, {a.account_id: a.number for a in figures.accounts}),
+        "score_with_account": True,
     }
     if tab == "call":
         context.update(_call_context(request, case, form, summary, today))
     else:
         context.update(_tab_data(request, case, tab))
     return render(request, "arrears/case.html", context)
+
+
+def _scores(case: Case, numbers: dict[int, str]) -> list[ScoreView]:
+    latest = latest_scores(customer_id=case.customer_id)
+    return [view_of(latest[a], account=n) for a, n in numbers.items() if a in latest]
 
 
 class _AccountChoice:

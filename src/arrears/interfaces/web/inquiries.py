@@ -23,11 +23,14 @@ from arrears.cases.queries import account_for
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, NotFound, ValidationFailed
 from arrears.inquiries import desk as questions
+from arrears.inquiries import explain
 from arrears.inquiries.models import Inquiry, InquiryChannel, Outcome
 from arrears.inquiries.operations import answer_inquiry, check_answer, may_use_desk, record_inquiry
 from arrears.inquiries.queries import inquiries_of
 from arrears.interfaces.web.errors import error_line
 from arrears.ledger.models import Account, Language
+from arrears.scoring.queries import latest_scores
+from arrears.scoring.rules import band_of
 
 ANSWER_CHANNELS = (InquiryChannel.PHONE, InquiryChannel.EMAIL, InquiryChannel.SMS)
 
@@ -76,8 +79,23 @@ def desk_page(request: HttpRequest, ref: str) -> HttpResponse:
             errors.append(error_line(exc))
             break
         answers.append({"language": language, "label": dict(Language.choices)[language], "a": answered})
+    latest = latest_scores(account_ids=[account.pk]).get(account.pk)
+    score_answers = []
+    if latest is not None:  # why this score (PIPL-AUTO), in the customer's language and the page's
+        facts = {
+            "points": latest.points,
+            "band": band_of(latest.points),
+            "model": latest.model.label,
+            "scored_on": latest.scored_on,
+            "reasons": latest.reasons,
+        }
+        score_answers = [
+            {"language": lang, "label": dict(Language.choices)[lang], "a": explain.score_answer(facts, language=lang)}
+            for lang in languages
+        ]
     record_request_reads(request, object_type="account", ids=[account.pk])
     context: dict[str, Any] = {
+        "score_answers": score_answers,
         "account": account,
         "customer": account.customer,
         "groups": questions.question_choices(account, language=page_language),

@@ -29,6 +29,7 @@ from arrears.interfaces.web.labels import classification_label, component_label,
 from arrears.interfaces.web.recovery import positions_view
 from arrears.ledger.models import Account, AccountStatus
 from arrears.scenario import statement_lines
+from arrears.scoring.queries import latest_scores, view_of
 
 
 @login_required
@@ -92,6 +93,7 @@ def account_detail(request: HttpRequest, ref: str) -> HttpResponse:
             "bucket_changes": account.bucket_changes.order_by("-change_date")[:24],
             "may_reveal": may_reveal(request.user),
             "position": positions_view([account.pk]).get(account.pk) if account.status in AFTER_CHARGE_OFF else None,
+            "scores": [view_of(s) for s in latest_scores(account_ids=[account.pk]).values()],
             **account_view(money),
         },
     )
