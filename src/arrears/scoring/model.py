@@ -223,7 +223,8 @@ def train(
         for group in sorted(set(groups.tolist()), key=str):
             mask = groups == group
             bad = int(y[test_rows][mask].sum())
-            g_auc = auc_ks(y[test_rows][mask], p[mask])[0] if min(bad, int(mask.sum()) - bad) >= MIN_GROUP_CLASS else None
+            enough = min(bad, int(mask.sum()) - bad) >= MIN_GROUP_CLASS
+            g_auc = auc_ks(y[test_rows][mask], p[mask])[0] if enough else None
             fairness[attr][str(group)] = {
                 "n": int(mask.sum()),
                 "auc": g_auc,
