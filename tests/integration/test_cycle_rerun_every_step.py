@@ -33,6 +33,7 @@ from tests import table_snapshot
 from tests.collections_factories import staff, team_with_queue
 from tests.cycle_portfolio import BUSY_DATE, OPENED, arrange_busy_date
 from tests.factories import make_account, make_product, purchase
+from tests.scoring_world import hand_model
 
 ARRANGED = dt.date(2026, 4, 9)  # the last date run before BUSY_DATE (04-24)
 RANGE = (dt.date(2026, 4, 20), dt.date(2026, 4, 28))
@@ -45,7 +46,8 @@ def arrange_every_kind_of_work() -> dict[str, Any]:
       - a plan's first instalment, due 04-13 and unpaid, is 11 days late (grace 10 days);
       - a statement of 04-09 falls due on 04-27: its reminder is sent (3 days before);
       - cases open, are updated, routed to the team's collectors, and charged off.
-      - a placement with an agency expires and is recalled.
+      - a placement with an agency expires and is recalled;
+      - a champion score model, promoted after 04-09: every account is scored on the next date run.
     """
     PlanPolicy.objects.create(grace_days=10, missed_to_break=1)
     lead = staff(Role.TEAM_LEAD)
@@ -109,6 +111,7 @@ def arrange_every_kind_of_work() -> dict[str, Any]:
         deletion_duty="delete at the end",
     )
     assert len(place_many([accounts[-1].pk], business_date=ARRANGED, by="test", days=15)) == 1
+    hand_model()
     return {"promise": promise, "plan": plan, "accounts": [*accounts, in_plan, reminded]}
 
 
@@ -254,6 +257,7 @@ class TestRerunningEveryStep:
             "route_cases",
             "due_reminders",
             "recall_placements",
+            "score_accounts",
             "seal_audit",
         }
         # The delinquency step's own count is not read: SQLite reports no row count for its UPDATE.

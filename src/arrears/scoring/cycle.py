@@ -20,11 +20,11 @@ from django.db.models import Exists, OuterRef
 
 from arrears.audit.operations import record
 from arrears.errors import NotFound
-from arrears.kernel.sql import in_chunks, insert_objects
+from arrears.kernel.sql import in_chunks
 from arrears.ledger.models import Account, AccountStatus
 from arrears.scoring import features
 from arrears.scoring.models import AccountScore, ScoreModel
-from arrears.scoring.operations import BATCH, find, score_rows
+from arrears.scoring.operations import BATCH, find, write_scores
 
 SCORED_STATUSES = (AccountStatus.OPEN, AccountStatus.BLOCKED, AccountStatus.CHARGED_OFF)
 ACTOR = "cycle"
@@ -65,7 +65,7 @@ def score_due(day: dt.date, lo: int, hi: int, labels: Iterable[str] = ()) -> int
         ids = due(model, day, lo, hi)
         written = 0
         for chunk in in_chunks(ids, BATCH):
-            written += insert_objects(score_rows(model, day, features.build(day, ids=chunk)))
+            written += write_scores(model, day, features.build(day, ids=chunk))
         if written:
             record(
                 actor=ACTOR,

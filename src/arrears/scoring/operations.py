@@ -4,18 +4,19 @@ a strategy manager or an administrator), and score accounts in bulk. Every chang
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import translation
 
 from arrears.audit.operations import record
 from arrears.errors import NotFound, NotPermitted, ValidationFailed
 from arrears.kernel import clock
-from arrears.kernel.sql import insert_objects
+from arrears.kernel.sql import rows_table
 from arrears.ledger.models import Account
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
@@ -143,16 +144,44 @@ def _ranges(batch: int) -> Iterator[tuple[int, int]]:
         lo = hi + 1
 
 
-def score_rows(model: ScoreModel, day: dt.date, matrix: feature_sql.Matrix) -> list[AccountScore]:
-    """The unsaved scores of a feature matrix's accounts by `model` on `day`: one vectorised pass."""
+SCORE_COLUMNS = (
+    ("account_id", "bigint"),
+    ("model_id", "bigint"),
+    ("score", "double precision"),
+    ("points", "smallint"),
+    ("reasons", "jsonb"),
+    ("scored_on", "date"),
+)
+
+
+def write_scores(model: ScoreModel, day: dt.date, matrix: feature_sql.Matrix) -> int:
+    """Score a feature matrix's accounts by `model` on `day` (one vectorised pass) and insert their
+    AccountScore rows in ONE statement, the rows as one JSON parameter (kernel.sql.rows_table): no model
+    instance an account. The number of rows written."""
+    if not len(matrix.ids):
+        return 0
     p, idx, gaps = scorecard.score(model.spec, matrix.x, matrix.columns)
     why = reasons(model.spec, idx, gaps)
-    return [
-        AccountScore(
-            account_id=a, model=model, score=round(pd, 6), points=rules.points_of(pd), reasons=r, scored_on=day
-        )
+    day_text = day.isoformat()
+    rows = [
+        {
+            "account_id": a,
+            "model_id": model.pk,
+            "score": round(pd, 6),
+            "points": rules.points_of(pd),
+            "reasons": r,
+            "scored_on": day_text,
+        }
         for a, pd, r in zip(matrix.ids.tolist(), p.tolist(), why, strict=True)
     ]
+    names = ", ".join(n for n, _ in SCORE_COLUMNS)
+    table = AccountScore._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {rows_table(SCORE_COLUMNS)}",
+            [json.dumps(rows, ensure_ascii=False)],
+        )
+    return len(rows)
 
 
 def score_accounts(
@@ -165,13 +194,12 @@ def score_accounts(
         matrix = feature_sql.build(day, lo=lo, hi=hi)
         if not len(matrix.ids):
             continue
-        rows = score_rows(model, day, matrix)
         with transaction.atomic():
             AccountScore.objects.filter(model=model, scored_on=day, account_id__gte=lo, account_id__lte=hi).delete()
-            insert_objects(rows)
-        total += len(rows)
+            written = write_scores(model, day, matrix)
+        total += written
         if progress is not None:
-            progress(len(rows))
+            progress(written)
     record(
         actor=actor,
         action="score_model.score",
