@@ -169,7 +169,7 @@ Measured {dt.date.today().isoformat()} ({load} at the end of the run):
 {row(trained, r["train_rows"], r["train"])}
 {row("score: probability + top-3 reasons (numpy)", r["rows"], r["score"])}
 {row("features from SQL (`features.build`, six queries)", n, r["features_sql"])}
-{row("`score accounts` (features, score, reasons, bulk insert)", r["written"], r["score_accounts"])}
+{row("`score accounts` (features, score, reasons, one INSERT a batch)", r["written"], r["score_accounts"])}
 
 Scoring itself is a few numpy passes over the matrix (a `searchsorted` per feature, one matrix
 product, one pass a feature for each of the top 3 reasons); writing the scores (one row an account,
