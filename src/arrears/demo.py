@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import enum
 import random
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -216,7 +217,7 @@ class Summary:
     handoffs: int = 0
     work: dict[str, int] = dataclasses.field(default_factory=dict)  # concessions and plans made today
     logins: tuple[DemoLogin, ...] = ()  # the demo users, when this build created them
-    quality: dict[str, int] = dataclasses.field(default_factory=dict)  # the review of the last 14 days
+    quality: dict[str, Any] = dataclasses.field(default_factory=dict)  # the review of the last 14 days
     scoring: dict[str, Any] = dataclasses.field(default_factory=dict)  # the legacy-trained model
 
     def lines(self) -> list[str]:
@@ -245,13 +246,14 @@ class Summary:
                 f"quality review: {q['days']} days sampled, {q['tasks']} tasks; {q['reviewed']} reviewed, "
                 f"{q['acknowledged']} acknowledged, {q['disputed']} disputed ({q['resolved']} resolved), "
                 f"{q['calibration_sessions']} calibration session ({q['calibration_reviews']} scores)"
+                f" in {q.get('seconds', 0)} s"
             )
         if self.scoring:
             m = self.scoring
             out.append(
                 f"propensity to pay: {m['model']} trained on a synthetic legacy file ({m['n_train']} + "
                 f"{m['n_test']} rows, AUC {m['auc']:.3f}, KS {m['ks']:.3f}) by {m['maker']}, promoted by "
-                f"{m['checker']}; {m['scored']} accounts scored"
+                f"{m['checker']}; {m['scored']} accounts scored in {m.get('seconds', 0)} s"
             )
         return out
 
@@ -315,8 +317,12 @@ def build(
         _collections_history(seed=seed, today=today, by_number=by_number)
         work = _concessions_and_plans(today=today)
         # What the insight pages read: quality reviews of the last two weeks, a champion score model.
+        started = time.perf_counter()
         quality = _quality_review(seed=seed, today=today)
+        quality["seconds"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
         scoring = _propensity_model(seed=seed, today=today)
+        scoring["seconds"] = round(time.perf_counter() - started, 1)
     result = summary(behaviours=Counter(p.behaviour.value for p in profiles))
     return dataclasses.replace(result, logins=tuple(logins), work=work, quality=quality, scoring=scoring)
 
@@ -1273,7 +1279,7 @@ def _marks(rng: random.Random) -> dict[str, int]:
     return {name: _weighted(rng, range(5), weights) for name, weights in MARK_WEIGHTS.items()}
 
 
-def _quality_review(*, seed: int, today: dt.date) -> dict[str, int]:
+def _quality_review(*, seed: int, today: dt.date) -> dict[str, Any]:
     """Sample the last QUALITY_DAYS days' contacts by the sampling rules (idempotent per day), review
     most tasks (the lead two in three, the compliance officer the rest), the day after the contact or a
     few days later; the collector acknowledges some reviews and disputes one, which the other reviewer

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from arrears.application.call import FIELDS, CallIn, CallPartError, Situation, promise_rules, save_call
 from arrears.application.contact_gate import callable_now, pack_on
@@ -44,6 +45,8 @@ from arrears.legal.models import LegalCase
 from arrears.payments.models import Payment
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise
+from arrears.scoring.models import AccountScore, ModelStatus
+from arrears.scoring.rules import band_of
 from arrears.promises.operations import policy_in_force
 from arrears.statements.models import Statement
 
@@ -162,12 +165,42 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         if summary.legal_stages
         else [],
         "channel_rows": [(_channel_label(c.choice), c) for c in summary.channels],
+        "propensity": _propensity(case),
     }
     if tab == "call":
         context.update(_call_context(request, case, form, summary, today))
     else:
         context.update(_tab_data(request, case, tab))
     return render(request, "arrears/case.html", context)
+
+
+BAND_LABELS = {
+    "low": pgettext_lazy("score band", "low"),
+    "medium": pgettext_lazy("score band", "medium"),
+    "high": pgettext_lazy("score band", "high"),
+}
+
+
+def _propensity(case: Case) -> dict[str, Any] | None:
+    """The champion model's latest score of the customer's accounts (the lowest points that day), with
+    its reasons in the page's language (PIPL-AUTO: the collector can say why). One query."""
+    found = (
+        AccountScore.objects.filter(account__customer_id=case.customer_id, model__status=ModelStatus.CHAMPION)
+        .select_related("model")
+        .order_by("-scored_on", "points", "account_id")
+        .first()
+    )
+    if found is None:
+        return None
+    key = "en" if _language() == "en" else "zh"
+    band = band_of(found.points)
+    return {
+        "points": found.points,
+        "band": BAND_LABELS.get(band or "", ""),
+        "model": found.model.label,
+        "on": found.scored_on,
+        "reasons": [r.get(key) or r.get("feature", "") for r in found.reasons],
+    }
 
 
 class _AccountChoice:
