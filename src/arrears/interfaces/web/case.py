@@ -45,9 +45,9 @@ from arrears.legal.models import LegalCase
 from arrears.payments.models import Payment
 from arrears.people.operations import roles_of
 from arrears.promises.models import Promise
+from arrears.promises.operations import policy_in_force
 from arrears.scoring.models import AccountScore, ModelStatus
 from arrears.scoring.rules import band_of
-from arrears.promises.operations import policy_in_force
 from arrears.statements.models import Statement
 
 PATH_LABELS = {
