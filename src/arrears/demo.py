@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import enum
 import random
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -216,6 +217,8 @@ class Summary:
     handoffs: int = 0
     work: dict[str, int] = dataclasses.field(default_factory=dict)  # concessions and plans made today
     logins: tuple[DemoLogin, ...] = ()  # the demo users, when this build created them
+    quality: dict[str, Any] = dataclasses.field(default_factory=dict)  # the review of the last 14 days
+    scoring: dict[str, Any] = dataclasses.field(default_factory=dict)  # the legacy-trained model
 
     def lines(self) -> list[str]:
         buckets = "  ".join(f"{k} {v}" for k, v in self.by_bucket.items())
@@ -237,6 +240,21 @@ class Summary:
         )
         if self.work:
             out.append("today: " + ", ".join(f"{k} {v}" for k, v in sorted(self.work.items())))
+        if self.quality:
+            q = self.quality
+            out.append(
+                f"quality review: {q['days']} days sampled, {q['tasks']} tasks; {q['reviewed']} reviewed, "
+                f"{q['acknowledged']} acknowledged, {q['disputed']} disputed ({q['resolved']} resolved), "
+                f"{q['calibration_sessions']} calibration session ({q['calibration_reviews']} scores)"
+                f" in {q.get('seconds', 0)} s"
+            )
+        if self.scoring:
+            m = self.scoring
+            out.append(
+                f"propensity to pay: {m['model']} trained on a synthetic legacy file ({m['n_train']} + "
+                f"{m['n_test']} rows, AUC {m['auc']:.3f}, KS {m['ks']:.3f}) by {m['maker']}, promoted by "
+                f"{m['checker']}; {m['scored']} accounts scored in {m.get('seconds', 0)} s"
+            )
         return out
 
 
@@ -298,8 +316,15 @@ def build(
         logins = ensure_demo_users(business_date=today)
         _collections_history(seed=seed, today=today, by_number=by_number)
         work = _concessions_and_plans(today=today)
+        # What the insight pages read: quality reviews of the last two weeks, a champion score model.
+        started = time.perf_counter()
+        quality = _quality_review(seed=seed, today=today)
+        quality["seconds"] = round(time.perf_counter() - started, 1)
+        started = time.perf_counter()
+        scoring = _propensity_model(seed=seed, today=today)
+        scoring["seconds"] = round(time.perf_counter() - started, 1)
     result = summary(behaviours=Counter(p.behaviour.value for p in profiles))
-    return dataclasses.replace(result, logins=tuple(logins), work=work)
+    return dataclasses.replace(result, logins=tuple(logins), work=work, quality=quality, scoring=scoring)
 
 
 # --- the plan -------------------------------------------------------------------------------
@@ -730,6 +755,8 @@ DEMO_USERS = (
     ("admin", "administrator", True),
     ("lead", "team_lead", False),
     ("collector", "collector", False),
+    ("manager", "collections_manager", False),  # every team's insight page and weekly report
+    ("compliance", "compliance_officer", False),  # reviews contacts across teams (质检)
 )
 
 
@@ -1222,3 +1249,203 @@ def _approve_up_the_ladder(concession: Any, approvers: Sequence[User], *, today:
             decide_approval(user=approver, approval_id=pending.pk, decision="approve", business_date=today)
         except ConcessionExceedsAuthority:
             return
+
+
+# --- quality review and the propensity model ------------------------------------------------------
+#
+# After the history: the insight pages, the quality pages and the strategy's score bands read these.
+# Both go through the operations (audited) and are keyed by the seed. Nothing is e-mailed.
+
+QUALITY_DAYS = 14  # the days before today whose contacts are sampled for review
+QUALITY_REVIEWED_PERCENT = 70  # of the sampled tasks, this share is reviewed; the rest waits in the queue
+# Marks 0-4 per criterion, drawn with these weights: mostly good, some weak, prohibited wording rare.
+MARK_WEIGHTS = {
+    "identification": (0, 2, 8, 35, 55),
+    "wording": (2, 3, 10, 30, 55),
+    "amounts": (0, 3, 12, 35, 50),
+    "empathy": (1, 6, 25, 40, 28),
+    "offer": (1, 5, 20, 40, 34),
+}
+REVIEW_COMMENTS = (
+    "身份核实完整，语气平和。",
+    "未复述还款金额，请注意核对。",
+    "方案介绍清楚，客户理解。",
+    "可多倾听客户困难，适当安抚。",
+    "",
+)
+
+
+def _marks(rng: random.Random) -> dict[str, int]:
+    return {name: _weighted(rng, range(5), weights) for name, weights in MARK_WEIGHTS.items()}
+
+
+def _quality_review(*, seed: int, today: dt.date) -> dict[str, Any]:
+    """Sample the last QUALITY_DAYS days' contacts by the sampling rules (idempotent per day), review
+    most tasks (the lead two in three, the compliance officer the rest), the day after the contact or a
+    few days later; the collector acknowledges some reviews and disputes one, which the other reviewer
+    amends; one calibration session in which both score the same contact."""
+    from arrears.quality import operations as quality
+    from arrears.quality.models import ReviewTask, TaskStatus
+
+    quality.ensure_defaults()
+    lead, officer, collector = (User.objects.get(username=n) for n in ("lead", "compliance", "collector"))
+    days = date_range(today - dt.timedelta(days=QUALITY_DAYS), today)
+    for day in days:
+        quality.sample(day=day, actor=ACTOR)
+    rng = random.Random(_jitter(seed, "quality"))
+    tasks = list(
+        ReviewTask.objects.filter(sampled_on__gte=days[0], status=TaskStatus.OPEN, collector=collector).order_by(
+            "sampled_on", "contact__at", "id"
+        )
+    )
+    reviewed: list[tuple[Any, User, dt.date, Any]] = []  # task, reviewer, date, review
+    for task in tasks:
+        if rng.randrange(100) >= QUALITY_REVIEWED_PERCENT:
+            continue
+        reviewer = lead if rng.randrange(3) else officer
+        on = min(today, task.sampled_on + dt.timedelta(days=rng.randrange(1, 4)))
+        review = quality.submit_review(
+            user=reviewer, task=task, marks=_marks(rng), comment=rng.choice(REVIEW_COMMENTS), business_date=on
+        )
+        reviewed.append((task, reviewer, on, review))
+    counts = Counter(
+        tasks=len(tasks) + ReviewTask.objects.filter(sampled_on__gte=days[0]).exclude(collector=collector).count(),
+        days=len(days),
+        reviewed=len(reviewed),
+    )
+    # The collector answers the older reviews: disputes the lowest score of the lead's, acknowledges
+    # every third of the rest; the compliance officer (not the first reviewer) amends the disputed one.
+    older = [r for r in reviewed if r[2] < today]
+    by_lead = [r for r in older if r[1] == lead]
+    if by_lead:
+        disputed = min(by_lead, key=lambda r: (r[3].score, r[0].pk))
+        task, _first, on, first = disputed
+        quality.dispute(user=collector, task=task, reason="通话开头已核实身份，此项评分偏低。", business_date=on)
+        counts["disputed"] += 1
+        quality.resolve_dispute(
+            user=officer,
+            task=task,
+            upheld=False,
+            marks={**first.marks, "identification": 4},
+            comment="复听录音：已核实身份，更正该项评分。",
+            business_date=min(today, on + dt.timedelta(days=1)),
+        )
+        counts["resolved"] += 1
+        older.remove(disputed)
+    for task, _reviewer, on, _review in older[::3]:
+        quality.acknowledge(user=collector, task=task, business_date=min(today, on + dt.timedelta(days=1)))
+        counts["acknowledged"] += 1
+    # One calibration: the lead and the compliance officer score the same contact.
+    if reviewed:
+        session = quality.open_calibration(user=lead, task=reviewed[-1][0], business_date=today)
+        for reviewer in (lead, officer):
+            quality.score_in_calibration(user=reviewer, session=session, marks=_marks(rng), business_date=today)
+            counts["calibration_reviews"] += 1
+        counts["calibration_sessions"] += 1
+    return {
+        k: counts[k]
+        for k in (
+            "days",
+            "tasks",
+            "reviewed",
+            "acknowledged",
+            "disputed",
+            "resolved",
+            "calibration_sessions",
+            "calibration_reviews",
+        )
+    }
+
+
+LEGACY_ROWS = 4000  # the synthetic legacy file's rows (accounts of the bank's old system)
+LEGACY_MAPPING = """\
+name: propensity
+target: DEFAULT_NEXT_6M
+id: ACCT_ID
+features:
+  limit: CREDIT_LINE
+{months}
+protected: [GENDER, AGE_BAND]
+"""
+
+
+def _sigmoid(x: float) -> float:
+    import math
+
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def legacy_history(seed: int, rows: int = LEGACY_ROWS) -> str:
+    """A synthetic CSV as a bank's old system would export it: six statement months per account
+    (repayment status -2/-1/0/k, statement balance, paid in the month, in yuan, m1 the latest), two
+    protected columns, and whether the account defaulted in the next six months. The signal is known: a
+    hidden risk drives months behind, utilisation and default (the default also rises with status_m1)."""
+    import csv
+    import io
+
+    rng = random.Random(_jitter(seed, "legacy"))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    header = ["ACCT_ID", "CREDIT_LINE"]
+    for k in range(1, 7):
+        header += [f"REPAY_STATUS_{k}", f"STMT_BAL_{k}", f"PAID_AMT_{k}"]
+    writer.writerow([*header, "GENDER", "AGE_BAND", "DEFAULT_NEXT_6M"])
+    for i in range(rows):
+        risk = rng.gauss(0, 1)
+        limit = rng.choice((5_000, 10_000, 20_000, 30_000, 50_000, 100_000))
+        months: list[tuple[int, int, int]] = []  # m6 (oldest) first, then reversed
+        behind = 0
+        for _ in range(6):
+            if rng.random() < _sigmoid(1.4 * risk - 2.2 + 0.8 * min(behind, 2)):
+                behind += 1
+            elif behind and rng.random() < 0.5:
+                behind = 0
+            use = min(1.0, max(0.0, rng.gauss(0.35 + 0.15 * risk, 0.2)))
+            balance = round(limit * use)
+            if behind:
+                status, paid = behind, 0
+            elif balance == 0:
+                status, paid = -2, 0
+            elif rng.random() < _sigmoid(-1.2 * risk):
+                status, paid = -1, balance
+            else:
+                status, paid = 0, max(round(balance * 0.1), min(balance, 100))
+            months.append((status, balance, paid))
+        row: list[object] = [f"L{i + 1:06d}", limit]
+        for status, balance, paid in reversed(months):
+            row += [status, balance, paid]
+        default = rng.random() < _sigmoid(1.6 * risk - 2.0 + 0.6 * max(months[-1][0], 0))
+        writer.writerow([*row, rng.choice("FM"), rng.choice(("18-29", "30-44", "45-59", "60+")), int(default)])
+    return out.getvalue()
+
+
+def _propensity_model(*, seed: int, today: dt.date) -> dict[str, Any]:
+    """Train on the legacy file through `arrears score train` (a temporary directory: never kept), the
+    collections manager the maker, promoted by the administrator (maker != checker), then every account
+    scored as of today in bulk."""
+    import json
+    import tempfile
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from arrears.scoring import operations as scoring
+
+    months = "\n".join(
+        f"  {name}_m{k}: {column}_{k}"
+        for k in range(1, 7)
+        for name, column in (("status", "REPAY_STATUS"), ("balance", "STMT_BAL"), ("payment", "PAID_AMT"))
+    )
+    with tempfile.TemporaryDirectory(prefix="arrears-demo-") as tmp:
+        data, mapping = Path(tmp) / "legacy_history.csv", Path(tmp) / "legacy_history.map.yaml"
+        data.write_text(legacy_history(seed), encoding="utf-8")
+        mapping.write_text(LEGACY_MAPPING.format(months=months), encoding="utf-8")
+        printed = StringIO()
+        call_command(
+            "score", "train", str(data), "--mapping", str(mapping), "--seed", "1", "--actor", "manager", stdout=printed
+        )
+    trained = json.loads(printed.getvalue())
+    model = scoring.promote(user=User.objects.get(username="admin"), model=scoring.find(trained["model"]))
+    scored = scoring.score_accounts(model=model, day=today, actor=ACTOR)
+    return {**trained, "maker": model.created_by, "checker": model.promoted_by, "scored": scored}

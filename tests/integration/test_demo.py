@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.db.models import Count, Sum
 from django.test.utils import CaptureQueriesContext
@@ -135,6 +136,32 @@ class Built:
     delinquent_buckets: dict[str, int]
     cash_advances: int
     history: dict[str, Any]
+    insight: dict[str, Any]
+
+
+def insight() -> dict[str, Any]:
+    """What the demo left for the quality pages and the score model's readers."""
+    from arrears.quality.models import CalibrationSession, Review, ReviewTask
+    from arrears.quality.queries import collector_scores
+    from arrears.scoring.models import AccountScore, ScoreModel
+
+    champion = ScoreModel.objects.filter(status="champion").first()
+    return {
+        "statuses": sorted(ReviewTask.objects.values_list("status", flat=True)),
+        "sampled_on": set(ReviewTask.objects.values_list("sampled_on", flat=True)),
+        "kinds": sorted(set(Review.objects.values_list("kind", flat=True))),
+        "scores": {str(s) for s in ReviewTask.objects.exclude(final_score=None).values_list("final_score", flat=True)},
+        "calibration_reviews": [s.reviews.count() for s in CalibrationSession.objects.all()],
+        "collector_scores": {
+            User.objects.get(pk=pk).username: score
+            for pk, score in collector_scores(TODAY - dt.timedelta(days=14), TODAY + dt.timedelta(days=1)).items()
+        },
+        "champion": None if champion is None else (champion.label, champion.created_by, champion.promoted_by),
+        "auc": None if champion is None else champion.metrics["auc"],
+        "scored": AccountScore.objects.filter(model=champion, scored_on=TODAY).count(),
+        "reasons": AccountScore.objects.exclude(reasons=[]).count(),
+        "accounts": Account.objects.count(),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -155,6 +182,7 @@ def built(django_db_setup: None, django_db_blocker: Any) -> Built:
             ),
             cash_advances=Entry.objects.filter(kind=EntryKind.CASH_ADVANCE).count(),
             history=history(),
+            insight=insight(),
         )
         transaction.set_rollback(True)
     return facts
@@ -254,12 +282,42 @@ class TestDemoHistory:
         assert built.summary.logins and all(login.created for login in built.summary.logins)
 
 
+class TestDemoInsight:
+    def test_leaves_reviewed_quality_tasks_an_acknowledgement_a_resolved_dispute_and_a_calibration(
+        self, built: Built
+    ) -> None:
+        q = built.insight
+        statuses = set(q["statuses"])
+        assert {"open", "reviewed", "acknowledged", "resolved"} <= statuses, q["statuses"]
+        assert q["statuses"].count("resolved") == 1 and "disputed" not in statuses
+        assert min(q["sampled_on"]) >= TODAY - dt.timedelta(days=14) and max(q["sampled_on"]) < TODAY
+        assert q["kinds"] == ["calibration", "first", "second"]
+        assert len(q["scores"]) >= 3  # varied marks, not one score for all
+        assert q["calibration_reviews"] == [2]
+        assert list(q["collector_scores"]) == ["collector"] and 0 < q["collector_scores"]["collector"] <= 100
+        assert built.summary.quality["reviewed"] >= built.summary.quality["acknowledged"] + 1
+
+    def test_leaves_a_champion_promoted_by_another_user_and_every_account_scored(self, built: Built) -> None:
+        q = built.insight
+        assert q["champion"] == ("propensity@1", "manager", "admin")
+        assert q["auc"] > 0.7  # the synthetic legacy file carries a strong signal
+        assert q["scored"] == q["accounts"] == 60
+        assert q["reasons"] > 0
+        assert built.summary.scoring["scored"] == 60
+
+
 class TestDemoLogins:
     def test_creates_the_demo_users_once(self, db: None) -> None:
         first = demo.ensure_demo_users(business_date=TODAY)
         again = demo.ensure_demo_users(business_date=TODAY)
 
-        assert [(x.username, x.created) for x in first] == [("admin", True), ("lead", True), ("collector", True)]
+        assert [(x.username, x.role, x.created) for x in first] == [
+            ("admin", "administrator", True),
+            ("lead", "team_lead", True),
+            ("collector", "collector", True),
+            ("manager", "collections_manager", True),
+            ("compliance", "compliance_officer", True),
+        ]
         assert not any(x.created for x in again)
 
 
