@@ -11,6 +11,13 @@ from typing import Any
 
 import pytest
 from django.db import DatabaseError, connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
+
+# The properties check results, not speed: a busy machine (two test workers on two cores) must not
+# fail them for slow data generation or a slow example.
+hypothesis_settings.register_profile("arrears", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("arrears")
 
 # The tests' clock: a Sunday morning in Beijing, inside every contact-hours window. Instants come only
 # from arrears.kernel.clock, so freezing it there makes every test independent of when it runs. A test

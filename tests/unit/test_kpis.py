@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -165,6 +166,15 @@ def test_liquidation_rate_per_bucket() -> None:
     assert q[7].rate == D("0.0000")
     assert q[CHARGED_OFF].rate == D("0.1000")
     assert kpis.Liquidation(0, 0, 0).rate is None
+
+
+def test_liquidation_counts_an_account_up_to_what_it_owed_at_the_start() -> None:
+    # A current account owed 100.00 and paid 500.00 (its new purchases too): 100.00 of it liquidates
+    # the opening balance. With another owing 300.00 that paid 60.00: (100 + 60) / (100 + 300) = 0.4.
+    spender = replace(PORTFOLIO[0], start_state=0, start_owed_fen=100_00, collected_fen=500_00)
+    payer = replace(PORTFOLIO[0], account_id=99, start_state=0, start_owed_fen=300_00, collected_fen=60_00)
+    q = kpis.liquidation_rates([spender, payer])[0]
+    assert (q.accounts, q.start_owed_fen, q.collected_fen, q.rate) == (2, 400_00, 160_00, D("0.4000"))
 
 
 def contacts() -> tuple[ContactFact, ...]:

@@ -238,10 +238,11 @@ class Liquidation:
 
 def liquidation_rates(transitions: Iterable[Transition]) -> dict[int, Liquidation]:
     """Liquidation rate per bucket (M0 ... M7, charged off) = (payments posted in the period to the
-    accounts in that state at the close of start) / (what those accounts owed at the close of
-    start). Only accounts that owed something (> 0) at the close of start count, in both terms.
-    None when they owed nothing. Not bounded by 1 (an account may pay more than it owed at the
-    start)."""
+    accounts in that state at the close of start, each account's counted up to what it owed then) /
+    (what those accounts owed at the close of start). Only accounts that owed something (> 0) at the
+    close of start count, in both terms. None when they owed nothing. At most 1: what pays for new
+    spending in the period (a current account's next purchases) is not collection of the opening
+    balance."""
     found: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     for t in transitions:
         if t.start_owed_fen <= 0 or t.start_state == PAID:
@@ -249,7 +250,7 @@ def liquidation_rates(transitions: Iterable[Transition]) -> dict[int, Liquidatio
         f = found[t.start_state]
         f[0] += 1
         f[1] += t.start_owed_fen
-        f[2] += t.collected_fen
+        f[2] += min(t.collected_fen, t.start_owed_fen)
     return {s: Liquidation(*found[s]) for s in sorted(found)}
 
 
