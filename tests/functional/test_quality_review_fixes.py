@@ -1,0 +1,76 @@
+"""Review of issue 13: the quality task page's posts that ended in a server error (500) answer with
+the field and the reason instead, and write nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import translation
+
+from arrears.audit.models import AuditEntry
+from arrears.cycle import business_date
+from arrears.interfaces.web.errors import FIELDS, MESSAGES
+from arrears.quality.models import CalibrationSession, Review, TaskStatus
+from tests.builders import PASSWORD
+from tests.quality_world import DAY, QualityWorld, quality_world, task
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(monkeypatch: pytest.MonkeyPatch) -> QualityWorld:
+    monkeypatch.setattr(business_date, "current", lambda: DAY)
+    return quality_world()
+
+
+def client_of(user: Any) -> Client:
+    client = Client(raise_request_exception=False)
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def zh(text: object) -> str:
+    with translation.override("zh-hans"):
+        return str(text)
+
+
+def test_resolving_a_task_never_reviewed_is_refused_not_a_server_error(world: QualityWorld) -> None:
+    # Before: resolve_dispute read the first review with .get() before checking the task was disputed:
+    # Review.DoesNotExist, a 500.
+    open_task = task(world.case, world.c1)
+    response = client_of(world.officer).post(
+        f"/quality/tasks/{open_task.pk}/", {"action": "resolve", "decision": "uphold"}
+    )
+    assert response.status_code == 200
+    assert zh(MESSAGES["already_decided"]) in response.content.decode()
+    open_task.refresh_from_db()
+    assert open_task.status == TaskStatus.OPEN and not Review.objects.exists()
+    assert not AuditEntry.objects.filter(action="quality.resolve_dispute").exists()
+
+
+@pytest.mark.parametrize(
+    ("threshold", "code"),
+    [
+        ("NaN", "not_finite"),
+        ("sNaN", "not_finite"),
+        ("Infinity", "not_finite"),
+        ("-1", "out_of_range"),
+        ("1e400", "out_of_range"),
+        ("12.345", "too_many_decimals"),
+    ],
+)
+def test_a_calibration_threshold_that_is_not_a_number_of_points_names_the_field(
+    world: QualityWorld, threshold: str, code: str
+) -> None:
+    # Before: Decimal("NaN") compared with 0 raised InvalidOperation (a 500); "12.345" failed at the
+    # database (two decimal places).
+    open_task = task(world.case, world.c1)
+    response = client_of(world.officer).post(
+        f"/quality/tasks/{open_task.pk}/", {"action": "calibrate", "threshold": threshold}
+    )
+    assert response.status_code == 200, threshold
+    wording = zh(MESSAGES[code]) % {"low": 0, "high": 100} if code == "out_of_range" else zh(MESSAGES[code])
+    assert f"{zh(FIELDS['threshold'])}：{wording}" in response.content.decode()
+    assert not CalibrationSession.objects.exists()
