@@ -80,18 +80,32 @@ def default_filters(today: dt.date) -> Filters:
     return Filters(first=month, last=today, by="team", basis="count")
 
 
-def _date(text: str, field: str) -> dt.date:
+# The dates the filters accept: far enough from year 1 and year 9999 that the month before the
+# period and the forecast's month after it are still dates (beyond them: a 500 before).
+EARLIEST = dt.date(1970, 1, 1)
+
+
+def _date(text: str, field: str, today: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValidationFailed(f"{text!r} is not a date like 2026-06-15", field=field, code="not_a_date") from None
+    latest = dt.date(today.year + 1, 12, 31)
+    if not EARLIEST <= day <= latest:
+        raise ValidationFailed(
+            f"{day} is not from {EARLIEST} to {latest}",
+            field=field,
+            code="out_of_range",
+            params={"low": EARLIEST, "high": latest},
+        )
+    return day
 
 
 def parse_filters(params: Any, today: dt.date) -> Filters:
     """The GET filters, each defaulting to `default_filters`; a bad one is a ValidationFailed naming it."""
     d = default_filters(today)
-    first = _date(params["from"], "from") if params.get("from", "").strip() else d.first
-    last = _date(params["to"], "to") if params.get("to", "").strip() else d.last
+    first = _date(params["from"], "from", today) if params.get("from", "").strip() else d.first
+    last = _date(params["to"], "to", today) if params.get("to", "").strip() else d.last
     if last < first:
         raise ValidationFailed(
             f"{last} is before {first}", field="to", code="period_end_before_start", params={"date": first}
