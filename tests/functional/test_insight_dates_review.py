@@ -81,7 +81,7 @@ def test_a_week_near_year_one_is_refused_on_the_pages_and_the_command(world: Qua
 @pytest.mark.parametrize("day", ["0001-01-01", "1969-12-31", "9999-12-31", "2026-05-04"])
 def test_quality_sample_of_a_day_out_of_range_is_refused_naming_the_option(world: QualityWorld, day: str) -> None:
     # The business date is DAY, 2026-05-03: its contacts, or earlier days' back to 1970, may be drawn.
-    with pytest.raises(CommandError, match="--date: .* is not from 1970-01-01 to the business date 2026-05-03"):
+    with pytest.raises(CommandError, match=r"--date: .* is not from 1970-01-01 to the business date 2026-05-03"):
         call_command("quality", "sample", "--date", day, stdout=io.StringIO())
     assert not AuditEntry.objects.filter(action="quality.sample").exists()
     out = io.StringIO()
