@@ -58,12 +58,12 @@ def test_resolving_a_task_never_reviewed_is_refused_not_a_server_error(world: Qu
 @pytest.mark.parametrize(
     ("threshold", "code"),
     [
-        ("NaN", "not_finite"),
-        ("sNaN", "not_finite"),
-        ("Infinity", "not_finite"),
+        ("NaN", "not_a_number"),
+        ("sNaN", "not_a_number"),
+        ("Infinity", "not_a_number"),
         ("-1", "out_of_range"),
         ("1e400", "out_of_range"),
-        ("12.345", "too_many_decimals"),
+        ("12.345", "validation_failed"),
     ],
 )
 def test_a_calibration_threshold_that_is_not_a_number_of_points_names_the_field(

@@ -304,7 +304,9 @@ def open_calibration(
 ) -> CalibrationSession:
     _require_reviewer(user, task)
     if not threshold.is_finite():
-        raise ValidationFailed("the threshold must be a finite number of points", field="threshold", code="not_finite")
+        raise ValidationFailed(
+            "the threshold must be a finite number of points", field="threshold", code="not_a_number"
+        )
     if not Decimal(0) <= threshold <= Decimal(100):
         raise ValidationFailed(
             "the threshold must be from 0 to 100 points",
@@ -313,7 +315,7 @@ def open_calibration(
             params={"low": 0, "high": 100},
         )
     if threshold != threshold.quantize(Decimal("0.01")):
-        raise ValidationFailed("the threshold has at most two decimals", field="threshold", code="too_many_decimals")
+        raise ValidationFailed("the threshold has at most two decimals", field="threshold")
     with transaction.atomic():
         session = CalibrationSession.objects.create(
             task=task, opened_by=user, opened_on=business_date, threshold=threshold
