@@ -87,3 +87,12 @@ def test_quality_sample_of_a_day_out_of_range_is_refused_naming_the_option(world
     out = io.StringIO()
     call_command("quality", "sample", "--date", "2026-05-03", stdout=out)
     assert out.getvalue().startswith('{"date": "2026-05-03"')
+
+
+@pytest.mark.parametrize("path", ["/insight/", "/insight/export.csv", "/insight/export.xlsx"])
+def test_the_insight_page_and_exports_answer_get_only(world: QualityWorld, path: str) -> None:
+    # Before: a POST rendered the page, or exported (and audited an export), like a GET.
+    lead = client_of(world.lead_a)
+    assert lead.post(path).status_code == 405
+    assert not AuditEntry.objects.filter(action="insight.export").exists()
+    assert lead.get(path).status_code == 200

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.contrib.auth.decorators import login_required
+from django.views.decorators.http import require_GET
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -574,6 +575,7 @@ def _forbidden() -> NoReturn:
 
 
 @login_required
+@require_GET
 def insight_page(request: HttpRequest) -> HttpResponse:
     if not may_see(request.user):
         _forbidden()
@@ -646,6 +648,7 @@ def _filename(f: Filters, ext: str) -> str:
 
 
 @login_required
+@require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     found = _export(request, "csv")
     if isinstance(found, HttpResponse):
@@ -664,6 +667,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
