@@ -18,12 +18,12 @@ from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.contrib.auth.decorators import login_required
-from django.views.decorators.http import require_GET
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET
 
 from arrears.application.team_figures import teams_led_by
 from arrears.audit.operations import record
