@@ -44,7 +44,8 @@ Specific codes a raise may name (the status stays its class's):
     waiver_above_waivable, settlement_not_below_balance, malformed_body, before_business_date,
     rate_not_used, rate_above_maximum, plan_in_force, account_settled, invalid_code, ends_before_start,
     not_agency_user, invalid_reference, before_placement, national_id_invalid, last_four_invalid,
-    wrong_sign_in_code (the cardholder portal's sign-in);
+    wrong_sign_in_code (the cardholder portal's sign-in), period_end_before_start, period_too_long (the
+    insight page's filters);
     sign_in_locked, too_many_codes, plan_not_offered, plan_document_changed (409, the cardholder portal's);
     not_placeable, already_decided, agency_not_in_force, already_recalled (409, the agencies' conflicts);
     token_expired, token_revoked (401); scope_missing, csrf_failed (403);
@@ -243,6 +244,8 @@ CODES: dict[str, str] = {
             "national_id_invalid",
             "last_four_invalid",
             "wrong_sign_in_code",
+            "period_end_before_start",
+            "period_too_long",
         ),
         "validation_failed",
     ),

@@ -59,8 +59,19 @@ def last_sunday_before(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=back)
 
 
+EARLIEST_WEEK = dt.date(1970, 1, 4)  # the first Sunday of 1970
+
+
 def check_week(week_ending: dt.date, business_date: dt.date, *, field: str = "week") -> dt.date:
-    """A week ending must be a Sunday before the business date (a week that has closed)."""
+    """A week ending must be a Sunday before the business date (a week that has closed), and not before
+    1970 (a week near year 1 has no earlier weeks to compare with: a 500 before)."""
+    if week_ending < EARLIEST_WEEK:
+        raise ValidationFailed(
+            f"the week ending {week_ending} is before {EARLIEST_WEEK}",
+            field=field,
+            code="out_of_range",
+            params={"low": EARLIEST_WEEK, "high": business_date},
+        )
     if week_ending.weekday() != SUNDAY:
         raise ValidationFailed(
             f"{week_ending} is not a Sunday: a week ends on a Sunday", field=field, code="out_of_range"

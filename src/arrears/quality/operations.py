@@ -250,7 +250,9 @@ def resolve_dispute(
 ) -> Review:
     """A second reviewer (not the first, not the collector) upholds the first review or amends it."""
     _require_reviewer(user, task)
-    first = Review.objects.get(task=task, kind=ReviewKind.FIRST)
+    first = Review.objects.filter(task=task, kind=ReviewKind.FIRST).first()
+    if first is None:  # never reviewed, so never disputed
+        raise Conflict("this review is not disputed", field="task", code="already_decided")
     if first.reviewer_id == user.pk:
         raise NotPermitted("a dispute goes to a reviewer other than the first", field="task")
     checked = first.marks if upheld else _checked(marks or {})
@@ -301,6 +303,10 @@ def open_calibration(
     *, user: Any, task: ReviewTask, business_date: dt.date, threshold: Decimal = Decimal("10.00")
 ) -> CalibrationSession:
     _require_reviewer(user, task)
+    if not threshold.is_finite():
+        raise ValidationFailed(
+            "the threshold must be a finite number of points", field="threshold", code="not_a_number"
+        )
     if not Decimal(0) <= threshold <= Decimal(100):
         raise ValidationFailed(
             "the threshold must be from 0 to 100 points",
@@ -308,6 +314,8 @@ def open_calibration(
             code="out_of_range",
             params={"low": 0, "high": 100},
         )
+    if threshold != threshold.quantize(Decimal("0.01")):
+        raise ValidationFailed("the threshold has at most two decimals", field="threshold")
     with transaction.atomic():
         session = CalibrationSession.objects.create(
             task=task, opened_by=user, opened_on=business_date, threshold=threshold

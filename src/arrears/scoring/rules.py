@@ -134,13 +134,38 @@ def _fail(field: str, message: str, code: str | None = None) -> ValidationFailed
     return ValidationFailed(message, field=field, code=code)
 
 
+def _twice(node: yaml.Node | None, path: str = "mapping") -> str | None:
+    """The path of the first key given twice in one mapping of the YAML tree (PyYAML keeps the last one
+    silently, so a mapping that names a feature twice would lose one without a word); None when none is."""
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            name = f"{path}.{key.value}" if isinstance(key, yaml.ScalarNode) else path
+            if isinstance(key, yaml.ScalarNode):
+                if key.value in seen:
+                    return name
+                seen.add(key.value)
+            found = _twice(value, name)
+            if found:
+                return found
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found = _twice(item, path)
+            if found:
+                return found
+    return None
+
+
 def parse_mapping(text: str) -> FileMapping:
     """MAP.yaml: `target`, optional `id`, `features` (canonical name -> column), `protected` (columns),
     optional `name` (default "propensity")."""
     try:
+        twice = _twice(yaml.compose(text, Loader=yaml.SafeLoader))
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise _fail("mapping", f"is not valid YAML: {exc}") from None
+    if twice:
+        raise _fail(twice, "is given twice in the mapping (only one may be)")
     if not isinstance(data, dict):
         raise _fail("mapping", "must be a mapping with target, features and protected")
     for key in data:
@@ -171,6 +196,13 @@ def parse_mapping(text: str) -> FileMapping:
             raise _fail(f"mapping.protected.{column}", "is the target: it may not be protected")
     if target in used:
         raise _fail("mapping.target", f"column {target!r} may not also be a feature")
+    by_column: dict[str, str] = {}
+    for canonical, column in features.items():
+        if column in by_column:
+            raise _fail(f"mapping.features.{canonical}", f"column {column!r} is already mapped to {by_column[column]}")
+        by_column[column] = canonical
+    if ident is not None and (ident == target or ident in used or ident in protected):
+        raise _fail("mapping.id", f"column {ident!r} is also the target, a feature or protected: the id is only an id")
     name = data.get("name", "propensity")
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", name):
         raise _fail("mapping.name", "must be 1 to 40 letters, digits, _ or -")
@@ -201,7 +233,11 @@ def read_training(text: str, mapping: FileMapping) -> Training:
     if not header:
         raise _fail("file", "is empty: a header row is needed")
     header = [h.strip() for h in header]
-    index = {h: i for i, h in enumerate(header)}
+    index: dict[str, int] = {}
+    for i, h in enumerate(header):
+        if h in index:
+            raise _fail(h, f"is a column name the header gives twice (columns {index[h] + 1} and {i + 1})")
+        index[h] = i
     needed: list[tuple[str, str]] = [("mapping.target", mapping.target)]
     if mapping.id:
         needed.append(("mapping.id", mapping.id))
@@ -214,6 +250,7 @@ def read_training(text: str, mapping: FileMapping) -> Training:
     x: list[list[float]] = []
     protected: dict[str, list[str]] = {p: [] for p in mapping.protected}
     columns = [index[col] for col in mapping.features.values()]
+    ids: dict[str, int] = {}
     for row, cells in enumerate(reader, start=1):
         if not cells or all(not c.strip() for c in cells):
             continue
@@ -226,6 +263,13 @@ def read_training(text: str, mapping: FileMapping) -> Training:
                 f"row {row}: the target must be 0 or 1, not {cells[index[mapping.target]]!r}",
                 "not_a_choice",
             )
+        if mapping.id:
+            ident = cells[index[mapping.id]].strip()
+            if not ident:
+                raise _fail(mapping.id, f"row {row}: the id is empty", "required")
+            if ident in ids:
+                raise _fail(mapping.id, f"row {row}: id {ident!r} is also on row {ids[ident]}")
+            ids[ident] = row
         y.append(int(target))
         x.append([parse_number(cells[i], header[i], row) for i in columns])
         for column in mapping.protected:

@@ -23,6 +23,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET
 
 from arrears.application.team_figures import teams_led_by
 from arrears.audit.operations import record
@@ -80,18 +81,32 @@ def default_filters(today: dt.date) -> Filters:
     return Filters(first=month, last=today, by="team", basis="count")
 
 
-def _date(text: str, field: str) -> dt.date:
+# The dates the filters accept: far enough from year 1 and year 9999 that the month before the
+# period and the forecast's month after it are still dates (beyond them: a 500 before).
+EARLIEST = dt.date(1970, 1, 1)
+
+
+def _date(text: str, field: str, today: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(text.strip())
+        day = dt.date.fromisoformat(text.strip())
     except ValueError:
         raise ValidationFailed(f"{text!r} is not a date like 2026-06-15", field=field, code="not_a_date") from None
+    latest = dt.date(today.year + 1, 12, 31)
+    if not EARLIEST <= day <= latest:
+        raise ValidationFailed(
+            f"{day} is not from {EARLIEST} to {latest}",
+            field=field,
+            code="out_of_range",
+            params={"low": EARLIEST, "high": latest},
+        )
+    return day
 
 
 def parse_filters(params: Any, today: dt.date) -> Filters:
     """The GET filters, each defaulting to `default_filters`; a bad one is a ValidationFailed naming it."""
     d = default_filters(today)
-    first = _date(params["from"], "from") if params.get("from", "").strip() else d.first
-    last = _date(params["to"], "to") if params.get("to", "").strip() else d.last
+    first = _date(params["from"], "from", today) if params.get("from", "").strip() else d.first
+    last = _date(params["to"], "to", today) if params.get("to", "").strip() else d.last
     if last < first:
         raise ValidationFailed(
             f"{last} is before {first}", field="to", code="period_end_before_start", params={"date": first}
@@ -560,6 +575,7 @@ def _forbidden() -> NoReturn:
 
 
 @login_required
+@require_GET
 def insight_page(request: HttpRequest) -> HttpResponse:
     if not may_see(request.user):
         _forbidden()
@@ -632,6 +648,7 @@ def _filename(f: Filters, ext: str) -> str:
 
 
 @login_required
+@require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     found = _export(request, "csv")
     if isinstance(found, HttpResponse):
@@ -650,6 +667,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 

@@ -10,6 +10,8 @@ from arrears.cycle.business_date import current as current_business_date
 from arrears.errors import ArrearsError
 from arrears.quality.operations import sample
 
+EARLIEST = dt.date(1970, 1, 1)
+
 
 class Command(BaseCommand):
     help = (
@@ -26,10 +28,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         text = options["date"]
+        today = current_business_date()
         try:
-            day = dt.date.fromisoformat(text) if text else current_business_date()
+            day = dt.date.fromisoformat(text) if text else today
         except ValueError:
             raise CommandError(f"--date: {text!r} is not a date (YYYY-MM-DD)") from None
+        if not EARLIEST <= day <= today:  # a day near year 9999 or 1 overflowed (a traceback before)
+            raise CommandError(f"--date: {day} is not from {EARLIEST} to the business date {today}")
         try:
             report = sample(day=day, actor=options["actor"])
         except ArrearsError as exc:

@@ -14,6 +14,8 @@ from arrears.errors import ArrearsError
 from arrears.ledger.models import Account
 from arrears.scoring.operations import find, promote, score_accounts, train_from_file
 
+EARLIEST = dt.date(1970, 1, 1)
+
 
 def _read(path: str, option: str) -> str:
     try:
@@ -77,13 +79,16 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(out, ensure_ascii=False))
 
     def _accounts(self, options: dict[str, Any]) -> None:
-        model = find(options["model"] or None)
-        day = business_date.current()
+        today = business_date.current()
+        day = today
         if options["date"]:
             try:
                 day = dt.date.fromisoformat(options["date"])
             except ValueError:
                 raise CommandError("--date: use YYYY-MM-DD") from None
+            if not EARLIEST <= day <= today:  # six statement months before year 1 overflowed (a traceback)
+                raise CommandError(f"--date: {day} is not from {EARLIEST} to the business date {today}")
+        model = find(options["model"] or None)
         with tqdm(total=Account.objects.count(), unit="account", desc="score", disable=None) as bar:
             total = score_accounts(model=model, day=day, actor=options["actor"], progress=bar.update)
         self.stdout.write(f"scored {total} accounts with {model.label} as of {day}")
