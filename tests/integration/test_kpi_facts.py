@@ -277,6 +277,8 @@ def test_the_command_prints_json_and_csv_and_names_a_bad_option() -> None:
     for args, option in (
         (["--from", "2026-13-01", "--to", "2026-04-28"], "--from"),
         (["--from", "2026-04-24", "--to", "28/04/2026"], "--to"),
+        (["--from", "0001-01-01", "--to", "2026-04-28"], "--from"),  # the day before it does not exist
+        (["--from", "2026-04-24", "--to", "9999-12-31"], "--to"),
         (["--from", "2026-04-28", "--to", "2026-04-24"], "--to"),
         (["--from", "2026-04-24", "--to", "2026-04-28", "--by", "region"], "--by"),
         (["--from", "2026-04-24", "--to", "2026-04-28", "--format", "xml"], "--format"),

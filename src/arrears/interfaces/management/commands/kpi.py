@@ -13,11 +13,17 @@ from arrears.insight.kpis import DIMENSIONS, report
 FORMATS = ("json", "csv")
 
 
+EARLIEST, LATEST = dt.date(1970, 1, 1), dt.date(9998, 12, 31)  # the period reaches a day before and month ends after
+
+
 def _date(value: str, option: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{option}: give a date as YYYY-MM-DD, not {value!r}") from None
+    if not EARLIEST <= day <= LATEST:
+        raise CommandError(f"{option}: {day} is outside {EARLIEST} ... {LATEST}")
+    return day
 
 
 def flatten(value: Any, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
