@@ -11,10 +11,10 @@ from typing import Any, NoReturn
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import pgettext
 
 from arrears.errors import ArrearsError
 from arrears.interfaces.web.charts import chart
@@ -58,13 +58,13 @@ def _auc_chart(models: list[ScoreModel]) -> Any:
     table = Table(
         id="t-auc",
         title=_("AUC by model version"),
-        headers=[Header(_("Model")), Header(_("AUC %"), numeric=True)],
+        headers=[Header(pgettext("score", "Model")), Header(_("AUC %"), numeric=True)],
         rows=[[Cell("text", m.label), c] for m, c in zip(ordered, cells, strict=True)],
     )
     drawn = chart(
         id="chart-auc",
         caption=_("AUC by model version"),
-        x_label=_("Model"),
+        x_label=pgettext("score", "Model"),
         y_label=_("AUC %"),
         categories=[m.label for m in ordered],
         series=[(_("AUC %"), [c.value for c in cells], [c.text for c in cells])],
@@ -73,21 +73,26 @@ def _auc_chart(models: list[ScoreModel]) -> Any:
     return drawn, table
 
 
-@login_required
-@require_GET
-def models_page(request: HttpRequest) -> HttpResponse:
+def _allowed(request: HttpRequest, method: str) -> HttpResponse | None:
+    """Refuse other roles first (403 whatever the method), then a method the route does not serve (405)."""
     if not may_see(request.user):
         _forbidden()
+    return None if request.method == method else HttpResponseNotAllowed([method])
+
+
+@login_required
+def models_page(request: HttpRequest) -> HttpResponse:
+    if refused := _allowed(request, "GET"):
+        return refused
     models = list(ScoreModel.objects.order_by("name", "-version"))
     drawn, table = _auc_chart(models)
     return render(request, "arrears/scoring/models.html", {"models": models, "chart": drawn, "table": table})
 
 
 @login_required
-@require_GET
 def model_page(request: HttpRequest, model_id: int) -> HttpResponse:
-    if not may_see(request.user):
-        _forbidden()
+    if refused := _allowed(request, "GET"):
+        return refused
     model = _model(model_id)
     fairness = [
         {
@@ -116,10 +121,9 @@ def model_page(request: HttpRequest, model_id: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def promote_model(request: HttpRequest, model_id: int) -> HttpResponse:
-    if not may_see(request.user):
-        _forbidden()
+    if refused := _allowed(request, "POST"):
+        return refused
     model = _model(model_id)
     if rules.is_maker(request.user.get_username(), model.created_by):
         messages.error(
