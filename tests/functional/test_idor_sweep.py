@@ -106,6 +106,8 @@ LISTED_PARAMS: dict[str, Callable[[Side], object]] = {
     # tests/functional/test_quality_pages.py.
     "task_id": lambda b: b.case.pk,
     "session_id": lambda b: b.case.pk,
+    # Score models: bank-wide, no team's object; none exists in this world (tests/functional/test_scoring_pages.py).
+    "model_id": lambda b: b.case.pk,
 }
 
 # Pages that take no id of a team's object in their path, by route name, and why.
@@ -149,6 +151,11 @@ PAGES_NOT_ID_SCOPED: dict[str, str] = {
     "agency-remittance": "team leads and administrators (403 otherwise): an agency's month, no customer's id",
     "agency-remittance-csv": "team leads and administrators (403 otherwise): as the remittance page",
     "strategies": "strategy managers only (403 otherwise): strategies are bank-wide, no team's object",
+    "scoring-models": "strategy managers and administrators only (403 otherwise): models are bank-wide",
+    "scoring-model": "strategy managers and administrators only (403 otherwise): a bank-wide model, no "
+    "team's object; an unknown one is 404 (tests/functional/test_scoring_pages.py)",
+    "scoring-model-promote": "a POST by strategy managers and administrators only (403 otherwise), never the "
+    "model's maker (tests/functional/test_scoring_pages.py)",
     "quality": "reviewers only (403 otherwise): the review tasks of the teams they review",
     "quality-task": "reviewers only (403 otherwise); another team's task is 404, as an unknown one "
     "(tests/functional/test_quality_pages.py)",
@@ -183,6 +190,9 @@ FORBIDDEN_TO_COLLECTOR = {
     "agency-remittance",
     "agency-remittance-csv",
     "strategies",
+    "scoring-models",
+    "scoring-model",
+    "scoring-model-promote",
     "quality",
     "quality-task",
     "quality-calibration",

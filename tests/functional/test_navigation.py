@@ -104,6 +104,17 @@ class TestWhatEachRoleSees:
         assert (inboxes.COMPLAINT_ROLES, inboxes.DISPUTE_ROLES) == (CLOSERS, LIST_ROLES)
         assert inboxes.QUALITY_ROLES == REVIEWERS
 
+    def test_strategy_managers_and_administrators_see_the_score_models_and_follow_the_promoters(
+        self, world: World
+    ) -> None:
+        from arrears.application import inboxes
+        from arrears.scoring.operations import PROMOTERS
+
+        assert nav(staff(Role.STRATEGY_MANAGER)) == Navigation(strategies=True, scoring=True)
+        assert nav(staff(Role.ADMINISTRATOR)).scoring is True
+        assert nav(staff(Role.COLLECTIONS_MANAGER)).scoring is False
+        assert set(PROMOTERS) == inboxes.SCORING_ROLES
+
     def test_a_compliance_officer_sees_the_audit_trail(self, world: World) -> None:
         assert nav(staff(Role.COMPLIANCE_OFFICER)).audit is True
 

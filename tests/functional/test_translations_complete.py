@@ -129,6 +129,9 @@ NOT_RENDERED = {
     "agency-remittance-csv": "a CSV file (its rows are checked in tests/functional/test_agency_access.py)",
     "insight-mine-weekly": "a PDF (its text is checked in both languages in tests/integration/test_weekly_report.py)",
     "insight-weekly-pdf": "a PDF (its text is checked in both languages in tests/integration/test_weekly_report.py)",
+    "scoring-model": "needs a score model: rendered and scanned in both languages by "
+    "tests/functional/test_scoring_pages.py",
+    "scoring-model-promote": "POST only: the button on the score model's page",
     "quality-task": "needs a review task: rendered and scanned in both languages by "
     "tests/functional/test_quality_pages.py",
     "quality-calibration": "needs a calibration session: rendered and scanned in both languages by "

@@ -189,7 +189,11 @@ def test_train_from_the_command_line_registers_a_draft(tmp_path: Path) -> None:
     assert 0.7 < result["auc"] <= 1  # type: ignore[operator]
     assert set(result["fairness"]["SEX"]) == {"1", "2"}  # type: ignore[index]
     saved = ScoreModel.objects.get()
-    assert (saved.status, saved.created_by, saved.excluded["plan_active"]) == (ModelStatus.DRAFT, "maker", "constant")
+    assert (saved.status, saved.created_by, saved.excluded["plan_active"]) == (
+        ModelStatus.DRAFT,
+        "cli:maker",
+        "constant",
+    )
     assert AuditEntry.objects.filter(action="score_model.register", object_id="propensity@1").count() == 1
     # the same seed gives the same figures; the next one is version 2
     again = train(tmp_path, MAP, "--seed", "1")

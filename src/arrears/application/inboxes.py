@@ -23,6 +23,7 @@ INSIGHT_ROLES = {Role.COLLECTIONS_MANAGER, Role.ADMINISTRATOR, Role.TEAM_LEAD}
 # The staff who handle complaints (complaints.queries.CLOSERS; collectors register them from a case).
 COMPLAINT_ROLES = {Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER, Role.TEAM_LEAD, Role.ADMINISTRATOR}
 DISPUTE_ROLES = {Role.TEAM_LEAD, Role.CUSTOMER_SERVICE, Role.COMPLIANCE_OFFICER}  # as interfaces.web.disputes
+SCORING_ROLES = {Role.STRATEGY_MANAGER, Role.ADMINISTRATOR}  # scoring.operations.PROMOTERS: /scoring/
 QUALITY_ROLES = {Role.TEAM_LEAD, Role.COMPLIANCE_OFFICER}  # quality.queries.REVIEWERS: /quality/
 
 
@@ -39,6 +40,7 @@ class Navigation:
     agency_portal: bool = False  # an agency's user: the portal is all they see
     agencies: bool = False  # the bank's agency pages for administrators (team leads reach them from /team/)
     strategies: bool = False
+    scoring: bool = False  # strategy managers and administrators: the score-model registry /scoring/
     insight: bool = False  # collections managers, administrators and team leads: /insight/
     disputes: bool = False  # team leads, customer service and compliance officers: /disputes/
     complaints: bool = False  # the staff who handle complaints (collectors register them from a case)
@@ -93,6 +95,7 @@ def navigation(user: Any, business_date: Callable[[], dt.date], *, held: Held | 
         agency_portal=Role.AGENCY_USER in roles and not superuser,
         agencies=superuser or Role.ADMINISTRATOR in roles,
         strategies=superuser or Role.STRATEGY_MANAGER in roles,
+        scoring=superuser or bool(roles & SCORING_ROLES),
         insight=superuser or bool(roles & INSIGHT_ROLES),
         disputes=superuser or bool(roles & DISPUTE_ROLES),
         complaints=superuser or bool(roles & COMPLAINT_ROLES),

@@ -86,7 +86,7 @@ def promote(*, user: Any, model: ScoreModel) -> ScoreModel:
     if not (user.is_superuser or roles_of(user) & set(PROMOTERS)):
         raise NotPermitted("only a strategy manager or an administrator promotes a score model", field="user")
     actor = user.get_username()
-    if actor == model.created_by:
+    if rules.is_maker(actor, model.created_by):
         raise NotPermitted("the maker of a score model cannot promote it", field="user")
     if model.status != ModelStatus.DRAFT:
         raise ValidationFailed(f"the model is {model.status}: only a draft is promoted", field="model")

@@ -300,3 +300,17 @@ def parse_label(text: str) -> tuple[str, int | None]:
     if not name or (version and not version.isdigit()):
         raise _fail("model", f"{text!r} is not name@version")
     return name, int(version) if version else None
+
+
+CLI_MAKER = "cli:"  # created_by of a model trained from the command line by a name that is no user's
+
+
+def cli_maker(actor: str) -> str:
+    """The maker recorded for `score train --actor NAME` when NAME is not a user: `cli:NAME` (a user
+    name cannot hold a colon, so it is nobody's account, and `is_maker` still knows the name)."""
+    return f"{CLI_MAKER}{actor}"
+
+
+def is_maker(username: str, created_by: str) -> bool:
+    """Whether `username` made the model: its recorded maker, or the name a CLI maker was given."""
+    return username == created_by or cli_maker(username) == created_by

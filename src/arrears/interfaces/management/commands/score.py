@@ -12,7 +12,9 @@ from tqdm import tqdm
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError
 from arrears.ledger.models import Account
-from arrears.scoring.operations import find, promote, score_accounts, train_from_file
+from arrears.people.operations import roles_of
+from arrears.scoring.operations import PROMOTERS, find, promote, score_accounts, train_from_file
+from arrears.scoring.rules import cli_maker
 
 EARLIEST = dt.date(1970, 1, 1)
 
@@ -24,6 +26,26 @@ def _read(path: str, option: str) -> str:
         raise CommandError(f"{option}: no such file {path}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"{option}: cannot read {path} as UTF-8 text: {exc}") from None
+
+
+def _maker(actor: str) -> str:
+    """The maker to record: the user named by --actor, else the name as a CLI maker (`cli:NAME`), which
+    no user is and which the user of that name, should one be created, still may not promote."""
+    if get_user_model().objects.filter(username=actor).exists():
+        return actor
+    return cli_maker(actor)
+
+
+def _checker(name: str) -> Any:
+    """The checker named by --user: an existing, active user holding strategy_manager or administrator."""
+    user = get_user_model().objects.filter(username=name).first()
+    if user is None:
+        raise CommandError(f"--user: no user {name!r}")
+    if not user.is_active:
+        raise CommandError(f"--user: {name!r} is not active")
+    if not (user.is_superuser or roles_of(user) & set(PROMOTERS)):
+        raise CommandError(f"--user: {name!r} is not a strategy manager or an administrator")
+    return user
 
 
 class Command(BaseCommand):
@@ -40,14 +62,22 @@ class Command(BaseCommand):
         train.add_argument("file", help="the CSV file, header first")
         train.add_argument("--mapping", required=True, help="MAP.yaml: target, id, features, protected, name")
         train.add_argument("--seed", type=int, default=1, help="the split's seed (default 1)")
-        train.add_argument("--actor", default="score-train", help="who trains it (audited; may not promote it)")
+        train.add_argument(
+            "--actor",
+            default="score-train",
+            help="who trains it: a user, else recorded as cli:NAME (audited; never promotes it)",
+        )
         accounts = sub.add_parser("accounts", help="score every account")
         accounts.add_argument("--model", default="", help="name@version (default: the champion)")
         accounts.add_argument("--date", help="as of, YYYY-MM-DD (default: the business date)")
         accounts.add_argument("--actor", default="score-accounts", help="who runs it (audited)")
         prom = sub.add_parser("promote", help="make a draft model the champion")
         prom.add_argument("model", help="name@version")
-        prom.add_argument("--user", required=True, help="the checker's user name (a strategy manager or admin)")
+        prom.add_argument(
+            "--user",
+            required=True,
+            help="the checker: an active strategy manager or administrator, not the maker",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -62,7 +92,7 @@ class Command(BaseCommand):
             text=text,
             mapping_text=mapping,
             seed=options["seed"],
-            actor=options["actor"],
+            actor=_maker(options["actor"]),
             source=Path(options["file"]).name,
         )
         m = saved.metrics
@@ -94,8 +124,5 @@ class Command(BaseCommand):
         self.stdout.write(f"scored {total} accounts with {model.label} as of {day}")
 
     def _promote(self, options: dict[str, Any]) -> None:
-        user = get_user_model().objects.filter(username=options["user"]).first()
-        if user is None:
-            raise CommandError(f"--user: no user {options['user']!r}")
-        model = promote(user=user, model=find(options["model"]))
+        model = promote(user=_checker(options["user"]), model=find(options["model"]))
         self.stdout.write(f"{model.label} is the champion")
