@@ -13,17 +13,18 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import functools
 import io
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NoReturn
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_GET
 
 from arrears.application.team_figures import teams_led_by
 from arrears.audit.operations import record
@@ -574,8 +575,22 @@ def _forbidden() -> NoReturn:
     raise PermissionDenied(_("This page is for collections managers and team leads."))
 
 
+def _for_managers_by_get(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+    """Who may see the page first (403 to anyone else, whatever the method), then GET only."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest) -> HttpResponse:
+        if not may_see(request.user):
+            _forbidden()
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return view(request)
+
+    return checked
+
+
 @login_required
-@require_GET
+@_for_managers_by_get
 def insight_page(request: HttpRequest) -> HttpResponse:
     if not may_see(request.user):
         _forbidden()
@@ -648,7 +663,7 @@ def _filename(f: Filters, ext: str) -> str:
 
 
 @login_required
-@require_GET
+@_for_managers_by_get
 def export_csv(request: HttpRequest) -> HttpResponse:
     found = _export(request, "csv")
     if isinstance(found, HttpResponse):
@@ -667,7 +682,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@_for_managers_by_get
 def export_xlsx(request: HttpRequest) -> HttpResponse:
     from openpyxl import Workbook
 
