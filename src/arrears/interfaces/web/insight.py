@@ -10,11 +10,9 @@ lead (the facts whose team is one of theirs); anyone else gets 403. Every figure
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
 import functools
-import io
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -34,7 +32,7 @@ from arrears.insight import board, forecast, kpis
 from arrears.insight.facts import load
 from arrears.interfaces.web.charts import Chart, chart
 from arrears.interfaces.web.errors import error_line
-from arrears.interfaces.web.lead import SHEET_NAME_FORBIDDEN, XLSX, Cell, Header, Table
+from arrears.interfaces.web.lead import Cell, Header, Table, csv_response, xlsx_response
 from arrears.money import from_fen
 from arrears.people.models import Role
 from arrears.people.operations import roles_of
@@ -669,46 +667,14 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     f, t = found
-    out = io.StringIO()
-    writer = csv.writer(out)
-    for table in t:
-        writer.writerow([table.title])
-        writer.writerow([h.text for h in table.headers])
-        writer.writerows([c.raw for c in row] for row in table.rows)
-        writer.writerow([])
-    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(f, "csv")}"'
-    return response
+    return csv_response(t, _filename(f, "csv"))
 
 
 @login_required
 @_for_managers_by_get
 def export_xlsx(request: HttpRequest) -> HttpResponse:
-    from openpyxl import Workbook
-
     found = _export(request, "xlsx")
     if isinstance(found, HttpResponse):
         return found
     f, t = found
-    book = Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
-    for table in t:
-        name = table.title.translate(SHEET_NAME_FORBIDDEN)[:31]
-        while name in used:
-            name = name[:29] + f"_{len(used)}"
-        used.add(name)
-        sheet = book.create_sheet(name)
-        sheet.append([h.text for h in table.headers])
-        for row in table.rows:
-            sheet.append([c.value for c in row])
-            for cell, c in zip(sheet[sheet.max_row], row, strict=True):
-                if c.kind in {"amount", "rate", "number"}:
-                    cell.number_format = "#,##0.00"
-        for column, header in zip(sheet.columns, table.headers, strict=True):
-            sheet.column_dimensions[column[0].column_letter].width = max(12, len(header.text) * 2)
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(f, "xlsx")}"'
-    return response
+    return xlsx_response(t, _filename(f, "xlsx"))

@@ -81,7 +81,20 @@ class Cell:
             return f"{self.value:.2f}"
         if self.kind == "date":
             return str(self.value.isoformat())
-        return str(self.value)
+        return unformula(str(self.value))
+
+    @property
+    def sheet_value(self) -> Any:
+        """As the XLSX holds it: numbers and dates as such, text never read as a formula."""
+        return unformula(self.value) if isinstance(self.value, str) else self.value
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def unformula(text: str) -> str:
+    """Text a spreadsheet would run as a formula (a team named "=HYPERLINK(...)") kept as text."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 @dataclasses.dataclass(frozen=True)
@@ -434,21 +447,17 @@ def _filename(figures: TeamFigures, ext: str) -> str:
     return f"team-{figures.end.isoformat()}.{ext}"
 
 
-@login_required
-def export_csv(request: HttpRequest) -> HttpResponse:
-    found = _export(request, "csv")
-    if found is None:
-        _forbidden()
-    figures, t = found
+def csv_response(tables: list[Table], filename: str) -> HttpResponse:
+    """The tables one under another, each with its title and headers (UTF-8 with a BOM for Excel)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    for table in t:
-        writer.writerow([table.title])
-        writer.writerow([h.text for h in table.headers])
+    for table in tables:
+        writer.writerow([unformula(table.title)])
+        writer.writerow([unformula(h.text) for h in table.headers])
         writer.writerows([c.raw for c in row] for row in table.rows)
         writer.writerow([])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(figures, "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -456,23 +465,24 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
-@login_required
-def export_xlsx(request: HttpRequest) -> HttpResponse:
+def xlsx_response(tables: list[Table], filename: str) -> HttpResponse:
+    """A sheet a table (names made unique), amounts and rates with two decimals, dates as dates."""
     from openpyxl import Workbook
 
-    found = _export(request, "xlsx")
-    if found is None:
-        _forbidden()
-    figures, t = found
     book = Workbook()
     book.remove(book.active)
-    for table in t:
-        sheet = book.create_sheet(table.title.translate(SHEET_NAME_FORBIDDEN)[:31])
-        sheet.append([h.text for h in table.headers])
+    used: set[str] = set()
+    for table in tables:
+        name = table.title.translate(SHEET_NAME_FORBIDDEN)[:31]
+        while name in used:
+            name = name[:29] + f"_{len(used)}"
+        used.add(name)
+        sheet = book.create_sheet(name)
+        sheet.append([unformula(h.text) for h in table.headers])
         for row in table.rows:
-            sheet.append([c.value for c in row])
+            sheet.append([c.sheet_value for c in row])
             for cell, c in zip(sheet[sheet.max_row], row, strict=True):
-                if c.kind in {"amount", "rate"}:
+                if c.kind in {"amount", "rate", "number"}:
                     cell.number_format = "#,##0.00"
                 elif c.kind == "date":
                     cell.number_format = "yyyy-mm-dd"
@@ -481,5 +491,23 @@ def export_xlsx(request: HttpRequest) -> HttpResponse:
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(out.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{_filename(figures, "xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+@login_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    found = _export(request, "csv")
+    if found is None:
+        _forbidden()
+    figures, t = found
+    return csv_response(t, _filename(figures, "csv"))
+
+
+@login_required
+def export_xlsx(request: HttpRequest) -> HttpResponse:
+    found = _export(request, "xlsx")
+    if found is None:
+        _forbidden()
+    figures, t = found
+    return xlsx_response(t, _filename(figures, "xlsx"))
