@@ -92,7 +92,7 @@ def build(accounts: int) -> None:
                 FROM generate_series(1, {accounts}) i,
                      LATERAL (SELECT (DATE '2026-02-05' + make_interval(months => m))::date AS d, m
                               FROM generate_series(0, 7) m) s,
-                     LATERAL (SELECT ((i * 7919 + m * 104729) % 4000000)::bigint AS b) bal,
+                     LATERAL (SELECT ((i::bigint * 7919 + m * 104729) % 4000000)::bigint AS b) bal,
                      LATERAL (SELECT (CASE (i + m) % 4 WHEN 0 THEN 0 WHEN 1 THEN b / 10 ELSE b END)::bigint
                               AS p) pay""",
         ):
