@@ -221,3 +221,12 @@ def test_the_leads_page_draws_the_heat_map_and_the_funnel(world: Any) -> None:
         ["Kept", "0", ""],
     ]
     assert 'id="heat-map"' in text and 'href="/en/insight/"' in text
+
+
+def test_the_group_without_a_value_is_named_in_the_pages_language(world: Any) -> None:
+    # By collector, the accounts nobody called form the group without one (as the browser test shows in English).
+    client = client_for(world[2])
+    zh = tables_of(client.get(f"/insight/?{PERIOD}&by=collector").content.decode())
+    en = tables_of(client.get(f"/en/insight/?{PERIOD}&by=collector").content.decode())
+    assert values(zh["t-grouped"])[0][0] == "（无）"
+    assert values(en["t-grouped"])[0][0] == "(none)"

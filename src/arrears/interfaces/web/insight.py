@@ -238,7 +238,7 @@ def grouped(i: Insight) -> Table:
         collected = sum(t.collected_fen for t in part.transitions)
         rows.append(
             [
-                Cell("text", name),
+                Cell("text", pgettext("insight", "(none)") if name == kpis.NONE else name),
                 Cell("count", len(part.transitions)),
                 pct(kpis.cure_rate(matrix, basis)),
                 pct(kpis.flow_rates(matrix, basis)[1]),
