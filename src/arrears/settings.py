@@ -12,6 +12,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from arrears import secret_key
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "arrears.scoring",
     "arrears.quality",
     "arrears.insight",
+    "arrears.hostfeed",
     "arrears.interfaces",
 ]
 
@@ -144,6 +146,19 @@ LOGIN_URL = "login"
 # Sign-in lands each person by role (arrears.interfaces.web.session.landing); this is the fallback.
 LOGIN_REDIRECT_URL = "workbench"
 LOGOUT_REDIRECT_URL = "login"
+
+# Who keeps the card ledger: "own" (Arrears computes interest, fees, statements and days past due) or
+# "host_feed" (the bank's card host sends them each business date as a feed, `arrears feed import`,
+# and every money move Arrears decides goes back to the host as an outbound instruction file).
+ARREARS_LEDGER_MODE = os.environ.get("ARREARS_LEDGER_MODE", "own")
+if ARREARS_LEDGER_MODE not in ("own", "host_feed"):
+    raise ImproperlyConfigured(f"ARREARS_LEDGER_MODE must be own or host_feed, not {ARREARS_LEDGER_MODE!r}")
+# Where the cycle's partitions and other heavy work run: "inprocess" (this process or its worker
+# processes; no broker needed) or "celery" (Celery workers through CELERY_BROKER_URL: Redis or RabbitMQ).
+ARREARS_TASKS = os.environ.get("ARREARS_TASKS", "inprocess")
+if ARREARS_TASKS not in ("inprocess", "celery"):
+    raise ImproperlyConfigured(f"ARREARS_TASKS must be inprocess or celery, not {ARREARS_TASKS!r}")
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 
 # The cycle's unit of parallel work: accounts whose ids fall in one block of this many ids.
 ARREARS_PARTITION_SIZE = int(os.environ.get("ARREARS_PARTITION_SIZE", "250000"))

@@ -136,6 +136,9 @@ class EntryKind(models.TextChoices):
     PLAN_FEE = "plan_fee", _("repayment-plan fee")
     # Legal action (arrears.legal): the costs a court awards against the customer.
     COURT_COSTS = "court_costs", _("court costs awarded")
+    # Host-feed mode (arrears.hostfeed): the difference between the card host's balance of a component
+    # and the ledger's, after the instructions the host has not yet acknowledged.
+    HOST_SYNC = "host_sync", _("card host balance")
 
 
 class Component(models.TextChoices):
@@ -189,3 +192,41 @@ class Entry(models.Model):
         if self.pk is not None and not self._state.adding:
             raise RuntimeError("ledger entries are immutable; post a reversal instead")
         super().save(*args, **kwargs)
+
+
+class InstructionStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("instruction status", "pending")
+    EXPORTED = "exported", _("sent to the card host")
+    ACKNOWLEDGED = "acknowledged", _("applied by the card host")
+    REJECTED = "rejected", _("refused by the card host")
+
+
+# Instructions whose effect the host's balances do not show yet: the feed's balance sync keeps them.
+OUTSTANDING = (InstructionStatus.PENDING, InstructionStatus.EXPORTED)
+
+
+class OutboundInstruction(models.Model):
+    """Host-feed mode: an entry Arrears posted that the card host must apply (a payment taken by the
+    portal or an agency, a waiver, a plan activation, a settlement), written by the ledger door with the
+    entry, sent in an outbound instruction file and acknowledged by the host's next feed."""
+
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    component = models.CharField(max_length=10, choices=Component.choices)
+    amount_fen = models.BigIntegerField()
+    business_date = models.DateField()
+    status = models.CharField(max_length=16, choices=InstructionStatus.choices, default=InstructionStatus.PENDING)
+    file_name = models.CharField(max_length=120, blank=True, default="")  # the outbound file it went in
+    exported_on = models.DateField(null=True, blank=True)
+    answered_on = models.DateField(null=True, blank=True)  # acknowledged or refused, by the feed of that date
+    host_reference = models.CharField(max_length=80, blank=True, default="")
+    reason = models.CharField(max_length=200, blank=True, default="")  # why the host refused it
+
+    class Meta:
+        verbose_name = _("outbound instruction")
+        verbose_name_plural = _("outbound instructions")
+        indexes = [models.Index(fields=["status", "account"], name="instruction_status_account")]
+
+    def __str__(self) -> str:
+        return f"{self.business_date} {self.kind} {self.component} {from_fen(self.amount_fen)} {self.status}"
