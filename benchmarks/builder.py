@@ -8,7 +8,8 @@ default, or the build's instant for auto_now/auto_now_add. A column added to a m
 therefore never breaks a benchmark's build; one added without a default fails naming it.
 
     with connection.cursor() as cursor:
-        insert_select(cursor, Customer, "id, name, mobile", "SELECT i, 'c' || i, '138' || i FROM generate_series(1, 10) i")
+        select = "SELECT i, 'c' || i, '138' || i FROM generate_series(1, 10) i"
+        insert_select(cursor, Customer, "id, name, mobile", select, now=clock.now())
         reset_sequences(cursor, [Customer])
 """
 
@@ -52,14 +53,22 @@ def defaults_for(model: type[Model], given: Iterable[str], now: dt.datetime) -> 
         elif field.has_default():
             value = field.get_db_prep_save(field.get_default(), connection)
         else:
-            raise BuildError(f"the build does not know how to fill {model._meta.label}.{field.column} (NOT NULL, no default)")
+            raise BuildError(
+                f"the build does not know how to fill {model._meta.label}.{field.column} (NOT NULL, no default)"
+            )
         columns.append(field.column)
         values.append(value)
     return columns, values
 
 
 def insert_select(
-    cursor: Any, model: type[Model], columns: str | Sequence[str], select: str, *, now: dt.datetime, params: Sequence[Any] | None = None
+    cursor: Any,
+    model: type[Model],
+    columns: str | Sequence[str],
+    select: str,
+    *,
+    now: dt.datetime,
+    params: Sequence[Any] | None = None,
 ) -> int:
     """INSERT the rows of `select` (one row per output row, its values in the order of `columns`) into
     the model's table, every other NOT NULL column filled with its default. Returns the rows inserted.

@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import math
@@ -61,7 +62,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -368,10 +368,8 @@ class Connection:
 
     async def close(self) -> None:
         self.writer.close()
-        try:
+        with contextlib.suppress(OSError):
             await self.writer.wait_closed()
-        except OSError:
-            pass
 
 
 async def _one(method: str, port: int, path: str) -> tuple[int, bytes]:
@@ -459,13 +457,17 @@ async def _case(port: int, collector: dict[str, str], due: float, think: float, 
         run.count(f"error connecting: {type(error).__name__}")
         return
     try:
-        status, body = await asyncio.wait_for(connection.request("POST", "/api/v1/workbench/next", api), REQUEST_TIMEOUT)
+        status, body = await asyncio.wait_for(
+            connection.request("POST", "/api/v1/workbench/next", api), REQUEST_TIMEOUT
+        )
         took("next", due, status)
         if status != 200:
             return
         case_id = json.loads(body)["id"]
         asked = loop.time()
-        status, _ = await asyncio.wait_for(connection.request("GET", f"/cases/{case_id}/", {"Cookie": cookies}), REQUEST_TIMEOUT)
+        status, _ = await asyncio.wait_for(
+            connection.request("GET", f"/cases/{case_id}/", {"Cookie": cookies}), REQUEST_TIMEOUT
+        )
         took("page", asked, status)
         outcome_due = loop.time() + think
         await asyncio.sleep(think)
@@ -498,7 +500,9 @@ def _sign_in(count: int) -> list[dict[str, str]]:
         request.session = store()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         request.session.save()
-        signed_in.append({"user": user.username, "session": request.session.session_key, "csrf": _get_new_csrf_string()})
+        signed_in.append(
+            {"user": user.username, "session": request.session.session_key, "csrf": _get_new_csrf_string()}
+        )
     print(f"signed in: {len(signed_in)} collectors", flush=True)
     return signed_in
 
@@ -778,7 +782,8 @@ def _statements(classic: int, gold: int) -> list[tuple[str, Any, str, str]]:
         (
             "customers",
             Customer,
-            "id, name, national_id, mobile, home_phone, work_phone, email, address, region, time_zone, language, created_at",
+            "id, name, national_id, mobile, home_phone, work_phone, "
+            "email, address, region, time_zone, language, created_at",
             f"""
             SELECT i, '客户' || i, '1101051990' || lpad((i % 100000000)::text, 8, '0'),
                    '138' || lpad(i::text, 8, '0'), '', '', 'c' || i || '@example.cn', '北京市朝阳区 ' || i || ' 号',
@@ -789,7 +794,9 @@ def _statements(classic: int, gold: int) -> list[tuple[str, Any, str, str]]:
         (
             "accounts",
             Account,
-            "id, ref, number, customer_id, product_id, opened_on, statement_day, credit_limit_fen, status, principal_fen, interest_fen, fees_fen, dpd, bucket, last_statement_date, charged_off_fen, recovered_fen, plan_fen",
+            "id, ref, number, customer_id, product_id, opened_on, statement_day, credit_limit_fen, status, "
+            "principal_fen, interest_fen, fees_fen, dpd, bucket, last_statement_date, "
+            "charged_off_fen, recovered_fen, plan_fen",
             f"""
             SELECT a.id, 'AC' || lpad(a.id::text, 12, '0'), '62' || lpad(a.id::text, 14, '0'),
                    1 + (a.id - 1) % {CUSTOMERS},
@@ -804,7 +811,10 @@ def _statements(classic: int, gold: int) -> list[tuple[str, Any, str, str]]:
         (
             "statements",
             Statement,
-            "account_id, statement_date, period_start, due_date, principal_fen, interest_fen, fees_fen, new_balance_fen, interest_charged_fen, fees_charged_fen, payments_fen, past_due_fen, minimum_payment_fen, minimum_due_fen, minimum_unpaid_fen, revolving, explanation",
+            "account_id, statement_date, period_start, due_date, principal_fen, interest_fen, fees_fen, "
+            "new_balance_fen, "
+            "interest_charged_fen, fees_charged_fen, payments_fen, past_due_fen, minimum_payment_fen, "
+            "minimum_due_fen, minimum_unpaid_fen, revolving, explanation",
             """
             SELECT a.id, s.d, (s.d - interval '1 month')::date, s.d + 18, a.principal_fen, a.interest_fen,
                    a.fees_fen, a.principal_fen + a.interest_fen + a.fees_fen, a.interest_fen / 6, a.fees_fen / 6,
@@ -843,7 +853,8 @@ def _statements(classic: int, gold: int) -> list[tuple[str, Any, str, str]]:
         (
             "cases",
             Case,
-            "id, customer_id, status, opened_on, past_due_fen, balance_fen, worst_bucket, dpd, priority, team_id, queue_id, collector_id, last_contact_at, next_callback_at, promise_broken_on",
+            "id, customer_id, status, opened_on, past_due_fen, balance_fen, worst_bucket, "
+            "dpd, priority, team_id, queue_id, collector_id, last_contact_at, next_callback_at, promise_broken_on",
             f"""
             SELECT n, c.customer_id, CASE WHEN n % 10 = 0 THEN 'promised' ELSE 'open' END,
                    current_date - c.dpd, c.past_due, c.balance, c.bucket, c.dpd,
@@ -871,7 +882,8 @@ def _statements(classic: int, gold: int) -> list[tuple[str, Any, str, str]]:
         (
             "contacts",
             Contact,
-            "case_id, collector_id, at, channel, direction, address, party, result, disposition, duration_seconds, notes, recording_ref",
+            "case_id, collector_id, at, channel, direction, address, "
+            "party, result, disposition, duration_seconds, notes, recording_ref",
             """
             SELECT c.id, COALESCE(c.collector_id, t.lead_id),
                    now() - interval '1 day' * (8 + 3 * k) - interval '1 hour' * k,
@@ -910,7 +922,8 @@ def _statements(classic: int, gold: int) -> list[tuple[str, Any, str, str]]:
         (
             "financial situations",
             FinancialSituation,
-            "case_id, taken_by_id, at, monthly_income_fen, monthly_expenses_fen, dependants, other_debts_fen, hardship_reason, ability, willingness, recommended_path",
+            "case_id, taken_by_id, at, monthly_income_fen, monthly_expenses_fen, "
+            "dependants, other_debts_fen, hardship_reason, ability, willingness, recommended_path",
             """
             SELECT c.id, COALESCE(c.collector_id, t.lead_id), now() - interval '20 days', 800000, 650000, 2, 50000,
                    '失业', 'unable', 'willing', 'hardship_plan'
