@@ -247,7 +247,9 @@ def _capacity(steps: list[tuple[float, Run]]) -> str:
                 f"{p99:.0f} ms at {rate:g} cases/s)"
             )
         previous = (rate, p99)
-    top = steps[-1][0] if steps else 0
+    if not steps:
+        return "not measured (no steps)"
+    top = steps[-1][0]
     return f"next account p99 stayed under {CROSSING_MS:.0f} ms up to {top:g} cases/s (the highest step)"
 
 
