@@ -1,7 +1,8 @@
 """gunicorn's configuration for benchmarks/workbench.py (`gunicorn --config benchmarks/workbench_server.py`).
 
-The application is loaded once in the master and its URL conf (the API's routers, every page's module),
-the case page's templates and the compliance pack with it, so that workers start warm, as a deployment's have been for hours.
+The application is loaded once in the master, and its URL conf (the API's routers, every page's
+module), the case page's templates and the compliance pack with it, so that workers start warm, as a
+deployment's are after its first minutes.
 Each worker, once forked, keeps its database connections open between requests (CONN_MAX_AGE, as a
 deployment does) and, when ARREARS_BENCH_CLOCK_OFFSET is set (seconds), reads arrears.kernel.clock
 shifted by it: the benchmark's server answers at 10:00 bank time, inside calling hours, whenever it runs.
