@@ -189,13 +189,14 @@ def _run(args: argparse.Namespace) -> None:
     try:
         _wait_until_serving(port, server)
         rng = random.Random(args.seed)
-        rate_run = asyncio.run(_load(port, collectors, args.rate, args.seconds, args.warmup, args.think, rng))
+        rate_run = _measured(server, _load(port, collectors, args.rate, args.seconds, args.warmup, args.think, rng))
         print(f"\nat {args.rate:g} cases/s for {args.seconds:g} s ({args.workers} workers × {args.threads} threads):")
         print(_table(rate_run))
-        print(f"outcomes: {json.dumps(rate_run.outcomes, sort_keys=True)}", flush=True)
+        print(f"outcomes: {json.dumps(rate_run.outcomes, sort_keys=True)}")
+        print(rate_run.cpu_per_case(), flush=True)
         steps: list[tuple[float, Run]] = []
         for rate in [float(r) for r in args.steps.split(",") if r.strip()]:
-            run = asyncio.run(_load(port, collectors, rate, args.step_seconds, 0.0, args.think, rng))
+            run = _measured(server, _load(port, collectors, rate, args.step_seconds, 0.0, args.think, rng))
             steps.append((rate, run))
             p99 = run.summary("next").get("p99", math.inf)
             print(f"step {rate:g} cases/s: next account p99 {p99:.0f} ms, {json.dumps(run.outcomes)}", flush=True)
@@ -318,6 +319,45 @@ def _stop_server(server: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
+def _measured(server: subprocess.Popen[bytes], load: Any) -> Run:
+    """Run the load, and count the CPU time the server's processes and their PostgreSQL backends spent."""
+    before = _cpu_times(server.pid)
+    run: Run = asyncio.run(load)
+    after = _cpu_times(server.pid)
+    for kind in ("app", "db"):
+        spent = sum(t - before[kind].get(pid, 0.0) for pid, t in after[kind].items())
+        setattr(run, f"cpu_{kind}", spent)
+    return run
+
+
+def _cpu_times(master: int) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of gunicorn's workers and of the PostgreSQL backends connected to the benchmark's
+    database, by process (from /proc: the server and PostgreSQL run on this machine)."""
+    import psycopg
+
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [PG_NAME]
+            ).fetchall()
+    except (OSError, psycopg.Error):
+        return {"app": {}, "db": {}}
+    return {"app": _cpu_of([int(c) for c in children]), "db": _cpu_of([r[0] for r in rows])}
+
+
+def _cpu_of(pids: list[int]) -> dict[int, float]:
+    tick = os.sysconf("SC_CLK_TCK")
+    times = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        times[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return times
+
+
 # --------------------------------------------------------------------------- HTTP/1.1 client
 
 
@@ -392,6 +432,19 @@ class Run:
     latency: dict[str, list[float]] = field(default_factory=lambda: {"next": [], "page": [], "contact": []})
     outcomes: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_app: float = 0.0  # CPU seconds of the gunicorn workers over the whole stretch, warm-up included
+    cpu_db: float = 0.0  # and of the PostgreSQL backends serving them
+
+    def cpu_per_case(self) -> str:
+        cases = self.outcomes.get("next 200", 0)
+        if not cases or not self.cpu_app:
+            return "server CPU per case: not measured"
+        app, db = self.cpu_app / cases * 1000, self.cpu_db / cases * 1000
+        cores = os.cpu_count() or 1
+        return (
+            f"server CPU per case (next account, case page, outcome): {app:.0f} ms in gunicorn + {db:.0f} ms in "
+            f"PostgreSQL over {cases:,} cases; {cores} cores do at most about {cores * 1000 / (app + db):.0f} cases/s"
+        )
 
     def count(self, key: str) -> None:
         self.outcomes[key] = self.outcomes.get(key, 0) + 1
@@ -542,6 +595,10 @@ def _steps_table(steps: list[tuple[float, Run]]) -> str:
     return "\n".join([head, *rows])
 
 
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _machine() -> str:
     try:
         kb = int(Path("/proc/meminfo").read_text().split()[1])
@@ -579,8 +636,8 @@ contacts, {sizes["promises"]:,} promises; {sizes["collectors"]:,} collectors in 
 queue each.
 
 Through gunicorn ({args.workers} workers × {args.threads} threads, persistent database connections) on
-127.0.0.1, open loop: cases arrive as a Poisson process at {args.rate:g} cases/s (1,000 collectors each
-taking a case every 3 minutes), each one collector's next account → case page → the outcome after a
+127.0.0.1, open loop: cases arrive as a Poisson process at {args.rate:g} cases/s (5.6 cases/s is 1,000
+collectors each taking a case every 3 minutes), each one collector's next account → case page → the outcome after a
 think time of {args.think:g} s on average, over raw HTTP/1.1 keep-alive connections from a separate
 process, signed in with a session. Latency from the instant each request was due, so time queued in
 the server counts. The server's clock reads 10:00 bank time on a weekday (shifted in gunicorn's
@@ -592,7 +649,8 @@ At {args.rate:g} cases/s for {args.seconds:g} s:
 
 {_table(rate_run)}
 
-Outcomes (request and HTTP status): {outcomes}.
+Outcomes (request and HTTP status): {outcomes}. {_sentence(rate_run.cpu_per_case())} (a bound
+that holds whatever else the machine runs: CPU time, not wall time).
 
 Capacity, the rate stepped up for {args.step_seconds:g} s a step until next account's p99 crosses
 {CROSSING_MS:.0f} ms: {capacity}.
