@@ -16,8 +16,9 @@ column added since never breaks the build. The build is skipped when the databas
 (--rebuild forces it); migrations are applied either way.
 
 The server: gunicorn serving arrears.wsgi:application on 127.0.0.1 (--workers processes × --threads
-threads, the gthread worker; benchmarks/workbench_server.py is its configuration), each thread with a
-persistent database connection (CONN_MAX_AGE). The compliance gate lets calls through only in calling
+threads, the gthread worker; benchmarks/workbench_server.py is its configuration: the application
+preloaded in the master with its URL conf, templates and compliance pack, so that no measured request
+pays for an import), each thread with a persistent database connection (CONN_MAX_AGE). The compliance gate lets calls through only in calling
 hours (08:00-22:00 bank time): the configuration's post_fork hook shifts arrears.kernel.clock.now in each
 worker by an offset the benchmark passes in ARREARS_BENCH_CLOCK_OFFSET, so that the server's clock reads
 10:00 bank time on the latest weekday, advancing with real time. Nothing else in the product is changed.
@@ -36,8 +37,9 @@ round to sending it: a server that falls behind makes every later request wait, 
 it waited. Arrivals in the first --warmup seconds are not measured.
 
 The CPU time the gunicorn workers and their PostgreSQL backends spent (read from /proc before and
-after) is divided by the cases served: CPU per case, and the rate at which it would fill every core,
-a bound that other work on the machine does not distort the way it distorts latency.
+after) is divided by the cases served: CPU per case, and the rate at which it would fill every core.
+Other work on the machine inflates it less than it inflates latency (cache and scheduler effects still
+count), so it tells what a quiet machine can do where a loaded one's latencies cannot.
 
 Then the capacity: the rate is stepped up (--steps, --step-seconds each) until next account's p99
 crosses 300 ms; the capacity is where it crosses, interpolated between the last step under and the
@@ -655,8 +657,8 @@ At {args.rate:g} cases/s for {args.seconds:g} s:
 
 {_table(rate_run)}
 
-Outcomes (request and HTTP status): {outcomes}. {_sentence(rate_run.cpu_per_case())} (a bound
-that holds whatever else the machine runs: CPU time, not wall time).
+Outcomes (request and HTTP status): {outcomes}. {_sentence(rate_run.cpu_per_case())} (CPU time: less
+distorted by other work on the machine than the latencies).
 
 Capacity, the rate stepped up for {args.step_seconds:g} s a step until next account's p99 crosses
 {CROSSING_MS:.0f} ms: {capacity}.
