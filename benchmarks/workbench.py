@@ -18,8 +18,8 @@ column added since never breaks the build. The build is skipped when the databas
 The server: gunicorn serving arrears.wsgi:application on 127.0.0.1 (--workers processes × --threads
 threads, the gthread worker; benchmarks/workbench_server.py is its configuration: the application
 preloaded in the master with its URL conf, templates and compliance pack, so that no measured request
-pays for an import), each thread with a persistent database connection (CONN_MAX_AGE). The compliance gate lets calls through only in calling
-hours (08:00-22:00 bank time): the configuration's post_fork hook shifts arrears.kernel.clock.now in each
+pays for an import), each thread with a persistent database connection (CONN_MAX_AGE). The compliance
+gate lets calls through only in calling hours (08:00-22:00 bank time): the configuration's post_fork hook shifts arrears.kernel.clock.now in each
 worker by an offset the benchmark passes in ARREARS_BENCH_CLOCK_OFFSET, so that the server's clock reads
 10:00 bank time on the latest weekday, advancing with real time. Nothing else in the product is changed.
 
