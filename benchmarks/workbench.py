@@ -19,9 +19,10 @@ The server: gunicorn serving arrears.wsgi:application on 127.0.0.1 (--workers pr
 threads, the gthread worker; benchmarks/workbench_server.py is its configuration: the application
 preloaded in the master with its URL conf, templates and compliance pack, so that no measured request
 pays for an import), each thread with a persistent database connection (CONN_MAX_AGE). The compliance
-gate lets calls through only in calling hours (08:00-22:00 bank time): the configuration's post_fork hook shifts arrears.kernel.clock.now in each
-worker by an offset the benchmark passes in ARREARS_BENCH_CLOCK_OFFSET, so that the server's clock reads
-10:00 bank time on the latest weekday, advancing with real time. Nothing else in the product is changed.
+gate lets calls through only in calling hours (08:00-22:00 bank time): the configuration's post_fork
+hook shifts arrears.kernel.clock.now in each worker by an offset the benchmark passes in
+ARREARS_BENCH_CLOCK_OFFSET, so that the server's clock reads 10:00 bank time on the latest weekday,
+advancing with real time. Nothing else in the product is changed.
 
 The load, open loop, from this process (asyncio, raw HTTP/1.1 over keep-alive connections, no Django in
 the request path): cases arrive as a Poisson process at --rate cases/s (5.6 by default: 1,000 collectors
