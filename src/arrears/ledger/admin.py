@@ -29,6 +29,7 @@ class OutboundInstructionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_filter = ("status", "kind", "business_date")
     search_fields = ("account__number", "host_reference")
     list_select_related = ("account",)
+    exclude = ("entry",)  # the entry's own words are the ledger's codes; its kind and amount are shown
     date_hierarchy = "business_date"
 
     @admin.display(description=_("amount (yuan)"), ordering="amount_fen")
