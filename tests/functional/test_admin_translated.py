@@ -12,8 +12,8 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
 from arrears.cycle import business_date
-from tests.functional.test_translations_complete import chinese_strings, data_names, english_words, visible_text
 from tests.factories import pay
+from tests.functional.test_translations_complete import chinese_strings, data_names, english_words, visible_text
 from tests.functional.two_teams import TODAY, World, two_teams
 
 pytestmark = pytest.mark.django_db

@@ -26,8 +26,8 @@ HOST = override_settings(ARREARS_LEDGER_MODE="host_feed")
 
 @pytest.fixture
 def case(tmp_path: Path) -> Case:
-    """A payment of 50.00 (5.00 of fees, 45.00 of principal: two instructions) sent and refused by the host, and one of 1.00 not sent yet;
-    the case is in the queue of the collector's team."""
+    """A payment of 50.00 (5.00 of fees, 45.00 of principal: two instructions) sent and refused by the
+    host, and one of 1.00 not sent yet; the case is in the queue of the collector's team."""
     open_date(TODAY)
     collector = staff(team=team_with_queue())
     [case] = delinquent_customers(1, through=TODAY)
