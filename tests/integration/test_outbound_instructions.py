@@ -167,3 +167,16 @@ class TestEachMoneyMoveIsAnInstruction:
             posting.post(lines)
 
         assert list(OutboundInstruction.objects.values_list("kind", flat=True)) == [EntryKind.FEE_WAIVER]
+
+
+def test_on_a_sqlite_without_returning_the_entries_are_found_above_the_highest_id(
+    world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("the path for SQLite before 3.35; PostgreSQL always has RETURNING")
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    with HOST:
+        pay(world["account"], DAY, "50.00", reference="OLD-SQLITE")
+
+    assert instructed(reference="OLD-SQLITE") == as_entries(reference="OLD-SQLITE")
+    assert OutboundInstruction.objects.count() == 3

@@ -28,7 +28,8 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Max
 
 from arrears.audit.operations import record, record_many
 from arrears.errors import ValidationFailed
@@ -59,11 +60,14 @@ SHOWN_PROBLEMS = 20
 # --- written by the ledger door --------------------------------------------------------------------
 
 
+RETURNED = ("id", "account_id", "kind", "component", "amount_fen", "posting_date")
+
+
 def instruct(entries: Sequence[Entry]) -> int:
     """Insert the entries (one statement, returning their ids) and one pending instruction for each
     entry that is not the feed's own host_sync (one more statement). Called by `posting.post` only,
     inside its transaction, once per chunk."""
-    inserted = insert_returning(entries, ("id", "account_id", "kind", "component", "amount_fen", "posting_date"))
+    inserted = _insert_entries(entries)
     instructions = [
         OutboundInstruction(
             entry_id=entry_id,
@@ -77,6 +81,16 @@ def instruct(entries: Sequence[Entry]) -> int:
         if kind != EntryKind.HOST_SYNC
     ]
     return insert_objects(instructions)
+
+
+def _insert_entries(entries: Sequence[Entry]) -> list[tuple[Any, ...]]:
+    if connection.features.can_return_columns_from_insert:
+        return insert_returning(entries, RETURNED)
+    # SQLite before 3.35 has no RETURNING. It has one writer at a time, and this transaction is it:
+    # the entries above the highest id before the insert are these ones (two more statements).
+    highest = Entry.objects.aggregate(highest=Max("id"))["highest"] or 0
+    insert_objects(entries)
+    return list(Entry.objects.filter(id__gt=highest).values_list(*RETURNED))
 
 
 # --- the outbound file -----------------------------------------------------------------------------
