@@ -148,7 +148,8 @@ def deltas(lines: Iterable[Line]) -> dict[int, dict[str, int]]:
 def post(lines: Sequence[Line]) -> int:
     """Insert the entries and move the balance cache by the same amounts, all or nothing.
 
-    Per chunk of accounts: one locking SELECT (PostgreSQL), one INSERT, one UPDATE.
+    Per chunk of accounts: one locking SELECT (PostgreSQL), one INSERT, one UPDATE; in host-feed mode
+    one INSERT more, of the chunk's outbound instructions (ledger.outbound.instruct).
     """
     for line in lines:
         _check(line)
