@@ -45,7 +45,8 @@ Specific codes a raise may name (the status stays its class's):
     rate_not_used, rate_above_maximum, plan_in_force, account_settled, invalid_code, ends_before_start,
     not_agency_user, invalid_reference, before_placement, national_id_invalid, last_four_invalid,
     wrong_sign_in_code (the cardholder portal's sign-in), period_end_before_start, period_too_long (the
-    insight page's filters);
+    insight page's filters), too_long, instruction_unknown, instruction_not_exported,
+    instruction_answered (the card host's answers to outbound instructions);
     sign_in_locked, too_many_codes, plan_not_offered, plan_document_changed (409, the cardholder portal's);
     not_placeable, already_decided, agency_not_in_force, already_recalled (409, the agencies' conflicts);
     token_expired, token_revoked (401); scope_missing, csrf_failed (403);
@@ -246,6 +247,10 @@ CODES: dict[str, str] = {
             "wrong_sign_in_code",
             "period_end_before_start",
             "period_too_long",
+            "too_long",
+            "instruction_unknown",
+            "instruction_not_exported",
+            "instruction_answered",
         ),
         "validation_failed",
     ),

@@ -9,9 +9,10 @@ import re
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, override_settings
 
 from arrears.cycle import business_date
+from tests.factories import pay
 from tests.functional.test_translations_complete import chinese_strings, data_names, english_words, visible_text
 from tests.functional.two_teams import TODAY, World, two_teams
 
@@ -115,6 +116,8 @@ def _admin_world(world: World) -> None:
         ),
     )
     set_budget(actor="chief", team=side.team, month=dt.date(2026, 5, 1), limit=Decimal("10000.00"))
+    with override_settings(ARREARS_LEDGER_MODE="host_feed"):  # a payment the card host is to apply
+        pay(side.account, TODAY, "1.00")
 
 
 def _admin_pages(client: Client) -> dict[str, str]:

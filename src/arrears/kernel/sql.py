@@ -83,6 +83,18 @@ def _row(obj: Model, fields: Sequence[tuple[Field[Any, Any], str]], *, add: bool
     return row
 
 
+def _insert(objs: Sequence[Model]) -> tuple[str, str]:
+    """The INSERT … SELECT of new model instances, with its one parameter (the rows as JSON)."""
+    model = type(objs[0])
+    names = [f.name for f in model._meta.concrete_fields if not f.primary_key]
+    fields = _columns(model, names)
+    columns = [(_column(f), t) for f, t in fields]
+    sql_names = ", ".join(n for n, _ in columns)
+    rows = json.dumps([_row(o, fields, add=True) for o in objs], default=_json_default, ensure_ascii=False)
+    sql = f"INSERT INTO {model._meta.db_table} ({sql_names}) SELECT {sql_names} FROM {rows_table(columns)}"
+    return sql, rows
+
+
 def insert_objects(objs: Sequence[Model]) -> int:
     """Insert new model instances in ONE statement (instead of bulk_create's batches of placeholders).
 
@@ -90,16 +102,21 @@ def insert_objects(objs: Sequence[Model]) -> int:
     """
     if not objs:
         return 0
-    model = type(objs[0])
-    names = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-    fields = _columns(model, names)
-    columns = [(_column(f), t) for f, t in fields]
-    sql_names = ", ".join(n for n, _ in columns)
-    rows = json.dumps([_row(o, fields, add=True) for o in objs], default=_json_default, ensure_ascii=False)
+    sql, rows = _insert(objs)
     with connection.cursor() as cursor:
-        table = model._meta.db_table
-        cursor.execute(f"INSERT INTO {table} ({sql_names}) SELECT {sql_names} FROM {rows_table(columns)}", [rows])
+        cursor.execute(sql, [rows])
     return len(objs)
+
+
+def insert_returning(objs: Sequence[Model], returning: Sequence[str]) -> list[tuple[Any, ...]]:
+    """Insert new model instances in ONE statement, as insert_objects does, and return these columns
+    of every inserted row (RETURNING: PostgreSQL, and SQLite since 3.35), in no promised order."""
+    if not objs:
+        return []
+    sql, rows = _insert(objs)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {', '.join(returning)}", [rows])
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 def update_objects(objs: Sequence[Model], names: Sequence[str]) -> int:

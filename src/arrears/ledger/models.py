@@ -210,18 +210,22 @@ class OutboundInstruction(models.Model):
     portal or an agency, a waiver, a plan activation, a settlement), written by the ledger door with the
     entry, sent in an outbound instruction file and acknowledged by the host's next feed."""
 
-    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="+")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=EntryKind.choices)
-    component = models.CharField(max_length=10, choices=Component.choices)
-    amount_fen = models.BigIntegerField()
-    business_date = models.DateField()
-    status = models.CharField(max_length=16, choices=InstructionStatus.choices, default=InstructionStatus.PENDING)
-    file_name = models.CharField(max_length=120, blank=True, default="")  # the outbound file it went in
-    exported_on = models.DateField(null=True, blank=True)
-    answered_on = models.DateField(null=True, blank=True)  # acknowledged or refused, by the feed of that date
-    host_reference = models.CharField(max_length=80, blank=True, default="")
-    reason = models.CharField(max_length=200, blank=True, default="")  # why the host refused it
+    entry = models.OneToOneField(Entry, on_delete=models.PROTECT, related_name="+", verbose_name=_("ledger entry"))
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="+", verbose_name=_("account"))
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    component = models.CharField(_("component"), max_length=10, choices=Component.choices)
+    amount_fen = models.BigIntegerField(_("amount (fen)"))
+    business_date = models.DateField(_("business date"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=InstructionStatus.choices, default=InstructionStatus.PENDING
+    )
+    # the outbound file it went in
+    file_name = models.CharField(_("file name"), max_length=120, blank=True, default="")
+    exported_on = models.DateField(_("exported on"), null=True, blank=True)
+    # acknowledged or refused, by the feed of that date
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    host_reference = models.CharField(_("card host's reference"), max_length=80, blank=True, default="")
+    reason = models.CharField(_("reason"), max_length=200, blank=True, default="")  # why the host refused it
 
     class Meta:
         verbose_name = _("outbound instruction")
@@ -229,4 +233,7 @@ class OutboundInstruction(models.Model):
         indexes = [models.Index(fields=["status", "account"], name="instruction_status_account")]
 
     def __str__(self) -> str:
-        return f"{self.business_date} {self.kind} {self.component} {from_fen(self.amount_fen)} {self.status}"
+        return (
+            f"{self.business_date} {self.get_kind_display()} {self.get_component_display()} "
+            f"{from_fen(self.amount_fen)} {self.get_status_display()}"
+        )

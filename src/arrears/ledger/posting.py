@@ -17,6 +17,10 @@ entries, move the cache by deltas. The cache columns are sums of entries by comp
     charged_off_fen                                   minus the sum of the charge-off entries
 
 `arrears ledger check` (ledger.queries.cache_mismatches) proves each of them.
+
+In host-feed mode (settings.ARREARS_LEDGER_MODE == "host_feed") the card host keeps the ledger of
+record, so every entry posted here, except the feed's own host_sync entries, also becomes an outbound
+instruction to the host (ledger.outbound), in the same transaction: one more INSERT per chunk.
 """
 
 from __future__ import annotations
@@ -28,10 +32,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 
 from arrears.kernel.sql import insert_objects, update_rows
 from arrears.kernel.vocabulary import CARD_COMPONENTS, OWED_COMPONENTS
+from arrears.ledger import outbound
 from arrears.ledger.models import Account, Component, Entry, EntryKind
 
 CHUNK = 5000
@@ -142,7 +148,8 @@ def deltas(lines: Iterable[Line]) -> dict[int, dict[str, int]]:
 def post(lines: Sequence[Line]) -> int:
     """Insert the entries and move the balance cache by the same amounts, all or nothing.
 
-    Per chunk of accounts: one locking SELECT (PostgreSQL), one INSERT, one UPDATE.
+    Per chunk of accounts: one locking SELECT (PostgreSQL), one INSERT, one UPDATE; in host-feed mode
+    one INSERT more, of the chunk's outbound instructions (ledger.outbound.instruct).
     """
     for line in lines:
         _check(line)
@@ -151,12 +158,17 @@ def post(lines: Sequence[Line]) -> int:
     by_account: dict[int, list[Line]] = defaultdict(list)
     for line in lines:
         by_account[line.account_id].append(line)
+    to_host = settings.ARREARS_LEDGER_MODE == "host_feed"
     with transaction.atomic():
         for chunk in _chunks(sorted(by_account)):
             if connection.vendor == "postgresql":
                 list(Account.objects.filter(id__in=chunk).order_by("id").select_for_update().values_list("id"))
             chunk_lines = [line for pk in chunk for line in by_account[pk]]
-            insert_objects([_entry(line) for line in chunk_lines])
+            entries = [_entry(line) for line in chunk_lines]
+            if to_host:
+                outbound.instruct(entries)
+            else:
+                insert_objects(entries)
             _move_cache(deltas(chunk_lines))
     return len(lines)
 

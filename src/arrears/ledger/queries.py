@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, Sum
 from django.db.models.functions import Coalesce
 
-from arrears.ledger.models import Account, Component, EntryKind
+from arrears.ledger.models import OUTSTANDING, Account, Component, EntryKind, InstructionStatus, OutboundInstruction
+
+# The most instructions a person is shown of one customer (the admin lists them all).
+INSTRUCTIONS_SHOWN = 20
 
 # Each cache column of an account, with the entries it sums and the sign it sums them with.
 CACHE_SUMS: dict[str, tuple[Q, int]] = {
@@ -36,3 +41,12 @@ def cache_mismatches() -> list[dict[str, Any]]:
         for r in rows.iterator(chunk_size=5000)
         if any(r[column] != sign * r[f"{column}_entries"] for column, (_, sign) in CACHE_SUMS.items())
     ]
+
+
+def instructions_to_show(account_ids: Iterable[int], *, since: dt.date) -> list[OutboundInstruction]:
+    """Host-feed mode: the accounts' instructions the card host has not applied yet, and those it
+    refused on `since` or later, newest first (one query). A refused one means the host's balance
+    does not show what Arrears decided: a person must look at it."""
+    shown = Q(status__in=OUTSTANDING) | Q(status=InstructionStatus.REJECTED, answered_on__gte=since)
+    found = OutboundInstruction.objects.filter(shown, account_id__in=list(account_ids)).order_by("-id")
+    return list(found[:INSTRUCTIONS_SHOWN])

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -40,6 +42,8 @@ from arrears.interfaces.web.forms import REASONS, CallbackForm, CallForm, Handof
 from arrears.interfaces.web.labels import case_status_label, status_reason_label
 from arrears.interfaces.web.recovery import positions_view
 from arrears.kernel import clock
+from arrears.ledger.models import EntryKind, InstructionStatus
+from arrears.ledger.queries import instructions_to_show
 from arrears.legal.models import LegalCase
 from arrears.payments.models import Payment
 from arrears.people.operations import roles_of
@@ -166,6 +170,10 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
         # the latest score of each account (one query): PIPL-AUTO, a person may ask why
         "scores": _scores(case, {a.account_id: a.number for a in figures.accounts}),
         "score_with_account": True,
+        # host-feed mode only (one query): what the card host has not applied yet, or refused lately
+        "host_instructions": _host_instructions({a.account_id: a.number for a in figures.accounts}, today)
+        if settings.ARREARS_LEDGER_MODE == "host_feed"
+        else [],
     }
     if tab == "call":
         context.update(_call_context(request, case, form, summary, today))
@@ -177,6 +185,26 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
 def _scores(case: Case, numbers: dict[int, str]) -> list[ScoreView]:
     latest = latest_scores(customer_id=case.customer_id)
     return [view_of(latest[a], account=n) for a, n in numbers.items() if a in latest]
+
+
+# How long a refused instruction stays on the case page; the admin lists every one.
+REJECTED_SHOWN_DAYS = 30
+
+
+def _host_instructions(numbers: dict[int, str], today: Any) -> list[dict[str, Any]]:
+    since = today - timedelta(days=REJECTED_SHOWN_DAYS)
+    return [
+        {
+            "business_date": i.business_date,
+            "account": numbers.get(i.account_id, ""),
+            "kind": EntryKind(i.kind).label,
+            "amount_fen": i.amount_fen,
+            "rejected": i.status == InstructionStatus.REJECTED,
+            "status": InstructionStatus(i.status).label,
+            "reason": i.reason,
+        }
+        for i in instructions_to_show(numbers, since=since)
+    ]
 
 
 class _AccountChoice:
