@@ -52,7 +52,7 @@ Specific codes a raise may name (the status stays its class's):
     signature_invalid, timestamp_out_of_window, signature_replayed (401, a system's signed request),
     wrong_integration_kind (403), idempotency_key_reused (409);
     above_amount_owed, checkout_amount_mismatch (422), checkout_expired, checkout_finished (409, the payment
-    gateway's checkouts).
+    gateway's checkouts); feed_refused (422, a card host feed refused whole, docs/host-feed.md).
 """
 
 from __future__ import annotations
@@ -273,6 +273,7 @@ CODES: dict[str, str] = {
     **dict.fromkeys(("sign_in_locked", "too_many_codes", "plan_not_offered", "plan_document_changed"), "conflict"),
     **dict.fromkeys(("above_amount_owed", "checkout_amount_mismatch"), "validation_failed"),
     **dict.fromkeys(("checkout_expired", "checkout_finished"), "conflict"),
+    "feed_refused": "validation_failed",
 }
 
 
