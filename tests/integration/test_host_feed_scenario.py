@@ -99,8 +99,20 @@ def _yuan(fen: int) -> str:
 
 def _accounts(product: Product, host: dict[str, Any], dpd: int, interest: int) -> list[list[str]]:
     return [
-        ["H1", "C1", "6200000000000001", product.code, "2026-03-01", "5", "10000.00", "open", str(dpd),
-         _yuan(host["principal"]), _yuan(interest), _yuan(host["fees"])],
+        [
+            "H1",
+            "C1",
+            "6200000000000001",
+            product.code,
+            "2026-03-01",
+            "5",
+            "10000.00",
+            "open",
+            str(dpd),
+            _yuan(host["principal"]),
+            _yuan(interest),
+            _yuan(host["fees"]),
+        ],
     ]
 
 
