@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from typing import Any
 
 from django.db import connection
 
@@ -31,7 +32,7 @@ from arrears.products.models import versions_in_force
 ACTIVE_SQL = "('open', 'blocked')"
 
 
-def _execute(sql: str, params: list[object] | None = None) -> int:
+def _execute(sql: str, params: list[Any] | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params or [])
         return max(int(cursor.rowcount), 0)
@@ -55,7 +56,8 @@ def customers(staged: dict[str, int]) -> dict[str, int]:
     if "customers.csv" in staged:
         s = table("customers.csv")
         _execute(
-            f"UPDATE {s} SET id = h.customer_id, is_new = 0 FROM hostfeed_hostcustomer h WHERE h.host_id = {s}.customer_id"
+            f"UPDATE {s} SET id = h.customer_id, is_new = 0 "
+            f"FROM hostfeed_hostcustomer h WHERE h.host_id = {s}.customer_id"
         )
         _execute(f"UPDATE {s} SET is_new = 1 WHERE id IS NULL")
         _new_ids(s, "ledger_customer")
@@ -166,7 +168,7 @@ def balances(business_date: dt.date) -> int:
         for component in COMPONENTS
     ]
     day = business_date.isoformat()
-    params: list[object] = [day, day, f"host_sync:{day}"] * len(COMPONENTS)
+    params: list[Any] = [day, day, f"host_sync:{day}"] * len(COMPONENTS)
     return posting.post_select(" UNION ALL ".join(selects), params)
 
 
@@ -186,8 +188,8 @@ def delinquency(business_date: dt.date) -> dict[str, int]:
         f"""INSERT INTO delinquency_bucketchange (account_id, change_date, from_bucket, to_bucket, dpd)
         SELECT id, {_date()}, was, new_bucket, dpd FROM (
             SELECT s.id, s.dpd, {bucket} AS new_bucket, COALESCE((
-                SELECT c.to_bucket FROM delinquency_bucketchange c WHERE c.account_id = s.id AND c.change_date < {_date()}
-                ORDER BY c.change_date DESC LIMIT 1), 0) AS was
+                SELECT c.to_bucket FROM delinquency_bucketchange c
+                WHERE c.account_id = s.id AND c.change_date < {_date()} ORDER BY c.change_date DESC LIMIT 1), 0) AS was
             FROM {s} s WHERE s.status IN {ACTIVE_SQL}) m
         WHERE new_bucket <> was
         ON CONFLICT (account_id, change_date) DO NOTHING""",

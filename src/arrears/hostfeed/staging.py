@@ -166,19 +166,14 @@ def load(
             continue
         if sha256(path) != digest:
             problems.append(Problem(name, 0, "sha256", "the file's SHA-256 is not the manifest's"))
-        counted = [0]
-
-        def counting(rows: Iterator[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
-            for row in rows:
-                counted[0] += 1
-                yield row
-
         before = len(problems)
-        staged[name] = _insert(name, counting(_rows(path, rules.FILES[name], business_date, problems)))
+        staged[name] = _insert(name, _rows(path, rules.FILES[name], business_date, problems))
         bad_rows = len({p.line for p in problems[before:] if p.line > 1})
-        if counted[0] + bad_rows != records and not any(p.line in (0, 1) for p in problems[before:]):
+        if staged[name] + bad_rows != records and not any(p.line in (0, 1) for p in problems[before:]):
             problems.append(
-                Problem(name, 0, "records", f"{counted[0] + bad_rows} records in the file, the manifest says {records}")
+                Problem(
+                    name, 0, "records", f"{staged[name] + bad_rows} records in the file, the manifest says {records}"
+                )
             )
     return staged
 
