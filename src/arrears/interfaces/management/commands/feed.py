@@ -56,8 +56,7 @@ class Command(BaseCommand):
                 return
         if result.already_imported:
             self.stdout.write(
-                _("The %(kind)s of %(date)s was imported already: nothing changed.")
-                % {"kind": result.kind, "date": result.business_date}
+                _("The feed of %(date)s was imported already: nothing changed.") % {"date": result.business_date}
             )
             return
         self.stdout.write(f"feed import: the {result.kind} of {result.business_date} imported")
