@@ -30,7 +30,8 @@ Kinds, one per class, with their status:
     validation_failed (422), amount_invalid (422, AmountError), exceeds_authority (422),
     not_found (404), not_permitted (403), not_authenticated (401),
     conflict (409), duplicate (409), budget_exhausted (409), contact_not_allowed (409),
-    portfolio_exists (409, the demo command), method_not_allowed (405), body_too_large (413).
+    portfolio_exists (409, the demo command), method_not_allowed (405), body_too_large (413),
+    feed_refused (422, FeedRefused: a card host feed refused whole, docs/host-feed.md).
 
 Specific codes a raise may name (the status stays its class's):
     required, not_a_choice, not_a_number, not_a_whole_number, not_a_date, not_finite, too_large,
@@ -52,13 +53,13 @@ Specific codes a raise may name (the status stays its class's):
     signature_invalid, timestamp_out_of_window, signature_replayed (401, a system's signed request),
     wrong_integration_kind (403), idempotency_key_reused (409);
     above_amount_owed, checkout_amount_mismatch (422), checkout_expired, checkout_finished (409, the payment
-    gateway's checkouts); feed_refused (422, a card host feed refused whole, docs/host-feed.md).
+    gateway's checkouts).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 
 class ArrearsError(Exception):
@@ -99,6 +100,17 @@ class ValidationFailed(ArrearsError):
 
     code = "validation_failed"
     status = 422
+
+
+class FeedRefused(ValidationFailed):
+    """A card host feed refused whole, nothing changed (arrears.hostfeed): `problems` says why, each
+    with its file, line and field."""
+
+    code = "feed_refused"
+
+    def __init__(self, message: str, *, problems: Sequence[Any], params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, params=params)
+        self.problems = list(problems)
 
 
 class NotFound(ArrearsError):
@@ -197,6 +209,7 @@ CODES: dict[str, str] = {
             "portfolio_exists",
             "method_not_allowed",
             "body_too_large",
+            "feed_refused",
         )
     },
     **dict.fromkeys(
@@ -273,7 +286,6 @@ CODES: dict[str, str] = {
     **dict.fromkeys(("sign_in_locked", "too_many_codes", "plan_not_offered", "plan_document_changed"), "conflict"),
     **dict.fromkeys(("above_amount_owed", "checkout_amount_mismatch"), "validation_failed"),
     **dict.fromkeys(("checkout_expired", "checkout_finished"), "conflict"),
-    "feed_refused": "validation_failed",
 }
 
 

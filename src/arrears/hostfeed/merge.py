@@ -113,13 +113,13 @@ def accounts(business_date: dt.date) -> dict[str, int]:
             opened_on = s.opened_on, statement_day = s.statement_day, credit_limit_fen = s.credit_limit,
             status = s.status,
             charged_off_on = CASE WHEN s.status = 'charged_off' AND ledger_account.charged_off_on IS NULL
-                THEN {_date()} ELSE ledger_account.charged_off_on END
+                THEN %s ELSE ledger_account.charged_off_on END
         FROM {s} s WHERE ledger_account.id = s.id AND s.is_new = 0
           AND (ledger_account.number <> s.card_number OR ledger_account.customer_id <> s.customer_pk
                OR ledger_account.product_id <> s.product_pk OR ledger_account.opened_on <> s.opened_on
                OR ledger_account.statement_day <> s.statement_day OR ledger_account.credit_limit_fen <> s.credit_limit
                OR ledger_account.status <> s.status)""",
-        [day],
+        [connection.ops.adapt_datefield_value(business_date)],
     )
     return {"accounts added": added, "accounts updated": updated}
 
@@ -131,7 +131,7 @@ def _date() -> str:
 def acknowledge(business_date: dt.date) -> int:
     """Hand the acknowledgements to the outbound instructions (imported only when a feed carries some,
     so this works before arrears.ledger.outbound exists; a feed with acknowledgements is then refused)."""
-    from arrears.hostfeed.operations import FeedRefused
+    from arrears.hostfeed.operations import refused
 
     with connection.cursor() as cursor:
         cursor.execute(
@@ -145,13 +145,13 @@ def acknowledge(business_date: dt.date) -> int:
     try:
         from arrears.ledger import outbound  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
-        raise FeedRefused(
+        raise refused(
             [Problem("acknowledgements.csv", 0, "", "this installation cannot apply acknowledgements (no outbound)")]
         ) from None
     try:
         return int(outbound.acknowledge(rows=rows, business_date=business_date))
     except (ValueError, FieldError) as e:
-        raise FeedRefused([Problem("acknowledgements.csv", 0, "", str(e))]) from None
+        raise refused([Problem("acknowledgements.csv", 0, "", str(e))]) from None
 
 
 def balances(business_date: dt.date) -> int:
@@ -182,12 +182,12 @@ def delinquency(business_date: dt.date) -> dict[str, int]:
     params = {pk: p for pk, p in versions_in_force(business_date).items() if pk in products}
     if not params:
         return {"bucket changes": 0, "dpd updated": 0}
-    bucket = bucket_case(params, dpd="s.dpd", product="s.product_pk")
+    _execute(f"UPDATE {s} SET bucket = {bucket_case(params, dpd='dpd', product='product_pk')}")
     day = business_date.isoformat()
     moved = _execute(
         f"""INSERT INTO delinquency_bucketchange (account_id, change_date, from_bucket, to_bucket, dpd)
         SELECT id, {_date()}, was, new_bucket, dpd FROM (
-            SELECT s.id, s.dpd, {bucket} AS new_bucket, COALESCE((
+            SELECT s.id, s.dpd, s.bucket AS new_bucket, COALESCE((
                 SELECT c.to_bucket FROM delinquency_bucketchange c
                 WHERE c.account_id = s.id AND c.change_date < {_date()} ORDER BY c.change_date DESC LIMIT 1), 0) AS was
             FROM {s} s WHERE s.status IN {ACTIVE_SQL}) m
@@ -196,9 +196,9 @@ def delinquency(business_date: dt.date) -> dict[str, int]:
         [day, day],
     )
     updated = _execute(
-        f"""UPDATE ledger_account SET dpd = s.dpd, bucket = {bucket}
+        f"""UPDATE ledger_account SET dpd = s.dpd, bucket = s.bucket
         FROM {s} s WHERE ledger_account.id = s.id AND s.status IN {ACTIVE_SQL}
-          AND (ledger_account.dpd <> s.dpd OR ledger_account.bucket <> {bucket})"""
+          AND (ledger_account.dpd <> s.dpd OR ledger_account.bucket <> s.bucket)"""
     )
     return {"bucket changes": moved, "dpd updated": updated}
 

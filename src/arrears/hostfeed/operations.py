@@ -19,23 +19,20 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from arrears.audit.operations import record
-from arrears.errors import ValidationFailed
+from arrears.errors import FeedRefused
 from arrears.hostfeed import merge, rules, staging
 from arrears.hostfeed.models import FeedImport, FeedKind
 from arrears.hostfeed.rules import Problem
 from arrears.kernel import clock
 
 
-class FeedRefused(ValidationFailed):
-    """A feed refused whole: nothing changed. `problems` says why, by file, line and field."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(
-            _("The feed is refused: %(count)s problem(s); nothing was imported.") % {"count": len(problems)},
-            code="feed_refused",
-            params={"count": len(problems)},
-        )
-        self.problems = problems
+def refused(problems: list[Problem]) -> FeedRefused:
+    """The error that refuses a feed whole, with every problem found."""
+    return FeedRefused(
+        _("The feed is refused: %(count)s problem(s); nothing was imported.") % {"count": len(problems)},
+        problems=problems,
+        params={"count": len(problems)},
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,14 +46,14 @@ class FeedResult:
 def _manifest(directory: Path) -> tuple[dict[str, Any], dict[str, tuple[int, str]]]:
     path = directory / rules.MANIFEST
     if not path.is_file():
-        raise FeedRefused([Problem(rules.MANIFEST, 0, "", f"no {rules.MANIFEST} in {directory}")])
+        raise refused([Problem(rules.MANIFEST, 0, "", f"no {rules.MANIFEST} in {directory}")])
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
-        raise FeedRefused([Problem(rules.MANIFEST, 0, "", f"not JSON: {e}")]) from None
+        raise refused([Problem(rules.MANIFEST, 0, "", f"not JSON: {e}")]) from None
     problems, files = rules.manifest_problems(manifest)
     if problems:
-        raise FeedRefused(problems)
+        raise refused(problems)
     return manifest, files
 
 
@@ -94,7 +91,7 @@ def import_feed(directory: Path, *, actor: str, progress: Callable[[str], None] 
         if order is None:
             return FeedResult(business_date, kind, True, {})
         if order:
-            raise FeedRefused(order)
+            raise refused(order)
         problems: list[Problem] = []
         staging.create()
         staged = staging.load(directory, files, business_date, problems, progress)
@@ -102,7 +99,7 @@ def import_feed(directory: Path, *, actor: str, progress: Callable[[str], None] 
             progress("check across rows")
         problems += staging.cross_problems(staged, business_date)
         if problems:
-            raise FeedRefused(sorted(problems, key=lambda p: (p.file, p.line)))
+            raise refused(sorted(problems, key=lambda p: (p.file, p.line)))
         counts = {f"{name.removesuffix('.csv')} rows": n for name, n in staged.items()}
         counts.update(merge.merge(staged, business_date=business_date, progress=progress))
         staging.drop()

@@ -61,7 +61,13 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]], list[tuple[str, str]]]] = {
             ("interest", "bigint"),
             ("fees", "bigint"),
         ],
-        [("id", "bigint"), ("is_new", "integer"), ("customer_pk", "bigint"), ("product_pk", "bigint")],
+        [
+            ("id", "bigint"),
+            ("is_new", "integer"),
+            ("customer_pk", "bigint"),
+            ("product_pk", "bigint"),
+            ("bucket", "integer"),
+        ],
     ),
     "statements.csv": (
         "hostfeed_stage_statements",

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from arrears.cycle.business_date import current as current_business_date
-from arrears.hostfeed.operations import FeedRefused, import_feed, write_report
+from arrears.errors import FeedRefused
+from arrears.hostfeed.operations import import_feed, write_report
 from arrears.money import format_fen
 
 # The steps an import goes through, for its progress bar: reading each file, the checks, the merges.
