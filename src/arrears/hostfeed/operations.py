@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from arrears.audit.operations import record
@@ -97,11 +97,15 @@ def import_feed(directory: Path, *, actor: str, progress: Callable[[str], None] 
         staged = staging.load(directory, files, business_date, problems, progress)
         if progress:
             progress("check across rows")
+        if connection.vendor == "postgresql":
+            staging.analyze()
         problems += staging.cross_problems(staged, business_date)
         if problems:
             raise refused(sorted(problems, key=lambda p: (p.file, p.line)))
         counts = {f"{name.removesuffix('.csv')} rows": n for name, n in staged.items()}
         counts.update(merge.merge(staged, business_date=business_date, progress=progress))
+        if progress:
+            progress("record and commit")
         staging.drop()
         FeedImport.objects.create(
             business_date=business_date,

@@ -221,6 +221,7 @@ def post_select(select_sql: str, params: Sequence[Any] = ()) -> int:
         if wrong is not None:
             raise ValueError(f"post_select: a {wrong[0]} line cannot post on the {wrong[1]} component")
         if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE posting_lines")  # a temporary table has no statistics otherwise
             cursor.execute(
                 f"SELECT id FROM {table} WHERE id IN (SELECT account_id FROM posting_lines) ORDER BY id FOR UPDATE"
             )
