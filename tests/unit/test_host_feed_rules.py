@@ -100,3 +100,15 @@ def test_host_feed_mode_skips_exactly_what_the_host_computes_and_runs_the_rest()
         own, host = steps(over, mode="own"), steps(over, mode="host_feed")
         assert own == [s for s in STEPS if s.over == over]
         assert host == [s for s in own if s.name not in HOST_COMPUTED]
+
+
+def test_an_acknowledgement_row_is_acknowledged_or_rejected() -> None:
+    assert rules.acknowledgement(["17", "rejected", "", "account closed"], DAY) == (
+        "17",
+        "rejected",
+        "",
+        "account closed",
+    )
+    with pytest.raises(FieldError) as refused:
+        rules.acknowledgement(["17", "done", "", ""], DAY)
+    assert refused.value.field == "status"

@@ -21,7 +21,8 @@ from typing import Any
 from django.db import connection
 
 from arrears.delinquency.cycle import bucket_case
-from arrears.hostfeed.rules import COMPONENTS, FieldError, Problem
+from arrears.errors import ArrearsError
+from arrears.hostfeed.rules import COMPONENTS, Problem
 from arrears.hostfeed.staging import table
 from arrears.kernel import clock
 from arrears.ledger import posting
@@ -150,8 +151,8 @@ def acknowledge(business_date: dt.date) -> int:
         ) from None
     try:
         return int(outbound.acknowledge(rows=rows, business_date=business_date))
-    except (ValueError, FieldError) as e:
-        raise refused([Problem("acknowledgements.csv", 0, "", str(e))]) from None
+    except (ArrearsError, ValueError) as e:
+        raise refused([Problem("acknowledgements.csv", 0, getattr(e, "field", None) or "", str(e))]) from None
 
 
 def balances(business_date: dt.date) -> int:
