@@ -5,8 +5,8 @@ whole with a per-row report and nothing changed."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import datetime as dt
+import importlib.util
 import json
 from pathlib import Path
 from typing import Any
