@@ -26,6 +26,7 @@ SECTIONS = (
     "strategy",
     "agencies",
     "scoring",
+    "feed",
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 

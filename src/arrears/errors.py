@@ -30,7 +30,8 @@ Kinds, one per class, with their status:
     validation_failed (422), amount_invalid (422, AmountError), exceeds_authority (422),
     not_found (404), not_permitted (403), not_authenticated (401),
     conflict (409), duplicate (409), budget_exhausted (409), contact_not_allowed (409),
-    portfolio_exists (409, the demo command), method_not_allowed (405), body_too_large (413).
+    portfolio_exists (409, the demo command), method_not_allowed (405), body_too_large (413),
+    feed_refused (422, FeedRefused: a card host feed refused whole, docs/host-feed.md).
 
 Specific codes a raise may name (the status stays its class's):
     required, not_a_choice, not_a_number, not_a_whole_number, not_a_date, not_finite, too_large,
@@ -58,8 +59,8 @@ Specific codes a raise may name (the status stays its class's):
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
 
 
 class ArrearsError(Exception):
@@ -100,6 +101,17 @@ class ValidationFailed(ArrearsError):
 
     code = "validation_failed"
     status = 422
+
+
+class FeedRefused(ValidationFailed):
+    """A card host feed refused whole, nothing changed (arrears.hostfeed): `problems` says why, each
+    with its file, line and field."""
+
+    code = "feed_refused"
+
+    def __init__(self, message: str, *, problems: Sequence[Any], params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, params=params)
+        self.problems = list(problems)
 
 
 class NotFound(ArrearsError):
@@ -198,6 +210,7 @@ CODES: dict[str, str] = {
             "portfolio_exists",
             "method_not_allowed",
             "body_too_large",
+            "feed_refused",
         )
     },
     **dict.fromkeys(

@@ -252,6 +252,9 @@ class TestOnlyTheDoorWritesTheLedger:
         assert {o.what for o in found} == {
             "constructs Entry(...)",
             "writes account columns chosen at run time by update_rows",
+            # post_select, the set-based variant (arrears.hostfeed's balance sync)
+            "uses the entry table in raw SQL (Entry._meta.db_table)",
+            "writes account columns chosen at run time by raw SQL UPDATE {table} SET",
         }
 
 

@@ -11,6 +11,8 @@ import dataclasses
 import datetime as dt
 from collections.abc import Callable
 
+from django.conf import settings
+
 from arrears.agencies.operations import recall_placements
 from arrears.application.outreach import send_due_reminders
 from arrears.audit.operations import seal
@@ -86,5 +88,14 @@ STEPS: list[Step] = [
 ]
 
 
-def steps(over: str) -> list[Step]:
-    return [s for s in STEPS if s.over == over]
+# Host-feed mode (docs/host-feed.md): what the card host computes and sends in its daily feed, so the
+# cycle must not compute it again: fees, interest and statements, DPD and bucket (the feed's import
+# sets them, with the bucket history), and charge-off (the host sends the account's status). Every
+# other step runs unchanged on top of what the feed brought.
+HOST_COMPUTED = frozenset({"annual_fees", "late_fees", "statements", "delinquency", "charge_off"})
+
+
+def steps(over: str, *, mode: str | None = None) -> list[Step]:
+    """The steps of a phase in the ledger mode (settings.ARREARS_LEDGER_MODE unless given)."""
+    skipped = HOST_COMPUTED if (mode or settings.ARREARS_LEDGER_MODE) == "host_feed" else frozenset()
+    return [s for s in STEPS if s.over == over and s.name not in skipped]

@@ -14,6 +14,22 @@ from arrears.products.rules import ProductParams
 from arrears.statements.models import Statement
 
 
+def bucket_case(params: dict[int, ProductParams], *, dpd: str, product: str) -> str:
+    """SQL for the bucket of the DPD expression `dpd` by the edges of the product `product` names: one
+    CASE whatever the number of products (products with the same edges share a branch)."""
+    by_edges: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for product_id, p in params.items():
+        by_edges[p.bucket_edges].append(product_id)
+    buckets = []
+    for edges, products in by_edges.items():
+        cases = " ".join(f"WHEN {dpd} <= {edge} THEN {i}" for i, edge in enumerate(edges, 1))
+        buckets.append(
+            f"WHEN {product} IN ({', '.join(map(str, products))}) "
+            f"THEN CASE WHEN {dpd} <= 0 THEN 0 {cases} ELSE {len(edges) + 1} END"
+        )
+    return f"CASE {' '.join(buckets)} END"
+
+
 def age_accounts(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams]) -> int:
     """Days past due and bucket for every account that is or was past due; history of bucket moves.
 
@@ -30,17 +46,7 @@ def age_accounts(d: dt.date, lo: int, hi: int, params: dict[int, ProductParams])
     statement = Statement._meta.db_table
     change = "delinquency_bucketchange"
     dp = date_param()
-    by_edges: dict[tuple[int, ...], list[int]] = defaultdict(list)
-    for product_id, p in params.items():
-        by_edges[p.bucket_edges].append(product_id)
-    buckets = []
-    for edges, products in by_edges.items():
-        cases = " ".join(f"WHEN new_dpd <= {edge} THEN {i}" for i, edge in enumerate(edges, 1))
-        buckets.append(
-            f"WHEN product_id IN ({', '.join(map(str, products))}) "
-            f"THEN CASE WHEN new_dpd <= 0 THEN 0 {cases} ELSE {len(edges) + 1} END"
-        )
-    bucket_sql = f"CASE {' '.join(buckets)} END"
+    bucket_sql = bucket_case(params, dpd="new_dpd", product="product_id")
     base = f"""
         WITH late AS (
             SELECT account_id, MIN(COALESCE(extended_due_date, due_date)) AS due FROM {statement}

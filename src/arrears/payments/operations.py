@@ -12,10 +12,11 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from arrears.audit.operations import record_many
 from arrears.errors import CODES, ArrearsError, Duplicate, NotFound, ValidationFailed
+from arrears.kernel import clock
 from arrears.kernel.pan import mask_pan
 from arrears.kernel.sql import in_chunks
 from arrears.ledger import posting
@@ -331,3 +332,21 @@ def _line(
         reference=payment.reference,
         explanation=explanation,
     )
+
+
+def record_host_payments(select_sql: str, params: Sequence[Any], *, business_date: dt.date) -> int:
+    """Host-feed mode: record the payments the card host took (`select_sql` returns the columns
+    reference, account_id, amount_fen and value_date) as Payment rows for promises, pages and KPIs, in one statement; a
+    reference recorded before is left alone. Nothing is posted: the host's balances, synced by the feed,
+    already carry the money (docs/host-feed.md)."""
+    table = Payment._meta.db_table
+    day = "CAST(%s AS date)" if connection.vendor == "postgresql" else "%s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (reference, account_id, amount_fen, value_date, posting_date, source, created_at)
+            SELECT p.reference, p.account_id, p.amount_fen, p.value_date, {day}, 'host_feed', %s
+            FROM ({select_sql}) p
+            WHERE NOT EXISTS (SELECT 1 FROM {table} q WHERE q.reference = p.reference)""",
+            [business_date.isoformat(), connection.ops.adapt_datetimefield_value(clock.now()), *params],
+        )
+        return max(int(cursor.rowcount), 0)

@@ -130,6 +130,8 @@ MESSAGES: dict[str, Any] = {
     # The insight page's filters.
     "period_end_before_start": _("must not be before the first day (%(date)s)"),
     "period_too_long": _("the period may be at most %(months)s months long"),
+    # The card host's feed (docs/host-feed.md).
+    "feed_refused": _("the feed is refused: %(count)s problem(s); nothing was imported"),
 }
 
 # The fields errors name, by their label on the pages.
