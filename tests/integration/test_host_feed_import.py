@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -274,11 +273,3 @@ def test_deltas_out_of_order_unknown_accounts_and_a_changed_feed_of_a_date_are_r
         files={"payments.csv": [["P-9", "H0002", "1.00", "2026-05-01"]]},
     )
     assert _refused(earlier) == [("manifest.json", 0, "business_date")]
-
-
-@pytest.mark.skipif(
-    importlib.util.find_spec("arrears.ledger.outbound") is not None, reason="the outbound instructions are installed"
-)
-def test_export_says_clearly_when_outbound_instructions_are_not_installed(tmp_path: Path) -> None:
-    with translation.override("en"), pytest.raises(CommandError, match="cannot write outbound instruction files"):
-        call_command("feed", "export", str(tmp_path / "out"), "--date", "2026-05-03")

@@ -108,7 +108,7 @@ class TestExport:
             (str(three[1]), "payment", "principal", "-12.34"),
             (str(three[2]), "fee_waiver", "fees", "-3.00"),
         ]
-        assert rows[0]["account_ref"] == account.number and rows[0]["business_date"] == "2026-05-06"
+        assert rows[0]["account_ref"] == account.ref and rows[0]["business_date"] == "2026-05-06"
         assert rows[0]["reference"] == "PAY-1" and rows[0]["description"] == 'payment 说明, "quoted"'
         assert set(OutboundInstruction.objects.values_list("status", "exported_on", "file_name")) == {
             (InstructionStatus.EXPORTED, DAY, "2026-05-06/instructions.csv")

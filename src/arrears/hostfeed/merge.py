@@ -25,7 +25,7 @@ from arrears.errors import ArrearsError
 from arrears.hostfeed.rules import COMPONENTS, Problem
 from arrears.hostfeed.staging import table
 from arrears.kernel import clock
-from arrears.ledger import posting
+from arrears.ledger import outbound, posting
 from arrears.ledger.models import OUTSTANDING, EntryKind
 from arrears.payments.operations import record_host_payments
 from arrears.products.models import versions_in_force
@@ -130,8 +130,7 @@ def _date() -> str:
 
 
 def acknowledge(business_date: dt.date) -> int:
-    """Hand the acknowledgements to the outbound instructions (imported only when a feed carries some,
-    so this works before arrears.ledger.outbound exists; a feed with acknowledgements is then refused)."""
+    """Hand the feed's acknowledgements to the outbound instructions (docs/host-instructions.md)."""
     from arrears.hostfeed.operations import refused
 
     with connection.cursor() as cursor:
@@ -143,12 +142,6 @@ def acknowledge(business_date: dt.date) -> int:
     rows = [{"instruction_id": i, "status": st, "host_reference": ref, "reason": why} for _, i, st, ref, why in found]
     if not rows:
         return 0
-    try:
-        from arrears.ledger import outbound  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        raise refused(
-            [Problem("acknowledgements.csv", 0, "", "this installation cannot apply acknowledgements (no outbound)")]
-        ) from None
     try:
         return int(outbound.acknowledge(rows=rows, business_date=business_date))
     except (ArrearsError, ValueError) as e:

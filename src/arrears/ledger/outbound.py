@@ -186,7 +186,7 @@ def _write_rows(out: IO[bytes], business_date: dt.date, progress: Callable[[int]
         chunk = list(
             exported.filter(id__gt=last).values_list(
                 "id",
-                "account__number",
+                "account__ref",
                 "kind",
                 "component",
                 "amount_fen",
@@ -199,8 +199,8 @@ def _write_rows(out: IO[bytes], business_date: dt.date, progress: Callable[[int]
             break
         emit(
             [
-                (i, number, kind, comp, amount_text(fen), day.isoformat(), ref, desc)
-                for i, number, kind, comp, fen, day, ref, desc in chunk
+                (i, account_ref, kind, comp, amount_text(fen), day.isoformat(), ref, desc)
+                for i, account_ref, kind, comp, fen, day, ref, desc in chunk
             ]
         )
         records += len(chunk)

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from arrears.cycle.business_date import current as current_business_date
 from arrears.errors import FeedRefused
 from arrears.hostfeed.operations import import_feed, write_report
+from arrears.ledger import outbound
 from arrears.money import format_fen
 
 # The steps an import goes through, for its progress bar: reading each file, the checks, the merges.
@@ -83,12 +84,6 @@ class Command(BaseCommand):
             business_date = dt.date.fromisoformat(options["date"]) if options.get("date") else current_business_date()
         except ValueError:
             raise CommandError(_("--date: use YYYY-MM-DD")) from None
-        try:
-            from arrears.ledger import outbound  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            raise CommandError(
-                _("This installation cannot write outbound instruction files (arrears.ledger.outbound is missing).")
-            ) from None
         directory = Path(options["directory"])
         directory.mkdir(parents=True, exist_ok=True)
         with tqdm(total=None, unit="instruction", desc="feed export", disable=None) as bar:
