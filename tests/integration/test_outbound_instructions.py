@@ -9,23 +9,26 @@ mode and each money move the people decide is followed to its instructions.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from arrears.concessions.models import AuthorityRule, ConcessionStatus
 from arrears.concessions.operations import ConcessionIn, request_concession
+from arrears.cycle import business_date
 from arrears.ledger import posting
 from arrears.ledger.models import Entry, EntryKind, InstructionStatus, OutboundInstruction
 from arrears.people.models import Role
 from arrears.plans.models import Evidence, PlanPolicy, PlanStatus
 from arrears.plans.operations import accept_plan, activate_plan, approve_plan, offer_plan, propose_plan
 from tests.builders import advance
-from tests.collections_factories import delinquent_customers, staff, team_with_queue
+from tests.collections_factories import PASSWORD, delinquent_customers, staff, team_with_queue
 from tests.factories import pay
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +81,24 @@ class TestEachMoneyMoveIsAnInstruction:
         ]
         instruction = OutboundInstruction.objects.get(component="fees")
         assert instruction.account_id == world["account"].pk and instruction.entry.reference == "PORTAL-1"
+
+    def test_a_payment_through_the_api_is_instructed_too(
+        self, world: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setattr(business_date, "current", lambda: DAY)
+        world["collector"].user_permissions.add(Permission.objects.get(codename="add_payment"))
+        client = Client()
+        assert client.login(username=world["collector"].username, password=PASSWORD)
+        body = {"account": world["account"].number, "amount": "10.00", "reference": "API-1"}
+
+        with HOST:
+            response = client.post("/api/v1/payments", json.dumps(body), content_type="application/json")
+
+        assert response.status_code == 201
+        assert instructed(reference="API-1") == [
+            (EntryKind.PAYMENT, "fees", -500, DAY, "pending"),
+            (EntryKind.PAYMENT, "interest", -500, DAY, "pending"),
+        ]
 
     def test_a_fee_waiver_is_one_instruction_lowering_the_fees(self, world: dict[str, Any]) -> None:
         data = ConcessionIn(kind="late_fee_waiver", reason="income_loss", evidence="letter seen", amount=Decimal("5"))
