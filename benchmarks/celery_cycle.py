@@ -189,7 +189,7 @@ def _wait_ready(names: list[str], processes: list[subprocess.Popen[bytes]], logs
 
 def _figures() -> dict[str, int]:
     """What the day did, to check that the three runs agree."""
-    from django.db.models import Count, Sum
+    from django.db.models import Count, F, Sum
 
     from arrears.cases.models import Case
     from arrears.cycle.models import CycleDay
@@ -202,7 +202,13 @@ def _figures() -> dict[str, int]:
         "closed": CycleDay.objects.filter(business_date=day).count(),
         "entries": entries["n"],
         "entries_fen": int(entries["fen"] or 0),
-        "balance_fen": int(Account.objects.aggregate(s=Sum("balance_fen"))["s"] or 0),
+        "owed_fen": int(
+            Account.objects.aggregate(s=Sum(F("principal_fen") + F("interest_fen") + F("fees_fen") + F("plan_fen")))[
+                "s"
+            ]
+            or 0
+        ),
+        "dpd": int(Account.objects.aggregate(s=Sum("dpd"))["s"] or 0),
         "statements": Statement.objects.filter(statement_date=day).count(),
         "cases": Case.objects.count(),
     }
