@@ -121,9 +121,10 @@ def _measure(base: str, copies: list[str], size: int, partition: int) -> dict[st
         runs.append({"run": label, "workers": workers, "seconds": seconds, "load": load_average()})
         print(f"[{size:,}] {label}: {seconds:.2f} s; {runs[-1]['load']}", flush=True)
     figures = {}
-    for (label, _), copy in zip(RUNS, copies, strict=True):
+    for (label, _), copy, run in zip(RUNS, copies, runs, strict=True):
         _use(copy)
         figures[label] = _figures()
+        run["step_seconds"] = _step_seconds()
     _use(base)
     return {"accounts": size, "partition_size": partition, "runs": runs, "figures": figures}
 
@@ -187,6 +188,16 @@ def _wait_ready(names: list[str], processes: list[subprocess.Popen[bytes]], logs
     raise SystemExit("the workers did not answer within 300 s")
 
 
+def _step_seconds() -> float:
+    """The time spent inside the steps' transactions (their StepRun seconds, summed over partitions): the
+    rest of a run's time is the dispatching, the barriers and the waits between tasks."""
+    from django.db.models import Sum
+
+    from arrears.cycle.models import StepRun
+
+    return float(StepRun.objects.filter(business_date=cycle_benchmark.DAY).aggregate(s=Sum("seconds"))["s"] or 0)
+
+
 def _figures() -> dict[str, int]:
     """What the day did, to check that the three runs agree."""
     from django.db.models import Count, F, Sum
@@ -226,9 +237,9 @@ def _print_and_write(result: dict[str, Any], size: int, partition: int, args: ar
         "Celery workers `-P solo` on this machine, broker Redis. "
         f"The three runs end with the same figures: {'yes' if agree else 'NO'} ({figures[runs[0]['run']]}).",
         "",
-        "| run | seconds | / in process |",
-        "|---|---:|---:|",
-        *(f"| {r['run']} | {r['seconds']:.2f} | {r['seconds'] / base:.2f} |" for r in runs),
+        "| run | seconds | / in process | seconds inside the steps (all partitions) |",
+        "|---|---:|---:|---:|",
+        *(f"| {r['run']} | {r['seconds']:.2f} | {r['seconds'] / base:.2f} | {r['step_seconds']:.2f} |" for r in runs),
         "",
         f"Measured with {load}. Goal (issue 14): no slower than in process; faster with 2 workers.",
     ]
