@@ -27,6 +27,7 @@ SECTIONS = (
     "agencies",
     "scoring",
     "feed",
+    "celery_cycle",
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 

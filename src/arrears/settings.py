@@ -159,6 +159,33 @@ ARREARS_TASKS = os.environ.get("ARREARS_TASKS", "inprocess")
 if ARREARS_TASKS not in ("inprocess", "celery"):
     raise ImproperlyConfigured(f"ARREARS_TASKS must be inprocess or celery, not {ARREARS_TASKS!r}")
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+# The cycle's date is a chord, and a chord needs a result backend: Redis (the broker itself when it is
+# Redis; with RabbitMQ as the broker, a Redis beside it). RabbitMQ's rpc:// backend cannot join a chord.
+CELERY_RESULT_BACKEND = os.environ.get(
+    "CELERY_RESULT_BACKEND",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "redis://127.0.0.1:6379/0",
+)
+CELERY_RESULT_EXPIRES = 86400
+# One queue per installation (or per test run): workers take only the tasks of their own queue.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("ARREARS_CELERY_QUEUE", "arrears")
+# A task is acknowledged when it has finished, and given back when its worker dies: a killed worker's
+# partition goes to another worker. One task at a time per worker process (no prefetched backlog).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Redis has no acknowledgement of its own: a task taken by a worker that then vanished (machine lost,
+# kill -9) is handed out again once it has been unacknowledged this long, checked every
+# ARREARS_CELERY_RESTORE_SECONDS. Longer than the longest partition (a task still running when it expires
+# is run twice: harmless, the second run finds its steps done, but wasted).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("ARREARS_CELERY_VISIBILITY_TIMEOUT", "3600")),
+    "unacked_restore_interval": int(os.environ.get("ARREARS_CELERY_RESTORE_SECONDS", "10")),
+    "unacked_restore_throttle": 1,
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]}
 
 # The cycle's unit of parallel work: accounts whose ids fall in one block of this many ids.
 ARREARS_PARTITION_SIZE = int(os.environ.get("ARREARS_PARTITION_SIZE", "250000"))

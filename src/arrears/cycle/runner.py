@@ -3,10 +3,13 @@ once), each phase's partitions in parallel worker processes when asked, the step
 
 Each (date, step, partition) runs in one transaction that also records its StepRun, so a run that
 crashes anywhere restarts where it stopped and a date run twice changes nothing the second time.
+The same functions serve the Celery path (arrears.tasks.cycle): `run_partition` is a task's work,
+`unfinished` and `finish_phase` its barrier, `close_date` its last task.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import multiprocessing
@@ -15,12 +18,12 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import Max, Min
+from django.db import IntegrityError, connections, transaction
+from django.db.models import Count, Max, Min
 
 from arrears.audit.operations import record
 from arrears.business_days import date_range
@@ -46,9 +49,12 @@ def partitions(over: str = ACCOUNTS) -> list[int]:
     return list(range(bounds["lo"] // size, bounds["hi"] // size + 1))
 
 
-def run_partition(business_date: dt.date, partition: int, over: str = ACCOUNTS) -> int:
+def run_partition(
+    business_date: dt.date, partition: int, over: str = ACCOUNTS, *, inside: Callable[[str], None] | None = None
+) -> int:
     """Every step of one phase for one partition, skipping the steps already done; each step in one
-    transaction with its StepRun, so a crash anywhere restarts at the first step not done."""
+    transaction with its StepRun, so a crash anywhere restarts at the first step not done. `inside` is
+    called with the step's name within the step's transaction, after its work (the chaos test's hold)."""
     size = settings.ARREARS_PARTITION_SIZE
     lo, hi = partition * size, (partition + 1) * size
     params = versions_in_force(business_date)
@@ -60,6 +66,8 @@ def run_partition(business_date: dt.date, partition: int, over: str = ACCOUNTS) 
         started = time.perf_counter()
         with transaction.atomic():
             n = step.run(business_date, lo, hi, params)
+            if inside is not None:
+                inside(step.name)
             StepRun.objects.create(
                 business_date=business_date,
                 step=step.name,
@@ -130,12 +138,79 @@ def _run_phase(business_date: dt.date, over: str, workers: int) -> int:
     return sum(run_partition(business_date, p, over) for p in parts)
 
 
+def unfinished(business_date: dt.date, over: str) -> list[int]:
+    """The partitions of a phase with a step not yet done on the date (one query)."""
+    names = [s.name for s in steps(over)]
+    done = (
+        StepRun.objects.filter(business_date=business_date, step__in=names)
+        .values("partition")
+        .annotate(n=Count("id"))
+        .filter(n=len(names))
+        .values_list("partition", flat=True)
+    )
+    finished = set(done)
+    return [p for p in partitions(over) if p not in finished]
+
+
+@contextlib.contextmanager
+def _partition_held(business_date: dt.date, partition: int, over: str) -> Iterator[None]:
+    """On PostgreSQL, one process at a time on a (date, phase, partition): a session-level advisory lock,
+    released when done or when the process dies (its session ends). Elsewhere nothing: SQLite has one
+    writer at a time."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    keys = (business_date.toordinal(), partition * len(PHASES) + PHASES.index(over))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", keys)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", keys)
+
+
+def run_partition_once(
+    business_date: dt.date, partition: int, over: str, *, inside: Callable[[str], None] | None = None
+) -> int:
+    """`run_partition` where another process may run the same partition at the same moment (a task
+    handed out twice, a barrier finishing a phase): it waits for the other one and then finds its steps
+    done. Without the lock, the loser's step ends as a conflict on its StepRun, its transaction rolled
+    back whole, and on the next turn the step is found done."""
+    with _partition_held(business_date, partition, over):
+        for attempt in range(len(steps(over)) + 1):
+            try:
+                return run_partition(business_date, partition, over, inside=inside)
+            except IntegrityError:
+                if attempt == len(steps(over)):
+                    raise
+    return 0  # not reached
+
+
+def finish_phase(business_date: dt.date, over: str) -> int:
+    """Run whatever of a phase is not done yet: the barrier before the next phase."""
+    return sum(run_partition_once(business_date, p, over) for p in unfinished(business_date, over))
+
+
+def is_completed(business_date: dt.date) -> bool:
+    return CycleDay.objects.filter(business_date=business_date).exists()
+
+
 def run_date(business_date: dt.date, *, workers: int = 1, actor: str = "cycle") -> bool:
     """Run one business date; False when it had already completed."""
-    if CycleDay.objects.filter(business_date=business_date).exists():
+    if is_completed(business_date):
         return False
     rows = sum(_run_phase(business_date, over, workers) for over in PHASES)
+    close_date(business_date, rows=rows, actor=actor)
+    return True
+
+
+def close_date(business_date: dt.date, *, rows: int, actor: str = "cycle") -> bool:
+    """Record the date as completed and open it, once: False when it already was."""
     with transaction.atomic():
+        if is_completed(business_date):
+            return False
         CycleDay.objects.create(business_date=business_date)
         open_date(business_date)
         record(
@@ -154,9 +229,15 @@ def last_completed() -> dt.date | None:
 
 
 def run_through(
-    through: dt.date, *, start: dt.date | None = None, workers: int = 1, progress: Progress | None = None
+    through: dt.date,
+    *,
+    start: dt.date | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    run: Callable[[dt.date], bool] | None = None,
 ) -> list[dt.date]:
-    """Every date from the day after the last completed one (or `start`) through `through`."""
+    """Every date from the day after the last completed one (or `start`) through `through`; each by
+    `run` when given (the Celery chord, arrears.tasks.cycle.run_date), else here by `run_date`."""
     last = last_completed()
     first = start or (last + dt.timedelta(days=1) if last else None)
     if first is None:
@@ -166,7 +247,7 @@ def run_through(
         first = opened
     ran = []
     for day in date_range(first, through + dt.timedelta(days=1)):
-        if run_date(day, workers=workers):
+        if run(day) if run is not None else run_date(day, workers=workers):
             ran.append(day)
         if progress:
             progress(day)

@@ -11,12 +11,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from arrears.bureau import rules
 from arrears.bureau.cycle import report_month
-from arrears.bureau.export import FORMATS, build, write
+from arrears.bureau.export import FORMATS
 from arrears.bureau.models import DisputeTask
 from arrears.bureau.operations import open_dispute, record_notice, resolve_dispute
 from arrears.cycle import business_date
 from arrears.errors import ArrearsError, ValidationFailed
 from arrears.ledger.models import Account
+from arrears.tasks.jobs import run
 
 ACTOR = "cli:bureau"
 
@@ -85,18 +86,21 @@ class Command(BaseCommand):
         out = Path(options["out"])
         if not out.parent.is_dir():
             raise CommandError(f"out: the directory {out.parent} does not exist")
-        export = build(month, options["format"])
-        if export.problems:
-            for problem in export.problems[:200]:
-                self.stderr.write(str(problem))
+        if options["format"] not in FORMATS:
+            raise CommandError(f"format: one of {', '.join(FORMATS)}")
+        export = run(
+            "bureau_export", month=month.isoformat(), fmt=options["format"], out=str(out.resolve()), actor=ACTOR
+        )
+        if export["problems"]:
+            for problem in export["problems"][:200]:
+                self.stderr.write(problem)
             raise CommandError(
-                f"records: {len(export.problems)} problem(s) in the {export.format} file of {month:%Y-%m}: "
+                f"records: {len(export['problems'])} problem(s) in the {export['format']} file of {month:%Y-%m}: "
                 f"refused whole, nothing written"
             )
-        write(export, out, actor=ACTOR)
         self.stdout.write(
-            f"bureau export {export.format} {month:%Y-%m}: {export.records} records to {out} "
-            f"({export.held} held for want of a notice, {export.removed} past their time)"
+            f"bureau export {export['format']} {month:%Y-%m}: {export['records']} records to {out} "
+            f"({export['held']} held for want of a notice, {export['removed']} past their time)"
         )
 
     def _dispute(self, options: dict[str, Any]) -> None:

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext
@@ -23,7 +25,13 @@ class Command(BaseCommand):
             "--through", help="last business date to run, YYYY-MM-DD (default: the day after the business date)"
         )
         parser.add_argument("--from", dest="start", help="first date (default: the day after the last run)")
-        parser.add_argument("--workers", type=int, default=1, help="processes running partitions in parallel")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="processes running partitions in parallel (in process; with ARREARS_TASKS=celery the Celery "
+            "workers run them)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -42,9 +50,19 @@ class Command(BaseCommand):
                 bar.set_postfix_str(str(day))
                 bar.update(1)
 
-            ran = run_through(through, start=start, workers=options["workers"], progress=advance)
-        self.stdout.write(f"ran {len(ran)} business date(s) through {through}")
+            ran = run_through(through, start=start, workers=options["workers"], progress=advance, run=_on_celery())
+        where = "on Celery workers" if settings.ARREARS_TASKS == "celery" else "in process"
+        self.stdout.write(f"ran {len(ran)} business date(s) through {through} ({where})")
         self.stdout.write(_in_both_languages(business_date.current()))
+
+
+def _on_celery() -> Callable[[dt.date], bool] | None:
+    """Each date as a chord on the Celery workers when ARREARS_TASKS=celery (Celery imported only then)."""
+    if settings.ARREARS_TASKS != "celery":
+        return None
+    from arrears.tasks.cycle import run_date
+
+    return run_date
 
 
 def _in_both_languages(day: dt.date) -> str:

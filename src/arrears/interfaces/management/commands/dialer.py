@@ -9,9 +9,10 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from arrears.application.dialer import export_csv, export_scope, import_results_csv
+from arrears.application.dialer import export_scope, import_results_csv
 from arrears.errors import ArrearsError, NotFound
 from arrears.kernel import clock
+from arrears.tasks.jobs import run
 
 
 class Command(BaseCommand):
@@ -46,20 +47,19 @@ class Command(BaseCommand):
             try:
                 if user is None:
                     raise NotFound(f"no active user {options['user']!r}", field="user")
-                scope = {
-                    "team_id": options["team"],
-                    "queue_id": options["queue"],
-                    "within": export_scope(user, team_id=options["team"], queue_id=options["queue"]),
-                    "actor": user.get_username(),
-                }
+                export_scope(user, team_id=options["team"], queue_id=options["queue"])  # refused here, not on a worker
             except ArrearsError as exc:
                 raise CommandError(str(exc)) from None
-            if options["out"]:
-                with Path(options["out"]).open("w", newline="", encoding="utf-8") as out:
-                    n = export_csv(out, at=at, **scope)
-            else:
-                n = export_csv(sys.stdout, at=at, **scope)
-            self.stderr.write(f"{n} number(s) exported")
+            done = run(
+                "dialer_export",
+                at=at.isoformat(),
+                user=user.get_username(),
+                team_id=options["team"],
+                queue_id=options["queue"],
+                out=str(Path(options["out"]).resolve()) if options["out"] else None,
+            )
+            sys.stdout.write(done["text"])
+            self.stderr.write(f"{done['numbers']} number(s) exported")
             return
         try:
             text = Path(options["file"]).read_text(encoding="utf-8-sig")

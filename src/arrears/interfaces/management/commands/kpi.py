@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from arrears.insight.facts import load
-from arrears.insight.kpis import DIMENSIONS, report
+from arrears.insight.kpis import DIMENSIONS
+from arrears.tasks.jobs import run
 
 FORMATS = ("json", "csv")
 
@@ -60,7 +60,7 @@ class Command(BaseCommand):
         if fmt not in FORMATS:
             raise CommandError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
         # The days first ... last are the period (first - 1, last]: states at the close of the day before.
-        figures = report(load(start=first - dt.timedelta(days=1), end=last), by)
+        figures = run("kpi_report", start=(first - dt.timedelta(days=1)).isoformat(), end=last.isoformat(), by=by)
         if fmt == "json":
             out = {"from": first.isoformat(), "to": last.isoformat(), "by": by or "all", "groups": figures}
             self.stdout.write(json.dumps(out, indent=2, ensure_ascii=False))

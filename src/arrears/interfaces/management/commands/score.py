@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
@@ -15,6 +16,7 @@ from arrears.ledger.models import Account
 from arrears.people.operations import roles_of
 from arrears.scoring.operations import PROMOTERS, find, promote, score_accounts, train_from_file
 from arrears.scoring.rules import cli_maker
+from arrears.tasks.jobs import run
 
 EARLIEST = dt.date(1970, 1, 1)
 
@@ -119,8 +121,11 @@ class Command(BaseCommand):
             if not EARLIEST <= day <= today:  # six statement months before year 1 overflowed (a traceback)
                 raise CommandError(f"--date: {day} is not from {EARLIEST} to the business date {today}")
         model = find(options["model"] or None)
-        with tqdm(total=Account.objects.count(), unit="account", desc="score", disable=None) as bar:
-            total = score_accounts(model=model, day=day, actor=options["actor"], progress=bar.update)
+        if settings.ARREARS_TASKS == "celery":  # on a worker: no progress to show here, the summary after
+            total = run("score_accounts", model=model.label, day=day.isoformat(), actor=options["actor"])
+        else:
+            with tqdm(total=Account.objects.count(), unit="account", desc="score", disable=None) as bar:
+                total = score_accounts(model=model, day=day, actor=options["actor"], progress=bar.update)
         self.stdout.write(f"scored {total} accounts with {model.label} as of {day}")
 
     def _promote(self, options: dict[str, Any]) -> None:
