@@ -23,11 +23,13 @@ env: $(UV)
 # refuses to start without ARREARS_SECRET_KEY otherwise); --insecure serves the admin's static files.
 demo serve: export ARREARS_DEMO ?= 1
 
+# The system checks run once, when the server starts (each run imports every page and API module);
+# the demo's server does not watch the code for changes (a watcher starts the whole site twice).
 demo: env
 	@mkdir -p var  # the SQLite database lives there
-	$(RUN) arrears migrate --verbosity 0
-	$(RUN) arrears demo --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED)
-	$(RUN) arrears runserver --insecure 127.0.0.1:8000
+	$(RUN) arrears migrate --verbosity 0 --skip-checks
+	$(RUN) arrears demo --skip-checks --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED)
+	$(RUN) arrears runserver --insecure --noreload 127.0.0.1:8000
 
 serve: env
 	$(RUN) arrears runserver --insecure 127.0.0.1:8000
