@@ -46,5 +46,5 @@ def insert_select(cursor: Any, sql: str, params: list[Any] | None, now: Any) -> 
     placeholders = "".join(", %s" for _ in extra)
     cursor.execute(
         f"INSERT INTO {table} ({columns}, {', '.join(extra)}) SELECT q.*{placeholders} FROM ({select}) q",
-        [*params, *values],
+        [*values, *params],  # the outer placeholders come first in the text
     )
