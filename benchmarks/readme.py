@@ -26,6 +26,7 @@ SECTIONS = (
     "strategy",
     "agencies",
     "scoring",
+    "demo",
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
