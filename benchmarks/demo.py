@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import queue
 import shutil
@@ -84,7 +83,9 @@ def main() -> None:
 
 def _environment() -> dict[str, str]:
     """As a person runs `make demo` in a fresh clone: no database URL, key or settings of the caller's."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(("ARREARS_", "DATABASE_", "DJANGO_", "VIRTUAL_ENV"))}
+    keep = {
+        k: v for k, v in os.environ.items() if not k.startswith(("ARREARS_", "DATABASE_", "DJANGO_", "VIRTUAL_ENV"))
+    }
     return {**keep, "PYTHONUNBUFFERED": "1"}
 
 
