@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
 
@@ -151,10 +151,20 @@ def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datet
     return known
 
 
+class Callee(Protocol):
+    """What the gate's judge reads of the customer: a Customer row, or the dialer's lighter row."""
+
+    @property
+    def time_zone(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+
 def judge(
     *,
     pack: Pack,
-    customer: CustomerRow,
+    customer: Callee,
     known: _Known,
     channel: str,
     address: str,
