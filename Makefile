@@ -7,6 +7,7 @@ DEMO_ACCOUNTS ?= 2000
 # Eight months: enough for charge-offs at 180 DPD and recoveries after them.
 DEMO_MONTHS ?= 8
 DEMO_SEED ?= 42
+DEMO_ADDR ?= 127.0.0.1:8000
 RUN := $(UV) run --frozen
 
 .PHONY: demo test test-sqlite test-postgres lint env serve bench
@@ -23,11 +24,13 @@ env: $(UV)
 # refuses to start without ARREARS_SECRET_KEY otherwise); --insecure serves the admin's static files.
 demo serve: export ARREARS_DEMO ?= 1
 
+# The system checks run once, when the server starts (each run imports every page and API module);
+# the demo's server does not watch the code for changes (a watcher starts the whole site twice).
 demo: env
 	@mkdir -p var  # the SQLite database lives there
-	$(RUN) arrears migrate --verbosity 0
-	$(RUN) arrears demo --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED)
-	$(RUN) arrears runserver --insecure 127.0.0.1:8000
+	$(RUN) arrears migrate --verbosity 0 --skip-checks
+	$(RUN) arrears demo --skip-checks --accounts $(DEMO_ACCOUNTS) --months $(DEMO_MONTHS) --seed $(DEMO_SEED)
+	$(RUN) arrears runserver --insecure --noreload $(DEMO_ADDR)
 
 serve: env
 	$(RUN) arrears runserver --insecure 127.0.0.1:8000
@@ -47,5 +50,6 @@ lint: env
 	$(RUN) mypy src
 	$(RUN) lint-imports
 
+# Every benchmark at its goal size, one after the other, on a quiet machine (see benchmarks/all.py).
 bench: env
-	$(RUN) python benchmarks/cycle.py
+	$(RUN) python benchmarks/all.py $(BENCH_ARGS)

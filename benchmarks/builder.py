@@ -83,7 +83,7 @@ def insert_select(
     placeholders = "".join(", %s" for _ in extra)
     cursor.execute(
         f"INSERT INTO {table} ({', '.join([*given, *extra])}) SELECT q.*{placeholders} FROM ({select}) q",
-        [*params, *values],
+        [*values, *params],  # the outer placeholders come first in the text
     )
     return int(cursor.rowcount)
 

@@ -1,4 +1,4 @@
-"""Benchmark: a dialer export of 100,000 numbers (target: under 30 s).
+"""Benchmark: a dialer export of 100,000 numbers (target: under 10 s).
 
     .venv/bin/python benchmarks/dialer.py [--numbers 100000]
     .venv/bin/python benchmarks/dialer.py --smoke         # 500 numbers, for the test; writes no README
@@ -85,30 +85,33 @@ def measure(numbers: int) -> None:
 
     at = dt.datetime(2026, 5, 3, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     out = io.StringIO()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rows = export_csv(out, at=at)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     allowed = out.getvalue().count(",allowed,")
     print(f"built {numbers:,} customers/cases in {built:.1f} s")
     print(
         f"dialer export: {rows:,} numbers in {seconds:.1f} s ({rows / seconds:,.0f} numbers/s); "
-        f"{allowed:,} allowed, {rows - allowed:,} blocked; target < 30 s; {load_average()}"
+        f"{allowed:,} allowed, {rows - allowed:,} blocked; CPU {cpu:.1f} s in this process; target < 10 s; "
+        f"{load_average()}"
     )
-    print(RESULT + json.dumps({"rows": rows, "seconds": seconds, "allowed": allowed}), flush=True)
+    print(RESULT + json.dumps({"rows": rows, "seconds": seconds, "cpu": cpu, "allowed": allowed}), flush=True)
 
 
 def _section(result: dict[str, Any], load: str) -> str:
-    rows, seconds, allowed = result["rows"], result["seconds"], result["allowed"]
+    rows, seconds, allowed, cpu = result["rows"], result["seconds"], result["allowed"], result["cpu"]
     return f"""## Dialer export (`benchmarks/dialer.py`)
 
 `.venv/bin/python benchmarks/dialer.py --numbers {rows}` — {rows:,} customers with an open case and a mobile
 number on PostgreSQL (a tenth opted out of phone, every seventh with three unanswered calls the day
 before), exported at 10:00 Beijing time: each number judged by the compliance gate, with its allowed
-window. Measured {dt.date.today().isoformat()} ({load} at the end of the run):
+window. Measured {dt.date.today().isoformat()} ({load} at the end of the run). CPU s is the exporting
+process's own CPU time (the database server's is apart): on a busy machine it stays what it is while
+the wall clock grows.
 
-| numbers | seconds | numbers/s | allowed | blocked | target |
-|---:|---:|---:|---:|---:|---|
-| {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {allowed:,} | {rows - allowed:,} | < 30 s |
+| numbers | seconds | CPU s | numbers/s | allowed | blocked | target |
+|---:|---:|---:|---:|---:|---:|---|
+| {rows:,} | {seconds:.1f} | {cpu:.1f} | {rows / seconds:,.0f} | {allowed:,} | {rows - allowed:,} | < 10 s |
 """
 
 

@@ -28,6 +28,7 @@ SECTIONS = (
     "scoring",
     "feed",
     "celery_cycle",
+    "demo",
 )
 _NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 

@@ -12,7 +12,8 @@ import dataclasses
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Protocol
 
 from django.db.models import Q, QuerySet
 
@@ -150,10 +151,20 @@ def load_known(customer_ids: Iterable[int] | QuerySet[Any, Any], *, at: dt.datet
     return known
 
 
+class Callee(Protocol):
+    """What the gate's judge reads of the customer: a Customer row, or the dialer's lighter row."""
+
+    @property
+    def time_zone(self) -> str: ...
+
+    @property
+    def language(self) -> str: ...
+
+
 def judge(
     *,
     pack: Pack,
-    customer: CustomerRow,
+    customer: Callee,
     known: _Known,
     channel: str,
     address: str,
@@ -168,7 +179,6 @@ def judge(
     covering = [(kind, chans) for kind, chans in known.holds if not chans or channel in chans]
     house = [kind for kind, _ in covering if kind not in HOLD_FLAG]
     flags = Flags(**{HOLD_FLAG[kind]: True for kind, _ in covering if kind in HOLD_FLAG})
-    parties = {_party_key(p): Party(role=ROLE_OF_PARTY[p]) for p in ROLE_OF_PARTY}
     lang = language or customer.language
     request = ContactRequest(
         collector_type=collector_type,
@@ -180,7 +190,7 @@ def judge(
             legal_stages=known.legal_stages,
             disputed_fen=known.disputed_fen,
         ),
-        parties=parties,
+        parties=PARTIES,
         history=tuple(known.history),
         proposed=GateContact(
             at=at, channel=channel, party=_party_key(party), address=address, text=text, purpose=purpose
@@ -226,3 +236,7 @@ def callable_now(case: Case) -> bool:
 
 def _party_key(party: str) -> str:
     return f"p-{party}"
+
+
+# Every party the contact log names, as the gate's parties: built once, shared by every request.
+PARTIES = MappingProxyType({_party_key(p): Party(role=ROLE_OF_PARTY[p]) for p in ROLE_OF_PARTY})

@@ -8,7 +8,7 @@ import dataclasses
 import datetime as dt
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import User
@@ -50,6 +50,18 @@ RESULT_OF_OUTCOME = {
     "wrong_number": "wrong_number",
 }
 CHUNK = 5000
+# What a call list reads of a case and its customer (the gate's judge reads the customer's zone and language),
+# as plain rows: building 200,000 model instances cost more than judging the numbers.
+EXPORT_FIELDS = (
+    "id",
+    "customer_id",
+    "customer__name",
+    "customer__mobile",
+    "customer__home_phone",
+    "customer__work_phone",
+    "customer__time_zone",
+    "customer__language",
+)
 MAX_DURATION = 86_400
 # Rows a system sends: how old a call may be, how far ahead of our clock its time may be, and the outcomes
 # in which a person spoke (so the row must name the agent).
@@ -58,6 +70,16 @@ CLOCK_SKEW = dt.timedelta(seconds=300)
 SPOKEN = {"conversation", "wrong_number"}
 # Who may export a campaign's call list (with SEES_ALL): a team lead, for their teams.
 EXPORTERS = {Role.TEAM_LEAD, Role.ADMINISTRATOR}
+
+
+class _Callee(NamedTuple):
+    pk: int
+    name: str
+    mobile: str
+    home_phone: str
+    work_phone: str
+    time_zone: str
+    language: str
 
 
 def _window(pack: Pack, zone_name: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -107,21 +129,26 @@ def export_rows(
         cases = cases.filter(team_id=team_id)
     if queue_id:
         cases = cases.filter(queue_id=queue_id)
+    local_day = at.astimezone(pack.zone).date()
+    windows: dict[str, tuple[dt.datetime, dt.datetime]] = {}  # by time zone: the same for everyone in one
     last = 0
     while True:
-        chunk = list(cases.filter(id__gt=last).select_related("customer").order_by("id")[:CHUNK])
+        chunk = [
+            (case_id, _Callee(*row))
+            for case_id, *row in cases.filter(id__gt=last).order_by("id").values_list(*EXPORT_FIELDS)[:CHUNK]
+        ]
         if not chunk:
             return
-        last = chunk[-1].id
+        last = chunk[-1][0]
         if actor is not None:
             record_reads(
-                actor=actor, door="cli:dialer-export", object_type="case", ids=[c.pk for c in chunk], action="export"
+                actor=actor, door="cli:dialer-export", object_type="case", ids=[c for c, _ in chunk], action="export"
             )
-        known = load_known(cases.filter(id__gte=chunk[0].id, id__lte=last).values("customer_id"), at=at)
-        for case in chunk:
-            customer = case.customer
-            local_day = at.astimezone(pack.zone).date()
-            opens, closes = _window(pack, customer.time_zone, local_day)
+        known = load_known(cases.filter(id__gte=chunk[0][0], id__lte=last).values("customer_id"), at=at)
+        for case_id, customer in chunk:
+            if customer.time_zone not in windows:
+                windows[customer.time_zone] = _window(pack, customer.time_zone, local_day)
+            opens, closes = windows[customer.time_zone]
             for kind, number in (
                 ("mobile", customer.mobile),
                 ("home", customer.home_phone),
@@ -132,16 +159,23 @@ def export_rows(
                 verdict = judge(
                     pack=pack, customer=customer, known=known[customer.pk], channel="phone", address=number, at=at
                 )
-                yield _row(case, customer.name, number, kind, customer.time_zone, opens, closes, verdict)
+                yield _row(case_id, customer.name, number, kind, customer.time_zone, opens, closes, verdict)
         if len(chunk) < CHUNK:
             return
 
 
 def _row(
-    case: Case, name: str, number: str, kind: str, zone: str, opens: dt.datetime, closes: dt.datetime, verdict: Verdict
+    case_id: int,
+    name: str,
+    number: str,
+    kind: str,
+    zone: str,
+    opens: dt.datetime,
+    closes: dt.datetime,
+    verdict: Verdict,
 ) -> list[str]:
     return [
-        str(case.pk),
+        str(case_id),
         name,
         number,
         kind,

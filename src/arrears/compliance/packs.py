@@ -152,6 +152,8 @@ class Pack:
     holds: Mapping[str, str]
     layers: tuple[str, ...] = ()
     zone: ZoneInfo = field(init=False, repr=False, compare=False)
+    # strs_param's answers: the gate asks the same few for every contact it judges (a dialer export: 100,000).
+    _strs: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "zone", ZoneInfo(self.timezone))
@@ -185,9 +187,12 @@ class Pack:
         return value
 
     def strs_param(self, rule_id: str, name: str) -> tuple[str, ...]:
-        value = self.rules[rule_id].params[name]
-        assert isinstance(value, tuple)
-        return tuple(str(v) for v in value)
+        found = self._strs.get((rule_id, name))
+        if found is None:
+            value = self.rules[rule_id].params[name]
+            assert isinstance(value, tuple)
+            found = self._strs[rule_id, name] = tuple(str(v) for v in value)
+        return found
 
     def dates_param(self, rule_id: str, name: str) -> tuple[dt.date, ...]:
         value = self.rules[rule_id].params[name]

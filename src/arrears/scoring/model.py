@@ -15,10 +15,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score, roc_curve
-from sklearn.model_selection import train_test_split
 
 FORMAT = 1
 N_BINS = 5  # quantile bins of a continuous feature
@@ -78,6 +74,8 @@ def monotone(woe: list[float], counts: list[int], rising: bool | None = None) ->
         mean_order = np.average(order[seen], weights=weights[seen])
         mean_woe = np.average(values[seen], weights=weights[seen])
         rising = bool(np.sum(weights[seen] * (order[seen] - mean_order) * (values[seen] - mean_woe)) >= 0)
+    from sklearn.isotonic import IsotonicRegression  # sklearn only when training: it takes seconds to import
+
     iso = IsotonicRegression(increasing=rising).fit(order[seen], values[seen], sample_weight=weights[seen])
     fitted = iso.predict(order)  # an unseen bin between seen ones takes the interpolated value
     return [round(float(w), 6) for w in fitted] + [woe[-1]]
@@ -107,6 +105,8 @@ def fit(x: Floats, y: NDArray[np.int64], features: Sequence[str]) -> Spec:
     kept = [f for f in features if f in bins]
     coefficients: dict[str, float] = {}
     intercept = 0.0
+    from sklearn.linear_model import LogisticRegression
+
     while kept:
         design = woe_matrix({"bins": bins, "features": kept}, x, features)
         lr = LogisticRegression(C=1.0, max_iter=2000).fit(design, y)
@@ -197,12 +197,16 @@ def _first_max(w: Floats) -> tuple[NDArray[np.int64], Floats]:
 def auc_ks(y: NDArray[np.int64], p: Floats) -> tuple[float | None, float | None]:
     if len(np.unique(y)) < 2:
         return None, None
+    from sklearn.metrics import roc_auc_score, roc_curve
+
     fpr, tpr, _ = roc_curve(y, p)
     return round(float(roc_auc_score(y, p)), 4), round(float(np.max(tpr - fpr)), 4)
 
 
 def split(y: NDArray[np.int64], seed: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Row indices of a stratified 70/30 train/test split, seeded."""
+    from sklearn.model_selection import train_test_split
+
     rows = np.arange(len(y))
     train, test = train_test_split(rows, test_size=TEST_SHARE, stratify=y, random_state=seed)
     return np.sort(train), np.sort(test)
