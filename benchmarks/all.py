@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 # (benchmark, arguments for its goal size): the heaviest database work first, the demo's clone last.
 PLAN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cycle", ("--sizes", "100000,1000000", "--sqlite-sizes", "100000")),
-    ("celery_cycle", ()),
+    ("celery_cycle", ("--accounts", "1000000")),
     ("feed", ()),
     ("workbench", ()),
     ("dialer", ()),
@@ -41,7 +41,7 @@ PLAN: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("bureau", ()),
     ("legal", ()),
     ("recovery", ()),
-    ("demo", ()),
+    ("demo", ("--large-accounts", "5000")),
 )
 POLL_SECONDS = 10
 

@@ -54,10 +54,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--smoke", action="store_true", help="a tiny demo, for the test; no README")
     parser.add_argument("--skip-large", action="store_true", help="only make demo, not the 100k demo on SQLite")
+    parser.add_argument(
+        "--large-accounts", type=int, help="accounts of the large SQLite demo (default 100,000), to measure a slice"
+    )
     parser.add_argument("--readme", type=Path, help="write the section into this file (default benchmarks/README.md)")
     parser.add_argument("--no-readme", action="store_true")
     args = parser.parse_args()
-    size = SMOKE if args.smoke else FULL
+    size = dict(SMOKE if args.smoke else FULL)
+    if args.large_accounts:
+        size["large_accounts"] = args.large_accounts
     scratch = Path(tempfile.mkdtemp(prefix="bench_demo_"))
     try:
         clone = scratch / "arrears"
@@ -206,7 +211,7 @@ def _make_line(m: dict[str, Any]) -> str:
 def _large_line(r: dict[str, Any]) -> str:
     return (
         f"arrears demo --accounts {r['accounts']} --months {r['months']} on SQLite: {r['seconds']:.1f} s "
-        f"(migrate {r['migrate']:.1f} s apart; database {r['size_mb']} MB); target < 600 s; {r['load']}"
+        f"(migrate {r['migrate']:.1f} s apart; database {r['size_mb']} MB); target < 600 s at 100,000; {r['load']}"
     )
 
 
@@ -231,7 +236,7 @@ before it ({make["load"]} when it served). {make["built"].strip("; ")}.
 
 | accounts | months | seconds | database MB | target |
 |---:|---:|---:|---:|---|
-| {large["accounts"]:,} | {large["months"]} | {large["seconds"]:.1f} | {large["size_mb"]} | < 600 s |
+| {large["accounts"]:,} | {large["months"]} | {large["seconds"]:.1f} | {large["size_mb"]} | < 600 s at 100,000 |
 """
     return text
 

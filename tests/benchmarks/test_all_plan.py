@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-NOT_BENCHMARKS = {"all", "readme", "harness", "portfolio", "builder"}  # the runner and shared helpers
+NOT_BENCHMARKS = {"all", "readme", "harness", "portfolio", "builder", "workbench_server"}  # runner, helpers, config
 
 
 def _all(*args: str) -> subprocess.CompletedProcess[str]:
