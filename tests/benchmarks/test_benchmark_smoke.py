@@ -32,20 +32,23 @@ def _pg_server() -> str:
     return f"postgres://{login}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
 
 
-def _smoke(name: str, tmp_path: Path, *args: str) -> tuple[str, Path]:
+def _smoke(
+    name: str, tmp_path: Path, *args: str, timeout: int = 240, env_extra: dict[str, str] | None = None
+) -> tuple[str, Path]:
     copy = tmp_path / "README.md"
     copy.write_bytes(README.read_bytes())
     # As a person runs it: without the secret key and demo mode that the tests' environment sets.
     env = {k: v for k, v in os.environ.items() if k not in ("ARREARS_DEMO", "ARREARS_SECRET_KEY")}
     if connection.vendor == "postgresql":
         env["BENCH_PG_SERVER"] = _pg_server()
+    env.update(env_extra or {})
     before = hashlib.sha256(README.read_bytes()).hexdigest()
 
     done = subprocess.run(
         [sys.executable, str(BENCHMARKS / f"{name}.py"), "--smoke", "--readme", str(copy), *args],
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=timeout,
         env=env,
         cwd=BENCHMARKS.parent,
     )

@@ -7,21 +7,11 @@ one after another, and a worker's start is slow on a busy machine."""
 
 from __future__ import annotations
 
-import hashlib
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.benchmarks.test_benchmark_smoke import (
-    BENCHMARKS,
-    POSTGRESQL_ONLY,
-    README,
-    _assert_only_its_section_changed,
-    _pg_server,
-)
+from tests.benchmarks.test_benchmark_smoke import POSTGRESQL_ONLY, _assert_only_its_section_changed, _smoke
 from tests.celery_workers import require_broker
 
 pytestmark = pytest.mark.bench_smoke
@@ -31,24 +21,7 @@ BROKER = "redis://127.0.0.1:6379/0"
 @POSTGRESQL_ONLY
 def test_the_celery_benchmark_runs_one_day_in_process_and_on_one_and_two_workers(tmp_path: Path) -> None:
     require_broker(BROKER)
-    copy = tmp_path / "README.md"
-    copy.write_bytes(README.read_bytes())
-    before = hashlib.sha256(README.read_bytes()).hexdigest()
-    env = {k: v for k, v in os.environ.items() if k not in ("ARREARS_DEMO", "ARREARS_SECRET_KEY")}
-    env.update(BENCH_PG_SERVER=_pg_server(), CELERY_BROKER_URL=BROKER)
-
-    done = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "celery_cycle.py"), "--smoke", "--readme", str(copy)],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env=env,
-        cwd=BENCHMARKS.parent,
-    )
-
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert hashlib.sha256(README.read_bytes()).hexdigest() == before, "a smoke run wrote benchmarks/README.md"
-    out = done.stdout
+    out, copy = _smoke("celery_cycle", tmp_path, timeout=900, env_extra={"CELERY_BROKER_URL": BROKER})
     assert "load average" in out
     assert "| in process |" in out and "| Celery, 1 worker |" in out and "| Celery, 2 workers |" in out
     assert "The three runs end with the same figures: yes" in out
